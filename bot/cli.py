@@ -1,0 +1,134 @@
+"""The `furikaeri` command: run the bot, export an incident, migrate the database."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import re
+import signal
+import sys
+
+from bot.domain.errors import FurikaeriError
+from bot.settings import Settings, SettingsError, database_url_from_env, load_policy
+
+EXIT_USAGE = 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return asyncio.run(args.func(args))
+    except SettingsError as exc:
+        print(f"furikaeri: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except FurikaeriError as exc:
+        print(f"furikaeri: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="furikaeri", description=__doc__)
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="serve Slack's requests")
+    mode = run.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--http", action="store_true", help="serve POST /slack/events and GET /healthz")
+    mode.add_argument("--socket", action="store_true", help="connect with Socket Mode")
+    run.add_argument("--host", default="0.0.0.0")
+    run.add_argument("--port", type=int, default=3000)
+    run.set_defaults(func=_run)
+
+    export = sub.add_parser("export", help="print an incident and its postmortem")
+    export.add_argument("incident", help="INC-7 or 7")
+    export.add_argument("--format", choices=("json", "md"), default="json")
+    export.set_defaults(func=_export)
+
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(required=True, metavar="ACTION")
+    db_sub.add_parser("upgrade", help="apply migrations").set_defaults(func=_db_upgrade)
+    return parser
+
+
+async def _run(args: argparse.Namespace) -> int:
+    from bot.app import Runtime
+    from bot.server import serve
+
+    settings = Settings.from_env(socket_mode=args.socket)
+    runtime = Runtime(settings, load_policy(settings.policy_path), socket_mode=args.socket)
+    await runtime.start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        if args.socket:
+            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+            handler = AsyncSocketModeHandler(runtime.bolt, settings.app_token)
+            await handler.connect_async()
+            logging.info("furikaeri is connected with Socket Mode")
+            await stop.wait()
+            await handler.close_async()
+        else:
+            runner = await serve(runtime, args.host, args.port)
+            logging.info("furikaeri is listening on http://%s:%d/slack/events", args.host, args.port)
+            await stop.wait()
+            await runner.cleanup()
+    finally:
+        await runtime.aclose()
+    return 0
+
+
+def incident_number(ref: str) -> int:
+    match = re.fullmatch(r"(?:inc-)?(\d{1,9})", ref.strip(), re.IGNORECASE)
+    if not match:
+        raise FurikaeriError(f"'{ref}' is not an incident reference; use INC-7 or 7.")
+    return int(match.group(1))
+
+
+async def _export(args: argparse.Namespace) -> int:
+    from bot.export import to_json, to_markdown
+    from bot.render import Renderer
+    from bot.services.reports import incident_report
+    from storage.db import create_engine, session_factory
+    from storage.uow import Storage
+
+    policy = load_policy(_env("FURIKAERI_POLICY"))
+    engine = create_engine(database_url_from_env())
+    try:
+        report = await incident_report(uow=Storage(session_factory(engine)).uow(), number=incident_number(args.incident))
+    finally:
+        await engine.dispose()
+    if args.format == "json":
+        print(json.dumps(to_json(report), ensure_ascii=False, indent=2))
+    else:
+        print(to_markdown(report, policy=policy, renderer=Renderer(policy.template_dir)), end="")
+    return 0
+
+
+async def _db_upgrade(_: argparse.Namespace) -> int:
+    from storage.db import create_engine
+    from storage.migrate import upgrade
+
+    engine = create_engine(database_url_from_env())
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+    print("database is up to date")
+    return 0
+
+
+def _env(name: str) -> str | None:
+    import os
+
+    return os.environ.get(name) or None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

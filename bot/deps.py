@@ -1,0 +1,21 @@
+"""What listeners need, put into Bolt's context by the composition root's middleware."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.domain.policy import Policy
+from bot.render import Renderer
+from handlers.people import People
+from storage.uow import Storage
+
+
+@dataclass
+class Deps:
+    storage: Storage
+    policy: Policy
+    renderer: Renderer
+    people: People
+    clock: Callable[[], datetime]

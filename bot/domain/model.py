@@ -1,0 +1,81 @@
+"""Plain data of the domain: what an incident, its timeline and its postmortem are."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+INTERVENTIONS = ("none", "rollback", "data-patch", "restart", "failover", "config-change", "other")
+DETECTIONS = ("monitoring", "human", "customer")
+SEVERITIES = (1, 2, 3, 4)
+
+
+@dataclass(frozen=True)
+class CloseFacts:
+    """What the person closing an incident tells us about it."""
+
+    impact: timedelta | None  # None: no user impact
+    data_loss: bool
+    intervention: str  # one of INTERVENTIONS
+    detected_by: str  # one of DETECTIONS
+
+
+@dataclass(frozen=True)
+class Incident:
+    id: int
+    number: int
+    title: str
+    severity: int | None
+    status: str  # "open" | "closed"
+    declared_by: str
+    declared_in: str
+    started_at: datetime  # UTC
+    declared_at: datetime  # UTC
+    channel_id: str | None = None
+    channel_name: str | None = None
+    summary_ts: str | None = None
+    closed_at: datetime | None = None
+    closed_by: str | None = None
+    facts: CloseFacts | None = None
+
+    @property
+    def ref(self) -> str:
+        return f"INC-{self.number}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == "closed"
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    id: int
+    incident_id: int
+    occurred_at: datetime  # UTC, when it happened
+    recorded_at: datetime  # UTC, when it was written down
+    author: str  # Slack user id
+    text: str
+    kind: str = "note"
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """A postmortem trigger that fired, and why."""
+
+    id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Postmortem:
+    id: int
+    incident_id: int
+    status: str  # "draft" for now
+    author: str
+    reviewers: tuple[str, ...]
+    created_at: datetime
+    triggers: tuple[Trigger, ...]
+    sections: dict[str, str] = field(default_factory=dict)
+    doc_kind: str | None = None  # "canvas" | "file"
+    doc_id: str | None = None
+    doc_url: str | None = None

@@ -1,0 +1,231 @@
+"""Reading and writing the times and durations people type into Slack.
+
+Everything here is pure: the clock (``now``) and the time zone are passed in. Parsers raise
+``BadTime`` — and only ``BadTime`` — for any text they cannot use, with a message that is safe
+to show the person who typed it.
+
+Accepted durations: ``30s``, ``25m``, ``4h``, ``2d``, ``1h30m``, ``1d2h`` — units d, h, m, s in
+that order, each at most once, case-insensitive, no spaces. ``0m`` (any all-zero form) means zero.
+
+Accepted times (see ``parse_time``): ``10:42`` (also ``9:05``), ``2021-12-28 10:42``,
+``2021-12-28T10:42`` (both local to the given zone), and ISO 8601 with an offset or ``Z``:
+``2017-01-31T23:27Z``, ``2017-02-28T09:37-08:00``, ``2017-02-28 09:37:15+09:00``. Seconds
+(``:SS``) are optional everywhere; an offset needs a date (``10:42Z`` is refused).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from bot.domain.errors import BadTime
+
+MAX_DURATION = timedelta(days=365)
+DURATION_EXAMPLES = "Try 25m, 4h, 1h30m or 2d."
+TIME_EXAMPLES = "Try 10:42, 2021-12-28 10:42 or 2021-12-28T10:42+09:00."
+
+# Digits are bounded so that int() never meets a thousand-digit number; anything this long is
+# then refused by the one-year cap with a clearer message than "couldn't read".
+_DURATION = re.compile(
+    r"(?:(?P<d>[0-9]{1,12})d)?(?:(?P<h>[0-9]{1,12})h)?(?:(?P<m>[0-9]{1,12})m)?(?:(?P<s>[0-9]{1,12})s)?",
+    re.IGNORECASE,
+)
+_UNIT_SECONDS = {"d": 86_400, "h": 3_600, "m": 60, "s": 1}
+
+# One grammar for "a time", shared by parse_time and split_leading_time so that whatever the
+# note prefix recognises is exactly what the parser accepts (or rejects with a precise reason).
+# A date-and-time with a space in it is two words; the T form is one.
+_TIME_GRAMMAR = (
+    r"(?:(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})(?:[Tt]|[ \t]+))?"
+    r"(?P<hour>[0-9]{1,2}):(?P<minute>[0-9]{2})(?::(?P<second>[0-9]{2}))?"
+    r"(?P<offset>[Zz]|[+-][0-9]{2}:?[0-9]{2})?"
+)
+_TIME = re.compile(_TIME_GRAMMAR)
+_LEADING_TIME = re.compile(rf"{_TIME_GRAMMAR}(?=\s|\Z)")
+
+
+@dataclass(frozen=True)
+class _TimeParts:
+    """The fields of a syntactically valid time, before a zone is applied."""
+
+    day: date | None  # None: "today" in the caller's zone
+    hour: int
+    minute: int
+    second: int
+    offset: timezone | None  # None: local to the caller's zone
+
+
+def _quote(raw: str, limit: int = 40) -> str:
+    """Echo user input in a message without letting a paste of a novel flood it."""
+    shown = raw.strip()
+    return f"'{shown[:limit]}…'" if len(shown) > limit else f"'{shown}'"
+
+
+def parse_duration(raw: str) -> timedelta:
+    """Read ``25m``, ``4h``, ``1h30m``, ``2d``, ``30s``… into a timedelta (0 to 365 days)."""
+    text = raw.strip()
+    match = _DURATION.fullmatch(text)
+    if not text or match is None:
+        raise BadTime(f"I couldn't read {_quote(raw)} as a duration. {DURATION_EXAMPLES}")
+    # Sum as plain ints first: timedelta() itself overflows on absurd input.
+    seconds = sum(int(v) * _UNIT_SECONDS[u] for u, v in match.groupdict().items() if v)
+    if seconds > MAX_DURATION.total_seconds():
+        raise BadTime(
+            f"{_quote(raw)} is longer than a year, which can't be right. {DURATION_EXAMPLES}"
+        )
+    return timedelta(seconds=seconds)
+
+
+def minutes(td: timedelta) -> int:
+    """Whole minutes in ``td``, rounded down (so 19 min 59 s is 19)."""
+    return td // timedelta(minutes=1)
+
+
+def format_duration(td: timedelta) -> str:
+    """Human text for a duration, as used in trigger reasons.
+
+    Under a minute: seconds (``45 s``); zero is ``0 min``. Otherwise whole minutes, rounded
+    down, written as the non-zero units among d, h, min: ``27 min``, ``2 h``, ``1 h 30 min``,
+    ``3 d 4 h``, ``1 d 5 min``. Negative values get a leading ``-``.
+    """
+    if td < timedelta(0):
+        return "-" + format_duration(-td)
+    if td == timedelta(0):
+        return "0 min"
+    if td < timedelta(minutes=1):
+        return f"{int(td.total_seconds())} s"
+    days, rest = divmod(minutes(td), 24 * 60)
+    hours, mins = divmod(rest, 60)
+    parts = [f"{n} {unit}" for n, unit in ((days, "d"), (hours, "h"), (mins, "min")) if n]
+    return " ".join(parts)
+
+
+def iso_utc(dt: datetime) -> str:
+    """``2021-12-28T10:42Z``: the unambiguous form used in messages from this module."""
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
+
+
+def _parse_offset(raw: str) -> timezone:
+    """``Z``, ``+09:00``, ``-0800`` → a fixed offset."""
+    if raw in ("Z", "z"):
+        return UTC
+    digits = raw[1:].replace(":", "")
+    hours, mins = int(digits[:2]), int(digits[2:])
+    if hours > 23 or mins > 59:
+        raise BadTime(f"{_quote(raw)} is not a valid UTC offset. {TIME_EXAMPLES}")
+    sign = -1 if raw[0] == "-" else 1
+    return timezone(sign * timedelta(hours=hours, minutes=mins))
+
+
+def _parse_day(raw: str) -> date:
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise BadTime(f"There is no day {_quote(raw)} in the calendar. {TIME_EXAMPLES}") from None
+
+
+def _time_parts(raw: str) -> _TimeParts:
+    """Check the form and the field ranges of a time, without any zone."""
+    match = _TIME.fullmatch(raw.strip())
+    if match is None:
+        raise BadTime(f"I couldn't read {_quote(raw)} as a time. {TIME_EXAMPLES}")
+    hour, minute = int(match["hour"]), int(match["minute"])
+    second = int(match["second"] or 0)
+    if hour > 23 or minute > 59 or second > 59:
+        raise BadTime(
+            f"{_quote(raw)} is not a time of day: hours go 0-23 and minutes 0-59. {TIME_EXAMPLES}"
+        )
+    if match["offset"] and not match["date"]:
+        # "10:42Z" leaves the day open to two readings (today here, or today in UTC).
+        raise BadTime(f"{_quote(raw)} has an offset but no date. {TIME_EXAMPLES}")
+    day = _parse_day(match["date"]) if match["date"] else None
+    offset = _parse_offset(match["offset"]) if match["offset"] else None
+    return _TimeParts(day, hour, minute, second, offset)
+
+
+def check_time(raw: str) -> str:
+    """Validate a time's form without a zone (for command parsing); return it stripped.
+
+    Zone-dependent problems (a local time skipped by DST) are only found by ``parse_time``.
+    """
+    _time_parts(raw)
+    return raw.strip()
+
+
+def _localize(naive: datetime, tz: ZoneInfo, raw: str) -> datetime:
+    """Attach ``tz``; reject times skipped by DST, take the earlier of repeated ones."""
+    aware = naive.replace(tzinfo=tz, fold=0)  # fold=0: the first of two repeated wall times
+    # A wall time in the spring-forward gap does not survive a round trip through UTC.
+    if aware.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != naive:
+        raise BadTime(
+            f"{_quote(raw)} never happened in {tz.key or 'your time zone'}: "
+            "the clocks went forward then. "
+            "Try a time just before or after the change."
+        )
+    return aware
+
+
+def parse_time(raw: str, *, tz: ZoneInfo, now: datetime) -> datetime:
+    """Read a time typed by a person in zone ``tz``; return it as an aware UTC datetime.
+
+    ``HH:MM`` means that time on today's date in ``tz`` — even if it is later than ``now``
+    (callers reject future times with ``validate_occurrence``). Times without an offset are
+    local to ``tz``; times with ``Z`` or ``±HH:MM`` ignore ``tz``.
+    """
+    if now.tzinfo is None:
+        raise ValueError("now must be an aware datetime")
+    parts = _time_parts(raw)
+    day = parts.day or now.astimezone(tz).date()
+    try:
+        naive = datetime(day.year, day.month, day.day, parts.hour, parts.minute, parts.second)
+        if parts.offset is not None:
+            return naive.replace(tzinfo=parts.offset).astimezone(UTC)
+        return _localize(naive, tz, raw).astimezone(UTC)
+    except (OverflowError, ValueError):
+        # Only reachable at the very edges of the calendar (year 1 or 9999 plus an offset).
+        raise BadTime(f"{_quote(raw)} is too far from today. {TIME_EXAMPLES}") from None
+
+
+def split_leading_time(text: str) -> tuple[str | None, str]:
+    """Split ``note`` text into (leading time, the rest).
+
+    A leading time is one of the strict forms ``parse_time`` reads: ``H:MM``/``HH:MM``,
+    ``YYYY-MM-DD HH:MM`` (two words), or one ``YYYY-MM-DDTHH:MM`` word, optionally with seconds
+    and an offset — followed by whitespace or the end. ``12:30pm`` or ``1:5`` are not times, so
+    they stay part of the text. A time-shaped prefix with bad values (``25:00``) is still
+    returned as the time so that parsing it reports the mistake instead of hiding it in the note.
+
+    Outer whitespace is trimmed and the whitespace after the time is dropped; everything else
+    (quotes, Markdown, newlines, inner spacing, any script or emoji) is returned exactly.
+    """
+    stripped = text.strip()
+    match = _LEADING_TIME.match(stripped)
+    if match is None:
+        return None, stripped
+    return match.group(0), stripped[match.end() :].lstrip()
+
+
+def validate_occurrence(
+    at: datetime,
+    *,
+    started_at: datetime,
+    now: datetime,
+    skew: timedelta = timedelta(minutes=1),
+) -> None:
+    """Reject a time for an incident event that is in the future or long before the start.
+
+    ``skew`` forgives clocks (the user's and ours) that disagree a little. Times are shown in
+    ISO UTC; callers that know the reader's zone may catch and reword.
+    """
+    if at > now + skew:
+        raise BadTime(
+            f"That time ({iso_utc(at)}) is in the future; it is now {iso_utc(now)}. "
+            "Did you mean another day?"
+        )
+    if at < started_at - timedelta(days=1):
+        raise BadTime(
+            f"That time ({iso_utc(at)}) is more than a day before the incident started "
+            f"at {iso_utc(started_at)}. Please check the date."
+        )

@@ -1,0 +1,263 @@
+"""Renders documents and texts from Jinja templates: the postmortem in Markdown, per locale.
+
+One ``Renderer`` (one ``jinja2.Environment``) is built at start-up. Templates are data: user text
+reaches them only as context values, never as template source, so ``{{ x }}`` typed in a note is
+printed as-is. Output is Markdown, so nothing is HTML-escaped; the filters below keep user text
+from breaking the document's structure instead.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, tzinfo
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import jinja2
+
+from bot.domain.model import Incident, Postmortem, TimelineEntry
+from bot.domain.mrkdwn import escape as mrkdwn_escape
+from bot.domain.postmortem import SECTION_KEYS
+from bot.domain.timeparse import format_duration, minutes
+
+BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+POSTMORTEM_TEMPLATE = "postmortem.md.j2"
+CELL_NEWLINE = " / "
+_DEFAULT_DT = "%Y-%m-%d %H:%M"
+
+_LOCALE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*")
+_CELL_SPECIAL = re.compile("[|\r\n\v\f\x1c-\x1e\x85\u2028\u2029]")  # str.splitlines' breaks
+_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineRow:
+    """One timeline entry as a template sees it: the entry plus its author's display name."""
+
+    at: datetime  # UTC, when it happened
+    author: str  # Slack user id
+    author_name: str
+    text: str
+    kind: str
+
+
+# --- filters: pure functions, usable outside templates too -------------------------------------
+
+
+def md_cell(value: object, newline: str = CELL_NEWLINE) -> str:
+    """Make text safe inside one Markdown table cell: one line, no column-splitting ``|``.
+
+    Line breaks become ``newline`` (`` / `` by default: plain text renders the same in a Slack
+    canvas, GitHub and a terminal, where ``<br>`` is HTML that only some renderers honour).
+    ``|`` becomes ``\\|``, GFM's escape for a pipe in a cell. A trailing backslash gets a space
+    after it so it cannot escape the cell's closing ``|``.
+    """
+    text = str(value)
+    if _CELL_SPECIAL.search(text):  # the slow path only for text that needs it
+        lines = (line.strip() for line in text.splitlines())
+        text = newline.join(line for line in lines if line).replace("|", "\\|")
+    else:
+        text = text.strip()
+    return text + " " if text.endswith("\\") else text
+
+
+def md_block(value: object) -> str:
+    """Normalise free Markdown text for a section: ``\\n`` line ends, no surrounding blank lines.
+
+    A code fence the writer left open is closed, so it cannot swallow the sections after it.
+    """
+    lines = str(value).strip().splitlines()
+    fence: str | None = None
+    for line in lines:
+        match = _FENCE.match(line)
+        if match is None:
+            continue
+        marker = match.group(1)
+        if fence is None:
+            fence = marker
+        elif marker[0] == fence[0] and len(marker) >= len(fence) and not line.strip(" `~"):
+            fence = None
+    if fence is not None:
+        lines.append(fence)
+    return "\n".join(lines)
+
+
+def oneline(value: object) -> str:
+    """Collapse all whitespace, line breaks included, to single spaces (headings, list items)."""
+    return " ".join(str(value).split())
+
+
+def format_dt(value: datetime, tz: tzinfo, fmt: str = _DEFAULT_DT, zone: bool = True) -> str:
+    """``2021-12-28 10:00 JST``: ``value`` in ``tz``, then the zone's abbreviation or UTC offset.
+
+    A naive ``value`` is taken as UTC (the domain stores UTC).
+    """
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    local = value.astimezone(tz)
+    if fmt == _DEFAULT_DT:  # the common case, ~3x faster than strftime: timelines are long
+        text = f"{local:%Y-%m-%d} {local.hour:02d}:{local.minute:02d}"
+    else:
+        text = local.strftime(fmt)
+    return f"{text} {zone_label(local)}" if zone else text
+
+
+def zone_label(local: datetime) -> str:
+    """The zone's abbreviation (``JST``, ``CEST``), or ``UTC+05:30`` where the zone has none."""
+    name = local.tzname()
+    if name and name[0] not in "+-":
+        return name
+    offset = local.utcoffset() or timedelta(0)
+    sign = "-" if offset < timedelta(0) else "+"
+    total = abs(offset) // timedelta(minutes=1)
+    return f"UTC{sign}{total // 60:02d}:{total % 60:02d}"
+
+
+def format_duration_ja(td: timedelta) -> str:
+    """The Japanese twin of ``timeparse.format_duration``: ``27分``, ``1時間30分``, ``3日4時間``."""
+    if td < timedelta(0):
+        return "-" + format_duration_ja(-td)
+    if td < timedelta(minutes=1):
+        return f"{int(td.total_seconds())}秒" if td else "0分"
+    days, rest = divmod(minutes(td), 24 * 60)
+    hours, mins = divmod(rest, 60)
+    return "".join(f"{n}{unit}" for n, unit in ((days, "日"), (hours, "時間"), (mins, "分")) if n)
+
+
+_DURATION_BY_LANGUAGE = {"ja": format_duration_ja}
+
+
+def _from_context(ctx: jinja2.runtime.Context, key: str, filter_name: str) -> Any:
+    value = ctx.get(key)
+    if value is None:
+        raise jinja2.UndefinedError(f"the {filter_name} filter needs {key!r} in the context")
+    return value
+
+
+@jinja2.pass_context
+def _dt_filter(
+    ctx: jinja2.runtime.Context, value: datetime, fmt: str = _DEFAULT_DT, zone: bool = True
+) -> str:
+    return format_dt(value, _from_context(ctx, "tz", "dt"), fmt, zone)
+
+
+@jinja2.pass_context
+def _duration_filter(ctx: jinja2.runtime.Context, value: timedelta) -> str:
+    language = re.split(r"[-_]", str(ctx.get("locale") or "en"))[0].lower()
+    return _DURATION_BY_LANGUAGE.get(language, format_duration)(value)
+
+
+@jinja2.pass_context
+def _name_filter(ctx: jinja2.runtime.Context, user_id: str) -> str:
+    return _from_context(ctx, "names", "name").get(user_id, user_id)
+
+
+# --- the renderer -------------------------------------------------------------------------------
+
+
+class Renderer:
+    """The one Jinja environment: a user's template directory first, then the built-in one."""
+
+    def __init__(self, template_dir: str | Path | None = None) -> None:
+        loaders: list[jinja2.BaseLoader] = []
+        if template_dir is not None:
+            loaders.append(jinja2.FileSystemLoader(str(template_dir)))
+        loaders.append(jinja2.FileSystemLoader(str(BUILTIN_TEMPLATES)))
+        self.env = jinja2.Environment(
+            loader=jinja2.ChoiceLoader(loaders),
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,  # Markdown and mrkdwn, not HTML: the filters do the escaping
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.filters.update(
+            mrkdwn=mrkdwn_escape,
+            md_cell=md_cell,
+            md_block=md_block,
+            oneline=oneline,
+            dt=_dt_filter,
+            duration=_duration_filter,
+            name=_name_filter,
+        )
+
+    def template(self, locale: str, name: str) -> tuple[jinja2.Template, str]:
+        """``<locale>/<name>``, trying ``ja-JP`` then ``ja``; returns it and the locale used."""
+        if not _LOCALE.fullmatch(locale):
+            raise ValueError(f"unknown locale: {locale!r}")
+        language = re.split(r"[-_]", locale)[0].lower()
+        for candidate in dict.fromkeys((locale, language)):
+            try:
+                return self.env.get_template(f"{candidate}/{name}"), candidate
+            except jinja2.TemplateNotFound:
+                continue
+        raise ValueError(f"unknown locale: {locale!r} (no {language}/{name} template)")
+
+    def render(self, locale: str, name: str, **context: Any) -> str:
+        """Render ``<locale>/<name>`` with ``context`` (``locale`` is set for the filters)."""
+        template, used = self.template(locale, name)
+        return template.render(context | {"locale": used})
+
+    def postmortem_markdown(
+        self,
+        *,
+        incident: Incident,
+        postmortem: Postmortem,
+        timeline: Sequence[TimelineEntry],
+        names: Mapping[str, str],
+        locale: str,
+        tz: ZoneInfo,
+        now: datetime | None = None,
+    ) -> str:
+        """The postmortem document in Markdown, pre-filled from the incident and its timeline."""
+        template, used = self.template(locale, POSTMORTEM_TEMPLATE)
+        context = postmortem_context(
+            incident=incident,
+            postmortem=postmortem,
+            timeline=timeline,
+            names=names,
+            tz=tz,
+            now=now or datetime.now(UTC),
+        )
+        return template.render(context | {"locale": used})
+
+
+def postmortem_context(
+    *,
+    incident: Incident,
+    postmortem: Postmortem,
+    timeline: Sequence[TimelineEntry],
+    names: Mapping[str, str],
+    tz: ZoneInfo,
+    now: datetime,
+) -> dict[str, Any]:
+    """What a postmortem template receives (besides ``locale``)."""
+    ordered = sorted(timeline, key=lambda e: (e.occurred_at, e.recorded_at, e.id))
+    rows = [
+        TimelineRow(e.occurred_at, e.author, names.get(e.author, e.author), e.text, e.kind)
+        for e in ordered
+    ]
+    sections = {key: "" for key in SECTION_KEYS}
+    sections.update({k: v for k, v in postmortem.sections.items() if v and v.strip()})
+    end = incident.closed_at or now
+    return {
+        "incident": incident,
+        "postmortem": postmortem,
+        "facts": incident.facts,
+        "triggers": postmortem.triggers,
+        "sections": sections,
+        "section_keys": SECTION_KEYS,
+        "timeline": rows,
+        "names": names,
+        "author_name": names.get(postmortem.author, postmortem.author),
+        "reviewer_names": [names.get(r, r) for r in postmortem.reviewers],
+        "started_at": incident.started_at,
+        "closed_at": incident.closed_at,
+        "ongoing": incident.closed_at is None,
+        "duration": end - incident.started_at,
+        "tz": tz,
+        "now": now,
+    }

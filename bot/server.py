@@ -1,0 +1,42 @@
+"""HTTP mode: Slack's requests at POST /slack/events, and GET /healthz."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+
+from bot.app import Runtime
+from storage.db import ping
+
+SLACK_PATH = "/slack/events"
+MAX_BODY_BYTES = 256 * 1024  # Slack's payloads are far smaller; refuse anything bigger early
+
+
+def build_web_app(runtime: Runtime) -> web.Application:
+    async def slack_events(request: web.Request) -> web.Response:
+        bolt_request = await to_bolt_request(request)
+        bolt_response = await runtime.bolt.async_dispatch(bolt_request)
+        return await to_aiohttp_response(bolt_response)
+
+    async def healthz(_: web.Request) -> web.Response:
+        if await ping(runtime.engine):
+            return web.json_response({"ok": True})
+        return web.json_response({"ok": False, "error": "database unreachable"}, status=503)
+
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    app.router.add_post(SLACK_PATH, slack_events)
+    app.router.add_get("/healthz", healthz)
+    return app
+
+
+async def serve(runtime: Runtime, host: str, port: int) -> web.AppRunner:
+    """Start serving; the caller keeps the runner and calls `cleanup()` to stop."""
+    runner = web.AppRunner(build_web_app(runtime), access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    return runner
+
+
+def bound_port(runner: web.AppRunner) -> int:
+    """The port actually bound (useful with port 0)."""
+    return int(runner.addresses[0][1])

@@ -1,0 +1,233 @@
+"""Use cases of an incident's life: declare, note, close. Only services commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.domain.errors import (
+    BadTime,
+    IncidentNotFound,
+    InvalidTransition,
+    NotAnIncidentChannel,
+)
+from bot.domain.model import CloseFacts, Incident, Postmortem, TimelineEntry, Trigger
+from bot.domain.policy import Policy
+from bot.domain.timeparse import validate_occurrence
+from bot.domain.triggers import TriggerFacts, evaluate
+from storage.uow import UnitOfWork
+
+CLOCK_SKEW = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class CloseOutcome:
+    incident: Incident
+    triggers: list[Trigger]
+    postmortem: Postmortem | None
+
+
+async def open_incident(
+    *,
+    uow: UnitOfWork,
+    title: str,
+    severity: int | None,
+    declared_by: str,
+    declared_in: str,
+    started_at: datetime,
+    now: datetime,
+) -> Incident:
+    """Declare an incident under the next number; its channel comes afterwards."""
+    if started_at > now + CLOCK_SKEW:
+        raise BadTime("An incident can't start in the future. Leave out --at to start it now.")
+    async with uow:
+        number = await uow.incidents.next_number()
+        incident = await uow.incidents.add(
+            number=number,
+            title=title,
+            severity=severity,
+            declared_by=declared_by,
+            declared_in=declared_in,
+            started_at=started_at,
+            declared_at=now,
+        )
+        await uow.timeline.add(
+            incident_id=incident.id,
+            occurred_at=now,
+            recorded_at=now,
+            author=declared_by,
+            kind="declared",
+            text=f"Declared {incident.ref}: {title}",
+        )
+        await uow.commit()
+    return incident
+
+
+async def attach_channel(
+    *, uow: UnitOfWork, incident_id: int, channel_id: str, channel_name: str
+) -> None:
+    """Remember the incident's dedicated channel."""
+    async with uow:
+        await uow.incidents.update(incident_id, channel_id=channel_id, channel_name=channel_name)
+        await uow.commit()
+
+
+async def record_summary_message(*, uow: UnitOfWork, incident_id: int, ts: str) -> None:
+    """Remember the pinned summary message so it can be kept current."""
+    async with uow:
+        await uow.incidents.update(incident_id, summary_ts=ts)
+        await uow.commit()
+
+
+async def discard_incident(*, uow: UnitOfWork, incident_id: int) -> None:
+    """Remove an incident whose channel could not be set up; its number is not reused."""
+    async with uow:
+        await uow.incidents.remove(incident_id)
+        await uow.commit()
+
+
+async def incident_in_channel(*, uow: UnitOfWork, channel_id: str) -> Incident:
+    """The incident whose dedicated channel this is."""
+    async with uow:
+        return await _incident_in(uow, channel_id)
+
+
+def ensure_open(incident: Incident) -> None:
+    """Refuse to act on a closed incident."""
+    if incident.is_closed:
+        raise InvalidTransition(f"{incident.ref} is already closed.")
+
+
+async def add_note(
+    *,
+    uow: UnitOfWork,
+    channel_id: str,
+    author: str,
+    text: str,
+    at: datetime | None,
+    now: datetime,
+) -> tuple[Incident, TimelineEntry]:
+    """Record a timeline entry in the incident of this channel; returns once committed."""
+    async with uow:
+        incident = await _incident_in(uow, channel_id)
+        occurred_at = now if at is None else at
+        validate_occurrence(occurred_at, started_at=incident.started_at, now=now, skew=CLOCK_SKEW)
+        entry = await uow.timeline.add(
+            incident_id=incident.id,
+            occurred_at=occurred_at,
+            recorded_at=now,
+            author=author,
+            text=text,
+        )
+        await uow.commit()
+    return incident, entry
+
+
+async def close_incident(
+    *,
+    uow: UnitOfWork,
+    channel_id: str,
+    closed_by: str,
+    closed_at: datetime,
+    facts: CloseFacts,
+    reviewers: tuple[str, ...],
+    policy: Policy,
+    now: datetime,
+) -> CloseOutcome:
+    """Close the incident, evaluate the triggers and open a draft when one fires — atomically."""
+    async with uow:
+        incident = await _incident_in(uow, channel_id)
+        ensure_open(incident)
+        _check_close_time(incident, closed_at, now)
+        triggers = evaluate(_trigger_facts(incident, closed_at, facts), policy.triggers)
+        if not await uow.incidents.close(
+            incident.id, closed_at=closed_at, closed_by=closed_by, facts=facts
+        ):
+            raise InvalidTransition(f"{incident.ref} was closed a moment ago by someone else.")
+        await uow.timeline.add(
+            incident_id=incident.id,
+            occurred_at=closed_at,
+            recorded_at=now,
+            author=closed_by,
+            kind="closed",
+            text=f"Closed {incident.ref}",
+        )
+        postmortem = None
+        if triggers:
+            postmortem = await uow.postmortems.add(
+                incident_id=incident.id,
+                author=_author(policy, incident, closed_by),
+                reviewers=reviewers or policy.reviewers,
+                created_at=now,
+                triggers=tuple(triggers),
+            )
+        closed = await uow.incidents.get(incident.id)
+        await uow.commit()
+    assert closed is not None
+    return CloseOutcome(incident=closed, triggers=triggers, postmortem=postmortem)
+
+
+async def start_postmortem_anyway(
+    *, uow: UnitOfWork, incident_id: int, author: str, policy: Policy, now: datetime
+) -> tuple[Incident, Postmortem]:
+    """Open a draft for a closed incident that fired no trigger (the team chose to write one)."""
+    async with uow:
+        incident = await uow.incidents.get(incident_id)
+        if incident is None:
+            raise IncidentNotFound("That incident no longer exists.")
+        if await uow.postmortems.for_incident(incident_id) is not None:
+            raise InvalidTransition(f"{incident.ref} already has a postmortem draft.")
+        postmortem = await uow.postmortems.add(
+            incident_id=incident_id,
+            author=author,
+            reviewers=policy.reviewers,
+            created_at=now,
+            triggers=(),
+        )
+        await uow.commit()
+    return incident, postmortem
+
+
+async def record_document(
+    *, uow: UnitOfWork, postmortem_id: int, kind: str, doc_id: str, url: str | None
+) -> None:
+    """Remember where the rendered draft lives in Slack (a canvas or a file)."""
+    async with uow:
+        await uow.postmortems.set_document(postmortem_id, kind=kind, doc_id=doc_id, url=url)
+        await uow.commit()
+
+
+def _check_close_time(incident: Incident, closed_at: datetime, now: datetime) -> None:
+    if closed_at > now + CLOCK_SKEW:
+        raise BadTime("An incident can't be closed in the future. Leave out --at to close it now.")
+    if closed_at < incident.started_at:
+        raise BadTime(
+            f"{incident.ref} started at {incident.started_at:%Y-%m-%d %H:%M} UTC; "
+            "it can't be closed before that."
+        )
+
+
+def _trigger_facts(incident: Incident, closed_at: datetime, facts: CloseFacts) -> TriggerFacts:
+    return TriggerFacts(
+        started_at=incident.started_at,
+        ended_at=closed_at,
+        impact=facts.impact,
+        data_loss=facts.data_loss,
+        intervention=facts.intervention,
+        detected_by=facts.detected_by,
+        severity=incident.severity,
+    )
+
+
+def _author(policy: Policy, incident: Incident, closed_by: str) -> str:
+    return incident.declared_by if policy.postmortem_author == "declarer" else closed_by
+
+
+async def _incident_in(uow: UnitOfWork, channel_id: str) -> Incident:
+    incident = await uow.incidents.by_channel(channel_id)
+    if incident is None:
+        raise NotAnIncidentChannel(
+            "This isn't an incident channel. Run this in the channel furikaeri created for the "
+            "incident (or start one with `/incident start <title>`)."
+        )
+    return incident

@@ -1,0 +1,74 @@
+"""Settings from the environment, and the policy file they point at."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from bot.domain.policy import Policy, PolicyError
+
+DEFAULT_API_URL = "https://slack.com/api/"
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///furikaeri.db"
+README_HINT = "See 'Settings' in README.md."
+
+
+class SettingsError(Exception):
+    """A setting is missing or wrong; the message names it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    bot_token: str
+    signing_secret: str
+    app_token: str | None
+    api_url: str
+    database_url: str
+    policy_path: str | None
+
+    def __repr__(self) -> str:  # never print secrets, not even in a traceback
+        return f"Settings(api_url={self.api_url!r}, database_url=<hidden>, policy={self.policy_path!r})"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, *, socket_mode: bool = False) -> Settings:
+        env = os.environ if env is None else env
+        required = ["SLACK_BOT_TOKEN"] + (["SLACK_APP_TOKEN"] if socket_mode else ["SLACK_SIGNING_SECRET"])
+        missing = [name for name in required if not env.get(name)]
+        if missing:
+            raise SettingsError(f"{', '.join(missing)} is not set. {README_HINT}")
+        api_url = env.get("SLACK_API_URL") or DEFAULT_API_URL
+        return cls(
+            bot_token=env["SLACK_BOT_TOKEN"],
+            signing_secret=env.get("SLACK_SIGNING_SECRET", ""),
+            app_token=env.get("SLACK_APP_TOKEN"),
+            api_url=api_url if api_url.endswith("/") else api_url + "/",
+            database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            policy_path=env.get("FURIKAERI_POLICY") or None,
+        )
+
+
+def database_url_from_env(env: Mapping[str, str] | None = None) -> str:
+    """The database URL alone, for commands that don't talk to Slack (export, db upgrade)."""
+    env = os.environ if env is None else env
+    return env.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+
+
+def load_policy(path: str | None) -> Policy:
+    """The policy from a YAML file, or the defaults when no file is named."""
+    if not path:
+        return Policy.default()
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise SettingsError(f"FURIKAERI_POLICY: can't read {path}: {exc.strerror}.") from exc
+    except yaml.YAMLError as exc:
+        raise SettingsError(f"FURIKAERI_POLICY: {path} is not valid YAML: {exc}") from exc
+    if not isinstance(data, Mapping):
+        raise SettingsError(f"FURIKAERI_POLICY: {path} must hold a mapping of settings.")
+    try:
+        return Policy.from_mapping(data)
+    except PolicyError as exc:
+        raise SettingsError(f"FURIKAERI_POLICY: {path}: {exc}") from exc

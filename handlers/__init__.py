@@ -1,0 +1,12 @@
+"""Slack surfaces. Each module registers its listeners; `register` wires them all."""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncApp
+
+
+def register(app: AsyncApp) -> None:
+    from handlers import actions, commands, errors, views
+
+    for module in (errors, commands, views, actions):
+        module.register(app)

@@ -1,0 +1,59 @@
+"""After a close is committed: announce the outcome, then render and share the draft."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.deps import Deps
+from bot.domain.model import Incident, Postmortem
+from bot.services.incidents import CloseOutcome, record_document
+from bot.services.reports import incident_report
+from handlers import blocks
+from handlers.publishing import refresh_summary, share_document
+
+
+async def announce_close(client: AsyncWebClient, deps: Deps, outcome: CloseOutcome) -> None:
+    """Post which triggers fired (or that none did), refresh the summary, share any draft."""
+    incident = outcome.incident
+    await client.chat_postMessage(
+        channel=incident.channel_id,
+        text=blocks.outcome_fallback(incident, outcome.triggers),
+        blocks=blocks.outcome_blocks(incident, outcome.triggers, outcome.postmortem),
+    )
+    await refresh_summary(client, incident)
+    if outcome.postmortem is not None:
+        await publish_draft(client, deps, incident, outcome.postmortem)
+
+
+async def publish_draft(
+    client: AsyncWebClient, deps: Deps, incident: Incident, postmortem: Postmortem
+) -> None:
+    """Render the draft from the template and share it in the incident channel."""
+    report = await incident_report(uow=deps.storage.uow(), incident_id=incident.id)
+    people = {e.author for e in report.timeline} | {postmortem.author, *postmortem.reviewers}
+    markdown = deps.renderer.postmortem_markdown(
+        incident=report.incident,
+        postmortem=postmortem,
+        timeline=report.timeline,
+        names=await deps.people.names(people),
+        locale=deps.policy.locale,
+        tz=ZoneInfo(deps.policy.display_timezone),
+        now=deps.clock(),
+    )
+    shared = await share_document(
+        client,
+        mode=deps.policy.share,
+        channel_id=incident.channel_id,
+        title=f"{incident.ref} postmortem: {incident.title}"[:250],
+        markdown=markdown,
+        filename=f"{incident.ref}-postmortem.md",
+    )
+    await record_document(
+        uow=deps.storage.uow(), postmortem_id=postmortem.id, kind=shared.kind, doc_id=shared.id,
+        url=shared.url,
+    )
+    await client.chat_postMessage(
+        channel=incident.channel_id, text=blocks.draft_text(incident, shared.url)
+    )

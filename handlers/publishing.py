@@ -1,0 +1,112 @@
+"""Slack side effects of the incident life: its channel, its pinned summary, its draft."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.domain.model import Incident
+from bot.domain.naming import channel_name, with_suffix
+from handlers import blocks
+
+log = logging.getLogger(__name__)
+MAX_NAME_ATTEMPTS = 10
+# Errors that mean "this workspace or token can't make canvases": fall back to a file.
+CANVAS_UNAVAILABLE = {
+    "not_allowed_token_type",
+    "missing_scope",
+    "canvas_disabled_user_team",
+    "team_tier_cannot_create_canvases",
+    "canvas_creation_failed",
+    "restricted_action",
+    "unknown_method",
+    "not_authed",
+    "access_denied",
+}
+
+
+@dataclass(frozen=True)
+class SharedDocument:
+    kind: str  # "canvas" | "file"
+    id: str
+    url: str | None
+
+
+async def create_channel(client: AsyncWebClient, *, prefix: str, incident: Incident) -> tuple[str, str]:
+    """Create the incident's public channel; on `name_taken`, try `-2`, `-3`, …"""
+    base = channel_name(prefix, incident.number, incident.title)
+    for attempt in range(1, MAX_NAME_ATTEMPTS + 1):
+        name = base if attempt == 1 else with_suffix(base, attempt)
+        try:
+            response = await client.conversations_create(name=name, is_private=False)
+        except SlackApiError as exc:
+            if exc.response.get("error") == "name_taken":
+                continue
+            raise
+        return response["channel"]["id"], response["channel"]["name"]
+    raise SlackApiError(f"no free channel name after {MAX_NAME_ATTEMPTS} tries", {"error": "name_taken"})
+
+
+async def set_up_channel(client: AsyncWebClient, *, incident: Incident, channel_id: str) -> str:
+    """Invite the declarer, post and pin the summary; returns the summary's ts."""
+    await client.conversations_invite(channel=channel_id, users=incident.declared_by)
+    posted = await client.chat_postMessage(
+        channel=channel_id,
+        text=blocks.summary_fallback(incident),
+        blocks=blocks.summary_blocks(incident),
+    )
+    await client.pins_add(channel=channel_id, timestamp=posted["ts"])
+    return posted["ts"]
+
+
+async def refresh_summary(client: AsyncWebClient, incident: Incident) -> None:
+    """Keep the pinned summary current; a failure here must not undo what happened."""
+    if not (incident.channel_id and incident.summary_ts):
+        return
+    try:
+        await client.chat_update(
+            channel=incident.channel_id,
+            ts=incident.summary_ts,
+            text=blocks.summary_fallback(incident),
+            blocks=blocks.summary_blocks(incident),
+        )
+    except SlackApiError as exc:
+        log.warning("could not update the summary of %s: %s", incident.ref, exc.response.get("error"))
+
+
+async def share_document(
+    client: AsyncWebClient, *, mode: str, channel_id: str, title: str, markdown: str, filename: str
+) -> SharedDocument:
+    """Share the draft as a canvas tabbed in the channel where allowed, else as a Markdown file."""
+    if mode in ("auto", "canvas"):
+        try:
+            return await _share_canvas(client, channel_id=channel_id, title=title, markdown=markdown)
+        except SlackApiError as exc:
+            if mode == "canvas" or exc.response.get("error") not in CANVAS_UNAVAILABLE:
+                raise
+            log.info("canvas unavailable (%s); sharing a file", exc.response.get("error"))
+    response = await client.files_upload_v2(
+        channel=channel_id, content=markdown, filename=filename, title=title
+    )
+    file = response["file"]
+    return SharedDocument(kind="file", id=file["id"], url=file.get("permalink"))
+
+
+async def _share_canvas(
+    client: AsyncWebClient, *, channel_id: str, title: str, markdown: str
+) -> SharedDocument:
+    created = await client.canvases_create(
+        title=title,
+        channel_id=channel_id,
+        document_content={"type": "markdown", "markdown": markdown},
+    )
+    canvas_id = created["canvas_id"]
+    url = None
+    try:
+        url = (await client.files_info(file=canvas_id))["file"].get("permalink")
+    except SlackApiError as exc:  # the canvas exists; a missing link is not worth failing for
+        log.info("no permalink for canvas %s: %s", canvas_id, exc.response.get("error"))
+    return SharedDocument(kind="canvas", id=canvas_id, url=url)

@@ -1,0 +1,167 @@
+"""Repositories: the only place that knows rows; they hand plain domain dataclasses out."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.model import CloseFacts, Incident, Postmortem, TimelineEntry, Trigger
+from storage.tables import counters, incidents, postmortems, timeline_entries
+
+
+class IncidentRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def next_number(self) -> int:
+        """Take the next incident number; the row lock makes it unique across processes."""
+        result = await self._session.execute(
+            update(counters)
+            .where(counters.c.name == "incident")
+            .values(value=counters.c.value + 1)
+            .returning(counters.c.value)
+        )
+        return int(result.scalar_one())
+
+    async def add(self, **values: Any) -> Incident:
+        values.setdefault("status", "open")
+        result = await self._session.execute(insert(incidents).values(**values).returning(incidents))
+        return _incident(result.one()._mapping)
+
+    async def get(self, incident_id: int) -> Incident | None:
+        return await self._one(incidents.c.id == incident_id)
+
+    async def by_number(self, number: int) -> Incident | None:
+        return await self._one(incidents.c.number == number)
+
+    async def by_channel(self, channel_id: str) -> Incident | None:
+        return await self._one(incidents.c.channel_id == channel_id)
+
+    async def update(self, incident_id: int, **values: Any) -> None:
+        await self._session.execute(
+            update(incidents).where(incidents.c.id == incident_id).values(**values)
+        )
+
+    async def close(
+        self, incident_id: int, *, closed_at: datetime, closed_by: str, facts: CloseFacts
+    ) -> bool:
+        """Close an open incident; False when it was no longer open (another close won)."""
+        result = await self._session.execute(
+            update(incidents)
+            .where(incidents.c.id == incident_id, incidents.c.status == "open")
+            .values(
+                status="closed",
+                closed_at=closed_at,
+                closed_by=closed_by,
+                has_facts=True,
+                impact_seconds=None if facts.impact is None else int(facts.impact.total_seconds()),
+                data_loss=facts.data_loss,
+                intervention=facts.intervention,
+                detected_by=facts.detected_by,
+            )
+        )
+        return result.rowcount == 1
+
+    async def remove(self, incident_id: int) -> None:
+        await self._session.execute(delete(incidents).where(incidents.c.id == incident_id))
+
+    async def _one(self, condition: Any) -> Incident | None:
+        row = (await self._session.execute(select(incidents).where(condition))).one_or_none()
+        return None if row is None else _incident(row._mapping)
+
+
+class TimelineRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, **values: Any) -> TimelineEntry:
+        values.setdefault("kind", "note")
+        result = await self._session.execute(
+            insert(timeline_entries).values(**values).returning(timeline_entries)
+        )
+        return TimelineEntry(**result.one()._mapping)
+
+    async def for_incident(self, incident_id: int) -> list[TimelineEntry]:
+        rows = await self._session.execute(
+            select(timeline_entries)
+            .where(timeline_entries.c.incident_id == incident_id)
+            .order_by(timeline_entries.c.occurred_at, timeline_entries.c.id)
+        )
+        return [TimelineEntry(**row._mapping) for row in rows]
+
+
+class PostmortemRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(
+        self,
+        *,
+        incident_id: int,
+        author: str,
+        reviewers: tuple[str, ...],
+        created_at: datetime,
+        triggers: tuple[Trigger, ...],
+    ) -> Postmortem:
+        result = await self._session.execute(
+            insert(postmortems)
+            .values(
+                incident_id=incident_id,
+                status="draft",
+                author=author,
+                reviewers=list(reviewers),
+                created_at=created_at,
+                triggers=[{"id": t.id, "reason": t.reason} for t in triggers],
+                sections={},
+            )
+            .returning(postmortems)
+        )
+        return _postmortem(result.one()._mapping)
+
+    async def for_incident(self, incident_id: int) -> Postmortem | None:
+        row = (
+            await self._session.execute(
+                select(postmortems).where(postmortems.c.incident_id == incident_id)
+            )
+        ).one_or_none()
+        return None if row is None else _postmortem(row._mapping)
+
+    async def set_document(self, postmortem_id: int, *, kind: str, doc_id: str, url: str | None) -> None:
+        await self._session.execute(
+            update(postmortems)
+            .where(postmortems.c.id == postmortem_id)
+            .values(doc_kind=kind, doc_id=doc_id, doc_url=url)
+        )
+
+
+def _incident(row: Any) -> Incident:
+    facts = None
+    if row["has_facts"]:
+        seconds = row["impact_seconds"]
+        facts = CloseFacts(
+            impact=None if seconds is None else timedelta(seconds=seconds),
+            data_loss=bool(row["data_loss"]),
+            intervention=row["intervention"],
+            detected_by=row["detected_by"],
+        )
+    fields = {k: row[k] for k in Incident.__dataclass_fields__ if k != "facts"}
+    return Incident(**fields, facts=facts)
+
+
+def _postmortem(row: Any) -> Postmortem:
+    return Postmortem(
+        id=row["id"],
+        incident_id=row["incident_id"],
+        status=row["status"],
+        author=row["author"],
+        reviewers=tuple(row["reviewers"]),
+        created_at=row["created_at"],
+        triggers=tuple(Trigger(id=t["id"], reason=t["reason"]) for t in row["triggers"]),
+        sections=dict(row["sections"]),
+        doc_kind=row["doc_kind"],
+        doc_id=row["doc_id"],
+        doc_url=row["doc_url"],
+    )

@@ -1,0 +1,109 @@
+"""The database schema, as SQLAlchemy Core tables. Alembic migrations create exactly this."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+)
+
+metadata = MetaData()
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores naive UTC on every backend and always hands back aware UTC datetimes."""
+
+    impl = DateTime(timezone=False)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored: pass an aware UTC datetime")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+counters = Table(
+    "counters",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("value", Integer, nullable=False),
+)
+
+incidents = Table(
+    "incidents",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("number", Integer, nullable=False, unique=True),
+    Column("title", Text, nullable=False),
+    Column("severity", Integer),
+    Column("status", String(16), nullable=False),
+    Column("declared_by", String(32), nullable=False),
+    Column("declared_in", String(32), nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("declared_at", UTCDateTime, nullable=False),
+    Column("channel_id", String(32), unique=True),
+    Column("channel_name", String(80)),
+    Column("summary_ts", String(32)),
+    Column("closed_at", UTCDateTime),
+    Column("closed_by", String(32)),
+    # Close facts; has_facts tells "no impact" (NULL impact) from "not closed yet".
+    Column("has_facts", Boolean, nullable=False, default=False),
+    Column("impact_seconds", Integer),
+    Column("data_loss", Boolean),
+    Column("intervention", String(32)),
+    Column("detected_by", String(32)),
+)
+
+timeline_entries = Table(
+    "timeline_entries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "incident_id",
+        ForeignKey("incidents.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("occurred_at", UTCDateTime, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("author", String(32), nullable=False),
+    Column("kind", String(32), nullable=False, default="note"),
+    Column("text", Text, nullable=False),
+)
+
+postmortems = Table(
+    "postmortems",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "incident_id",
+        ForeignKey("incidents.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    ),
+    Column("status", String(24), nullable=False),
+    Column("author", String(32), nullable=False),
+    Column("reviewers", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("triggers", JSON, nullable=False),
+    Column("sections", JSON, nullable=False),
+    Column("doc_kind", String(16)),
+    Column("doc_id", String(64)),
+    Column("doc_url", Text),
+)

@@ -1,0 +1,55 @@
+"""The unit of work: one AsyncSession, one transaction, per use case."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.repositories import IncidentRepository, PostmortemRepository, TimelineRepository
+
+
+class UnitOfWork:
+    """`async with uow:` opens a session; only `commit()` makes changes last."""
+
+    incidents: IncidentRepository
+    timeline: TimelineRepository
+    postmortems: PostmortemRepository
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+        self._session: AsyncSession | None = None
+
+    async def __aenter__(self) -> UnitOfWork:
+        self._session = self._sessions()
+        self.incidents = IncidentRepository(self._session)
+        self.timeline = TimelineRepository(self._session)
+        self.postmortems = PostmortemRepository(self._session)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self._session is not None
+        try:
+            await self._session.rollback()  # a no-op after commit; undoes anything uncommitted
+        finally:
+            await self._session.close()
+            self._session = None
+
+    async def commit(self) -> None:
+        assert self._session is not None, "commit() outside `async with uow`"
+        await self._session.commit()
+
+
+class Storage:
+    """Hands out a fresh unit of work per use case."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self._sessions)

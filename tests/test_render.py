@@ -1,0 +1,467 @@
+"""The postmortem document: structure, pre-filled facts, timeline, and user text kept as data."""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import jinja2
+import pytest
+
+from bot.domain.model import CloseFacts, Incident, Postmortem, TimelineEntry, Trigger
+from bot.domain.postmortem import SECTION_KEYS
+from bot.render import Renderer, format_dt, format_duration_ja, md_block, md_cell
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+EN_HEADINGS = [
+    "Summary",
+    "Impact",
+    "Root cause",
+    "Trigger",
+    "Response",
+    "Detection",
+    "What went well",
+    "What went wrong",
+    "Where we got lucky",
+    "Action items",
+    "Timeline",
+    "References",
+]
+JA_HEADINGS = [
+    "サマリ",
+    "インパクト",
+    "根本原因",
+    "発生原因",
+    "対応",
+    "検出",
+    "うまくいった事",
+    "うまくいかなかった事",
+    "幸運だった事",
+    "アクションアイテム",
+    "タイムライン",
+    "参考情報",
+]
+EN_META = ["Created", "Incident period", "Author", "Reviewers", "Status"]
+JA_META = ["作成日", "障害発生期間", "作者", "レビュワー", "ステータス"]
+NAMES = {"U_AKI": "Aki Sato", "U_BEN": "Ben Ito", "U_CHIE": "Chie Mori"}
+
+
+# --- the seed's examples --------------------------------------------------------------------
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+def entry(n: int, at: datetime, author: str, text: str) -> TimelineEntry:
+    return TimelineEntry(n, 1, at, at + timedelta(minutes=1), author, text)
+
+
+@pytest.fixture
+def renderer() -> Renderer:
+    return Renderer()
+
+
+@pytest.fixture
+def aurora() -> tuple[Incident, Postmortem, list[TimelineEntry]]:
+    """Example 2: Aurora failover caused write errors; 4 hours; Sentry alert; Unicorn restart."""
+    start = utc(2021, 12, 28, 1, 0)  # 10:00 JST
+    incident = Incident(
+        id=1,
+        number=7,
+        title="Aurora failover caused write errors",
+        severity=2,
+        status="closed",
+        declared_by="U_AKI",
+        declared_in="C_OPS",
+        started_at=start,
+        declared_at=start + timedelta(minutes=10),
+        channel_id="C_INC7",
+        channel_name="inc-7-aurora-failover",
+        closed_at=start + timedelta(hours=4),
+        closed_by="U_AKI",
+        facts=CloseFacts(
+            impact=timedelta(hours=4),
+            data_loss=False,
+            intervention="restart",
+            detected_by="monitoring",
+        ),
+    )
+    postmortem = Postmortem(
+        id=1,
+        incident_id=1,
+        status="draft",
+        author="U_AKI",
+        reviewers=("U_BEN", "U_CHIE"),
+        created_at=utc(2021, 12, 29, 2, 0),  # 11:00 JST
+        triggers=(
+            Trigger("impact", "user impact 4 h ≥ 20 min"),
+            Trigger("intervention", "engineers intervened (restart)"),
+            Trigger("duration", "time to resolve 4 h ≥ 1 h"),
+        ),
+        sections={
+            "summary": "After an Aurora failover promoted the replica, some Unicorn processes kept "
+            "a cached connection to the now read-only instance, so their write APIs failed.",
+            "impact": "Write API errors on part of the processes for the whole period.",
+            "action_items": "- [ ] Patch ActiveRecord to drop connections after a failover",
+        },
+    )
+    timeline = [  # deliberately out of order
+        entry(4, start + timedelta(hours=3, minutes=40), "U_BEN", "Restarted Unicorn everywhere"),
+        entry(1, start, "U_AKI", "Aurora failover: the replica was promoted to writer"),
+        entry(5, start + timedelta(hours=4), "U_AKI", "Write errors back to zero"),
+        entry(2, start + timedelta(minutes=5), "U_XYZ", "Sentry alert: errors on write APIs"),
+        entry(3, start + timedelta(hours=1, minutes=30), "U_CHIE", "Only some processes fail"),
+    ]
+    return incident, postmortem, timeline
+
+
+@pytest.fixture
+def redis_ja() -> tuple[Incident, Postmortem, list[TimelineEntry]]:
+    """Example 3: admin-panel Redis down; 2 hours; reported by a person; forced failover."""
+    start = utc(2022, 3, 10, 6, 0)  # 15:00 JST
+    incident = Incident(
+        id=2,
+        number=12,
+        title="管理画面用のRedisインスタンスがダウン",
+        severity=3,
+        status="closed",
+        declared_by="U_BEN",
+        declared_in="C_OPS",
+        started_at=start,
+        declared_at=start + timedelta(minutes=20),
+        closed_at=start + timedelta(hours=2),
+        facts=CloseFacts(
+            impact=None, data_loss=False, intervention="failover", detected_by="human"
+        ),
+    )
+    postmortem = Postmortem(
+        id=2,
+        incident_id=2,
+        status="draft",
+        author="U_BEN",
+        reviewers=(),
+        created_at=utc(2022, 3, 11, 1, 0),
+        triggers=(
+            Trigger("intervention", "engineers intervened (failover)"),
+            Trigger("duration", "time to resolve 2 h ≥ 1 h"),
+            Trigger("detection", "detected by a human, not by monitoring"),
+        ),
+        sections={
+            "impact": "開発者向けの管理画面が500エラーを返した。",
+            "went_wrong": "2人のSREが並行して同じ調査をしていた。",
+            "lucky": "開発者向けのツールだった。",
+        },
+    )
+    timeline = [
+        entry(
+            2, start + timedelta(minutes=20), "U_CHIE", "運用チームから管理画面が500を返すと報告"
+        ),
+        entry(1, start, "U_BEN", "Redisプライマリに到達できなくなる"),
+        entry(3, start + timedelta(hours=1, minutes=50), "U_BEN", "レプリカへ強制フェイルオーバー"),
+    ]
+    return incident, postmortem, timeline
+
+
+def render(renderer: Renderer, example, locale: str = "en", **changes) -> str:
+    incident, postmortem, timeline = example
+    kwargs = dict(incident=incident, postmortem=postmortem, timeline=timeline, names=NAMES)
+    kwargs |= dict(locale=locale, tz=TOKYO, now=utc(2022, 1, 1)) | changes
+    return renderer.postmortem_markdown(**kwargs)
+
+
+# --- reading the Markdown back ---------------------------------------------------------------
+
+
+def headings(md: str) -> list[str]:
+    return [line[3:] for line in md.splitlines() if line.startswith("## ")]
+
+
+def section(md: str, heading: str) -> str:
+    """The text under ``## heading``, up to the next ``##`` heading."""
+    return md.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0].strip()
+
+
+def cells(row: str) -> list[str]:
+    """Split a table row as GFM does: a ``|`` right after a backslash is not a delimiter."""
+    return [cell.strip() for cell in re.split(r"(?<!\\)\|", row.strip())[1:-1]]
+
+
+def timeline_rows(md: str) -> list[list[str]]:
+    lines = section(md, "Timeline" if "## Timeline" in md else "タイムライン").splitlines()
+    assert lines[1] == "|---|---|---|"
+    return [cells(line) for line in lines[2:]]
+
+
+# --- structure -------------------------------------------------------------------------------
+
+
+def test_english_headings_and_metadata_in_order(renderer, aurora):
+    md = render(renderer, aurora)
+    assert md.startswith("# INC-7: Aurora failover caused write errors\n\n")
+    assert headings(md) == EN_HEADINGS
+    labels = re.findall(r"^- \*\*(.+?):\*\*", md.split("\n## ", 1)[0], flags=re.M)
+    assert labels[:5] == EN_META
+    assert "- **Created:** 2021-12-29 11:00 JST" in md
+    assert "- **Incident period:** 2021-12-28 10:00 JST → 2021-12-28 14:00 JST (4 h)" in md
+    assert "- **Author:** Aki Sato" in md
+    assert "- **Reviewers:** Ben Ito, Chie Mori" in md
+    assert "- **Status:** Draft" in md
+    assert "- **Severity:** SEV2" in md
+    assert md.endswith("Incident channel: #inc-7-aurora-failover\n")
+
+
+def test_japanese_headings_and_metadata_in_order(renderer, redis_ja):
+    md = render(renderer, redis_ja, "ja")
+    assert md.startswith("# INC-12: 管理画面用のRedisインスタンスがダウン\n\n")
+    assert headings(md) == JA_HEADINGS
+    labels = re.findall(r"^- \*\*(.+?):\*\*", md.split("\n## ", 1)[0], flags=re.M)
+    assert labels[:5] == JA_META
+    assert "- **障害発生期間:** 2022-03-10 15:00 JST → 2022-03-10 17:00 JST（2時間）" in md
+    assert "- **ステータス:** ドラフト" in md
+    assert "- **レビュワー:** _未定" in md
+
+
+def test_section_keys_follow_the_template():
+    assert SECTION_KEYS == (
+        "summary", "impact", "root_cause", "trigger", "response", "detection",
+        "went_well", "went_wrong", "lucky", "action_items", "references",
+    )  # fmt: skip
+
+
+# --- pre-filled facts, triggers, prompts -----------------------------------------------------
+
+
+def test_english_facts_are_prefilled_before_the_writers_text(renderer, aurora):
+    md = render(renderer, aurora)
+    impact = section(md, "Impact").split("\n\n")
+    assert impact == [
+        "Users affected for 4 h; no data lost.",
+        "Write API errors on part of the processes for the whole period.",
+    ]
+    assert section(md, "Response") == "Engineer intervention: restart."
+    assert section(md, "Detection") == "Detected by monitoring (an automated alert)."
+
+
+def test_japanese_facts_are_prefilled(renderer, redis_ja):
+    md = render(renderer, redis_ja, "ja")
+    assert section(md, "インパクト").split("\n\n") == [
+        "ユーザー影響: なし。データ損失: なし。",
+        "開発者向けの管理画面が500エラーを返した。",
+    ]
+    assert section(md, "対応") == "エンジニアによる対応: フェイルオーバー。"
+    assert section(md, "検出") == "人が気付いて検出（自動監視では検出できず）。"
+
+
+def test_triggers_are_listed_with_their_reasons(renderer, aurora, redis_ja):
+    md = render(renderer, aurora)
+    assert "**Why this postmortem:**" in md
+    for line in (
+        "- User impact 4 h ≥ 20 min",
+        "- Engineers intervened (restart)",
+        "- Time to resolve 4 h ≥ 1 h",
+    ):
+        assert f"\n{line}\n" in md
+    assert "_Blameless:" in md
+    ja = render(renderer, redis_ja, "ja")
+    assert "**なぜポストモーテムを書くのか:**" in ja
+    assert "- 監視で検出できなかった（detected by a human, not by monitoring）" in ja
+    assert "- 復旧までの時間（time to resolve 2 h ≥ 1 h）" in ja
+    assert "_非難しない:" in ja
+
+
+def test_no_trigger_still_says_why(renderer, aurora):
+    incident, postmortem, timeline = aurora
+    md = render(renderer, (incident, replace(postmortem, triggers=()), timeline))
+    assert "no trigger fired; it is written by choice" in md
+
+
+def test_prompts_only_where_there_is_nothing_to_show(renderer, aurora, redis_ja):
+    md = render(renderer, aurora)
+    assert section(md, "Root cause") == (
+        "_What ultimately caused this? Ask why until the answer is a system, not a person._"
+    )
+    assert section(md, "Detection").startswith("Detected by monitoring")
+    assert "How could we have found out in half the time?" not in md
+    assert section(md, "Where we got lucky") == "_What could have made this worse, and did not?_"
+    assert not section(md, "Summary").startswith("_")
+    assert section(md, "Action items").startswith("- [ ] Patch ActiveRecord")
+
+    ja = render(renderer, redis_ja, "ja")
+    assert "「なぜ」を繰り返してください" in section(ja, "根本原因")
+    assert section(ja, "幸運だった事") == "開発者向けのツールだった。"
+    assert section(ja, "サマリ").startswith("_") and section(ja, "サマリ").endswith("_")
+
+
+def test_without_facts_every_fact_section_prompts(renderer, aurora):
+    incident, postmortem, timeline = aurora
+    open_incident = replace(incident, status="open", closed_at=None, facts=None)
+    md = render(renderer, (open_incident, replace(postmortem, sections={}), timeline),
+                now=incident.started_at + timedelta(hours=1, minutes=30))  # fmt: skip
+    assert "→ ongoing (1 h 30 min so far)" in md
+    assert section(md, "Impact").startswith("_Who or what was affected")
+    assert section(md, "Detection") == (
+        "_How did we find out? How could we have found out in half the time?_"
+    )
+    assert section(md, "Response").startswith("_What did we do")
+
+
+def test_empty_timeline_prompts(renderer, aurora):
+    incident, postmortem, _ = aurora
+    md = render(renderer, (incident, postmortem, []))
+    assert section(md, "Timeline").startswith("_No entries were recorded.")
+
+
+# --- timeline --------------------------------------------------------------------------------
+
+
+def test_timeline_is_sorted_and_shown_in_tokyo_time(renderer, aurora):
+    rows = timeline_rows(render(renderer, aurora))
+    assert rows == [
+        ["2021-12-28 10:00 JST", "Aki Sato", "Aurora failover: the replica was promoted to writer"],
+        ["2021-12-28 10:05 JST", "U_XYZ", "Sentry alert: errors on write APIs"],
+        ["2021-12-28 11:30 JST", "Chie Mori", "Only some processes fail"],
+        ["2021-12-28 13:40 JST", "Ben Ito", "Restarted Unicorn everywhere"],
+        ["2021-12-28 14:00 JST", "Aki Sato", "Write errors back to zero"],
+    ]
+
+
+def test_japanese_timeline(renderer, redis_ja):
+    rows = timeline_rows(render(renderer, redis_ja, "ja"))
+    assert [row[0] for row in rows] == [
+        "2022-03-10 15:00 JST",
+        "2022-03-10 15:20 JST",
+        "2022-03-10 16:50 JST",
+    ]
+    assert rows[1][2] == "運用チームから管理画面が500を返すと報告"
+
+
+# --- user text is data -----------------------------------------------------------------------
+
+
+def test_template_syntax_in_user_text_comes_out_literally(renderer, aurora):
+    incident, postmortem, timeline = aurora
+    sneaky = "{{ 7*7 }} {% for x in range(3) %}x{% endfor %}"
+    incident = replace(incident, title=f"Aurora {sneaky}")
+    postmortem = replace(postmortem, sections={"summary": f"Summary {sneaky}"})
+    timeline = [*timeline, entry(9, incident.started_at, "U_AKI", f"Note {sneaky}")]
+    for locale in ("en", "ja"):
+        md = render(renderer, (incident, postmortem, timeline), locale)
+        assert md.startswith(f"# INC-7: Aurora {sneaky}\n")
+        assert f"Summary {sneaky}" in md
+        assert f"| Note {sneaky} |" in md
+        assert "49" not in md
+        assert "xxx" not in md
+
+
+def test_pipes_and_newlines_in_a_note_keep_the_table_shape(renderer, aurora):
+    incident, postmortem, timeline = aurora
+    note = "errors | 500s on POST\nrestarted app-1\r\nthen | app-2\\"
+    timeline = [*timeline, entry(9, incident.started_at, "U_A|B", note)]
+    rows = timeline_rows(render(renderer, (incident, postmortem, timeline)))
+    assert len(rows) == len(timeline)
+    assert all(len(row) == 3 for row in rows)
+    assert rows[1][1] == "U_A\\|B"
+    assert rows[1][2] == "errors \\| 500s on POST / restarted app-1 / then \\| app-2\\"
+
+
+def test_an_unclosed_code_fence_is_closed(renderer, aurora):
+    incident, postmortem, timeline = aurora
+    postmortem = replace(postmortem, sections={"summary": "log:\n```\nERROR read-only"})
+    md = render(renderer, (incident, postmortem, timeline))
+    assert "```\nERROR read-only\n```\n\n## Impact" in md
+    assert headings(md) == EN_HEADINGS
+
+
+# --- templates, locales ----------------------------------------------------------------------
+
+
+def test_a_user_template_dir_overrides_the_builtin(tmp_path, aurora):
+    (tmp_path / "en").mkdir()
+    (tmp_path / "en" / "postmortem.md.j2").write_text(
+        "# {{ incident.ref }} ({{ author_name }}, {{ timeline|length }} entries)\n"
+    )
+    renderer = Renderer(tmp_path)
+    assert render(renderer, aurora) == "# INC-7 (Aki Sato, 5 entries)\n"
+    assert headings(render(renderer, aurora, "ja")) == JA_HEADINGS  # falls back to built-in
+
+
+def test_strict_undefined_catches_a_typo_in_a_template(tmp_path, aurora):
+    (tmp_path / "en").mkdir()
+    (tmp_path / "en" / "postmortem.md.j2").write_text("# {{ incident.ref }} {{ incidnet.title }}\n")
+    with pytest.raises(jinja2.UndefinedError, match="incidnet"):
+        render(Renderer(str(tmp_path)), aurora)
+
+
+def test_locales(renderer, aurora):
+    assert headings(render(renderer, aurora, "ja-JP")) == JA_HEADINGS
+    assert headings(render(renderer, aurora, "en-US")) == EN_HEADINGS
+    for bad in ("fr", "../en", "", "en/../../etc"):
+        with pytest.raises(ValueError):
+            render(renderer, aurora, bad)
+
+
+def test_ten_thousand_entries_render_fast(renderer, aurora):
+    incident, postmortem, _ = aurora
+    start = incident.started_at
+    timeline = [
+        entry(i, start + timedelta(seconds=(i * 7919) % 14_400), f"U{i % 7}", f"note {i} | x\ny")
+        for i in range(10_000)
+    ]
+    render(renderer, (incident, postmortem, timeline[:1]))  # compile the template first
+    began = time.perf_counter()
+    md = render(renderer, (incident, postmortem, timeline))
+    assert time.perf_counter() - began < 1.0
+    assert len(timeline_rows(md)) == 10_000
+
+
+# --- filters ---------------------------------------------------------------------------------
+
+
+def test_md_cell():
+    assert md_cell("  plain  ") == "plain"
+    assert md_cell("a|b") == "a\\|b"
+    assert md_cell("one\n\ntwo\rthree\u2028four") == "one / two / three / four"
+    assert md_cell("line\nbreak", "<br>") == "line<br>break"
+    assert md_cell("ends with \\") == "ends with \\ "
+
+
+def test_md_block():
+    assert md_block("\n\n  text\r\nmore  \n\n") == "text\nmore"
+    assert md_block("~~~~\ncode\n~~~\n") == "~~~~\ncode\n~~~\n~~~~"
+    assert md_block("```py\ncode\n```") == "```py\ncode\n```"
+
+
+def test_format_dt():
+    at = utc(2021, 12, 28, 1, 0)
+    assert format_dt(at, TOKYO) == "2021-12-28 10:00 JST"
+    assert format_dt(at.replace(tzinfo=None), TOKYO) == "2021-12-28 10:00 JST"
+    assert format_dt(at, ZoneInfo("Europe/Berlin")) == "2021-12-28 02:00 CET"
+    assert format_dt(utc(2021, 7, 1, 0, 0), ZoneInfo("Europe/Berlin")) == "2021-07-01 02:00 CEST"
+    assert format_dt(at, ZoneInfo("America/Sao_Paulo")) == "2021-12-27 22:00 UTC-03:00"
+    assert format_dt(at, ZoneInfo("Asia/Kolkata"), zone=False) == "2021-12-28 06:30"
+    assert format_dt(at, TOKYO, "%H:%M") == "10:00 JST"
+
+
+def test_durations_in_both_languages(tmp_path):
+    (tmp_path / "en").mkdir()
+    (tmp_path / "ja").mkdir()
+    source = "{% for d in ds %}{{ d|duration }};{% endfor %}"
+    (tmp_path / "en" / "d.j2").write_text(source)
+    (tmp_path / "ja" / "d.j2").write_text(source)
+    ds = [timedelta(hours=4), timedelta(minutes=27), timedelta(minutes=90), timedelta(days=9)]
+    renderer = Renderer(tmp_path)
+    assert renderer.render("en", "d.j2", ds=ds) == "4 h;27 min;1 h 30 min;9 d;"
+    assert renderer.render("ja", "d.j2", ds=ds) == "4時間;27分;1時間30分;9日;"
+    assert format_duration_ja(timedelta(seconds=59)) == "59秒"
+
+
+def test_mrkdwn_filter_escapes_slack_control_characters(tmp_path):
+    (tmp_path / "en").mkdir()
+    (tmp_path / "en" / "msg.txt.j2").write_text("{{ text|mrkdwn }}")
+    out = Renderer(tmp_path).render("en", "msg.txt.j2", text="<!channel> a & b > c")
+    assert out == "&lt;!channel&gt; a &amp; b &gt; c"
