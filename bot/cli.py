@@ -6,9 +6,12 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import re
 import signal
 import sys
+
+from sqlalchemy.exc import DBAPIError
 
 from bot.domain.errors import FurikaeriError
 from bot.settings import Settings, SettingsError, database_url_from_env, load_policy
@@ -18,7 +21,9 @@ EXIT_USAGE = 2
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     try:
         return asyncio.run(args.func(args))
     except SettingsError as exc:
@@ -26,6 +31,14 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except FurikaeriError as exc:
         print(f"furikaeri: {exc}", file=sys.stderr)
+        return 1
+    except (OSError, DBAPIError) as exc:
+        reason = getattr(exc, "orig", None) or exc
+        print(
+            f"furikaeri: the database is not usable ({reason.__class__.__name__}: {reason}). "
+            "Check DATABASE_URL, and run `furikaeri db upgrade` on a new database.",
+            file=sys.stderr,
+        )
         return 1
     except KeyboardInterrupt:
         return 130
@@ -37,7 +50,9 @@ def _parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="serve Slack's requests")
     mode = run.add_mutually_exclusive_group(required=True)
-    mode.add_argument("--http", action="store_true", help="serve POST /slack/events and GET /healthz")
+    mode.add_argument(
+        "--http", action="store_true", help="serve POST /slack/events and GET /healthz"
+    )
     mode.add_argument("--socket", action="store_true", help="connect with Socket Mode")
     run.add_argument("--host", default="0.0.0.0")
     run.add_argument("--port", type=int, default=3000)
@@ -76,7 +91,9 @@ async def _run(args: argparse.Namespace) -> int:
             await handler.close_async()
         else:
             runner = await serve(runtime, args.host, args.port)
-            logging.info("furikaeri is listening on http://%s:%d/slack/events", args.host, args.port)
+            logging.info(
+                "furikaeri is listening on http://%s:%d/slack/events", args.host, args.port
+            )
             await stop.wait()
             await runner.cleanup()
     finally:
@@ -98,10 +115,12 @@ async def _export(args: argparse.Namespace) -> int:
     from storage.db import create_engine, session_factory
     from storage.uow import Storage
 
-    policy = load_policy(_env("FURIKAERI_POLICY"))
+    policy = load_policy(os.environ.get("FURIKAERI_POLICY"))
     engine = create_engine(database_url_from_env())
     try:
-        report = await incident_report(uow=Storage(session_factory(engine)).uow(), number=incident_number(args.incident))
+        report = await incident_report(
+            uow=Storage(session_factory(engine)).uow(), number=incident_number(args.incident)
+        )
     finally:
         await engine.dispose()
     if args.format == "json":
@@ -122,12 +141,6 @@ async def _db_upgrade(_: argparse.Namespace) -> int:
         await engine.dispose()
     print("database is up to date")
     return 0
-
-
-def _env(name: str) -> str | None:
-    import os
-
-    return os.environ.get(name) or None
 
 
 if __name__ == "__main__":

@@ -27,12 +27,21 @@ def to_json(report: IncidentReport) -> dict[str, Any]:
 def to_markdown(report: IncidentReport, *, policy: Policy, renderer: Renderer) -> str:
     """The rendered draft; an incident without a postmortem renders an unsaved one."""
     pm = report.postmortem or Postmortem(
-        id=0, incident_id=report.incident.id, status="none", author=report.incident.declared_by,
-        reviewers=(), created_at=report.incident.declared_at, triggers=(),
+        id=0,
+        incident_id=report.incident.id,
+        status="none",
+        author=report.incident.declared_by,
+        reviewers=(),
+        created_at=report.incident.declared_at,
+        triggers=(),
     )
     return renderer.postmortem_markdown(
-        incident=report.incident, postmortem=pm, timeline=report.timeline, names={},
-        locale=policy.locale, tz=ZoneInfo(policy.display_timezone),
+        incident=report.incident,
+        postmortem=pm,
+        timeline=report.timeline,
+        names={},
+        locale=policy.locale,
+        tz=ZoneInfo(policy.display_timezone),
     )
 
 
@@ -54,7 +63,9 @@ def _incident(incident: Incident) -> dict[str, Any]:
         "declared_at": _iso(incident.declared_at),
         "closed_at": _iso(incident.closed_at),
         "closed_by": incident.closed_by,
-        "facts": None if facts is None else {
+        "facts": None
+        if facts is None
+        else {
             "impact_minutes": None if facts.impact is None else facts.impact.total_seconds() / 60,
             "data_loss": facts.data_loss,
             "intervention": facts.intervention,
@@ -83,6 +94,8 @@ def _postmortem(pm: Postmortem) -> dict[str, Any]:
         "author": pm.author,
         "reviewers": list(pm.reviewers),
         "created_at": _iso(pm.created_at),
-        "document": None if pm.doc_id is None else {"kind": pm.doc_kind, "id": pm.doc_id, "url": pm.doc_url},
+        "document": None
+        if pm.doc_id is None
+        else {"kind": pm.doc_kind, "id": pm.doc_id, "url": pm.doc_url},
         "sections": {key: pm.sections.get(key, "") for key in SECTION_KEYS},
     }

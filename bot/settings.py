@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
@@ -30,12 +30,16 @@ class Settings:
     policy_path: str | None
 
     def __repr__(self) -> str:  # never print secrets, not even in a traceback
-        return f"Settings(api_url={self.api_url!r}, database_url=<hidden>, policy={self.policy_path!r})"
+        return f"Settings(api_url={self.api_url!r}, policy={self.policy_path!r}, secrets=<hidden>)"
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, *, socket_mode: bool = False) -> Settings:
+    def from_env(
+        cls, env: Mapping[str, str] | None = None, *, socket_mode: bool = False
+    ) -> Settings:
         env = os.environ if env is None else env
-        required = ["SLACK_BOT_TOKEN"] + (["SLACK_APP_TOKEN"] if socket_mode else ["SLACK_SIGNING_SECRET"])
+        required = ["SLACK_BOT_TOKEN"] + (
+            ["SLACK_APP_TOKEN"] if socket_mode else ["SLACK_SIGNING_SECRET"]
+        )
         missing = [name for name in required if not env.get(name)]
         if missing:
             raise SettingsError(f"{', '.join(missing)} is not set. {README_HINT}")
@@ -69,6 +73,10 @@ def load_policy(path: str | None) -> Policy:
     if not isinstance(data, Mapping):
         raise SettingsError(f"FURIKAERI_POLICY: {path} must hold a mapping of settings.")
     try:
-        return Policy.from_mapping(data)
+        policy = Policy.from_mapping(data)
     except PolicyError as exc:
         raise SettingsError(f"FURIKAERI_POLICY: {path}: {exc}") from exc
+    if policy.template_dir and not Path(policy.template_dir).is_absolute():
+        # A relative template_dir means "beside the policy file", wherever the bot starts.
+        policy = replace(policy, template_dir=str(Path(path).parent / policy.template_dir))
+    return policy

@@ -15,11 +15,16 @@ def register(app: AsyncApp) -> None:
     app.action(blocks.WRITE_ANYWAY)(on_write_anyway)
 
 
-async def on_write_anyway(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, context: dict) -> None:
+async def on_write_anyway(
+    ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, context: dict
+) -> None:
     deps: Deps = context["deps"]
     await ack()
     incident, postmortem = await svc.start_postmortem_anyway(
-        uow=deps.storage.uow(), incident_id=int(action["value"]), author=body["user"]["id"],
-        policy=deps.policy, now=deps.clock(),
+        uow=deps.storage.uow(),
+        incident_id=int(action["value"]),
+        author=body["user"]["id"],
+        policy=deps.policy,
+        now=deps.clock(),
     )
     await publish_draft(client, deps, incident, postmortem)

@@ -9,7 +9,6 @@ from typing import Any
 from bot.domain.commands import HELP_LINES
 from bot.domain.model import DETECTIONS, INTERVENTIONS, Incident, Postmortem, TimelineEntry, Trigger
 from bot.domain.mrkdwn import escape
-from bot.domain.timeparse import format_duration
 
 CLOSE_MODAL = "close_incident"
 WRITE_ANYWAY = "postmortem_write_anyway"
@@ -122,23 +121,41 @@ def close_modal(
 ) -> dict[str, Any]:
     """The modal that asks for the close facts, pre-filled with what is known."""
     blocks = [
-        _input("closed_at", "Closed at", {
-            "type": "datetimepicker", "initial_date_time": int(closed_at.timestamp()),
-        }),
-        _input("impact", "User impact (e.g. 25m, 1h30m, or none)", {
-            "type": "plain_text_input", "initial_value": impact,
-        }),
+        _input(
+            "closed_at",
+            "Closed at",
+            {
+                "type": "datetimepicker",
+                "initial_date_time": int(closed_at.timestamp()),
+            },
+        ),
+        _input(
+            "impact",
+            "User impact (e.g. 25m, 1h30m, or none)",
+            {
+                "type": "plain_text_input",
+                "initial_value": impact,
+            },
+        ),
         _input("data_loss", "Was any data lost?", _radio(["no", "yes"], _yes_no(data_loss))),
         _input("intervention", "Engineer intervention", _select(INTERVENTIONS, intervention)),
         _input("detected_by", "Detected by", _select(DETECTIONS, detected_by)),
-        _input("reviewers", "Postmortem reviewers", {
-            "type": "multi_users_select", **({"initial_users": list(reviewers)} if reviewers else {}),
-        }, optional=True),
+        _input(
+            "reviewers",
+            "Postmortem reviewers",
+            {
+                "type": "multi_users_select",
+                **({"initial_users": list(reviewers)} if reviewers else {}),
+            },
+            optional=True,
+        ),
     ]
     return {
         "type": "modal",
         "callback_id": CLOSE_MODAL,
-        "private_metadata": json.dumps({"incident_id": incident.id, "channel_id": incident.channel_id}),
+        "private_metadata": json.dumps(
+            {"incident_id": incident.id, "channel_id": incident.channel_id}
+        ),
         "title": {"type": "plain_text", "text": f"Close {incident.ref}"[:24]},
         "submit": {"type": "plain_text", "text": "Close incident"},
         "close": {"type": "plain_text", "text": "Cancel"},

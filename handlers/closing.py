@@ -49,11 +49,12 @@ async def publish_draft(
         title=f"{incident.ref} postmortem: {incident.title}"[:250],
         markdown=markdown,
         filename=f"{incident.ref}-postmortem.md",
+        comment=lambda url: blocks.draft_text(incident, url),
     )
     await record_document(
-        uow=deps.storage.uow(), postmortem_id=postmortem.id, kind=shared.kind, doc_id=shared.id,
+        uow=deps.storage.uow(),
+        postmortem_id=postmortem.id,
+        kind=shared.kind,
+        doc_id=shared.id,
         url=shared.url,
-    )
-    await client.chat_postMessage(
-        channel=incident.channel_id, text=blocks.draft_text(incident, shared.url)
     )

@@ -40,11 +40,16 @@ def user_message(error: Exception) -> str:
         return f"Sorry, Slack refused that: {SLACK_ERRORS.get(code, code)}."
     ref = uuid.uuid4().hex[:8]
     log.error("unexpected error (ref %s)", ref, exc_info=error)
-    return f"Sorry, something went wrong on my side (ref `{ref}`). Nothing was half-saved; please try again."
+    return f"Sorry, something went wrong on my side (ref `{ref}`). Please try again in a moment."
 
 
 async def on_error(
-    error: Exception, body: dict, respond: Any, response: BoltResponse | None, client: Any, context: dict
+    error: Exception,
+    body: dict,
+    respond: Any,
+    response: BoltResponse | None,
+    client: Any,
+    context: dict,
 ) -> BoltResponse | None:
     message = user_message(error)
     if response is not None:  # not yet acknowledged: the error is the acknowledgement
@@ -52,7 +57,9 @@ async def on_error(
     if context.get("response_url"):
         await respond(text=message, response_type="ephemeral", replace_original=False)
     elif context.get("channel_id") and context.get("user_id"):
-        await client.chat_postEphemeral(channel=context["channel_id"], user=context["user_id"], text=message)
+        await client.chat_postEphemeral(
+            channel=context["channel_id"], user=context["user_id"], text=message
+        )
     return None
 
 
@@ -64,4 +71,3 @@ def _ack_body(error: Exception, body: dict, message: str) -> str:
         block_id = getattr(error, "block_id", None) or "closed_at"
         return json.dumps({"response_action": "errors", "errors": {block_id: message}})
     return json.dumps({"response_type": "ephemeral", "text": message})
-

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from slack_sdk.errors import SlackApiError
@@ -35,7 +36,9 @@ class SharedDocument:
     url: str | None
 
 
-async def create_channel(client: AsyncWebClient, *, prefix: str, incident: Incident) -> tuple[str, str]:
+async def create_channel(
+    client: AsyncWebClient, *, prefix: str, incident: Incident
+) -> tuple[str, str]:
     """Create the incident's public channel; on `name_taken`, try `-2`, `-3`, …"""
     base = channel_name(prefix, incident.number, incident.title)
     for attempt in range(1, MAX_NAME_ATTEMPTS + 1):
@@ -47,7 +50,9 @@ async def create_channel(client: AsyncWebClient, *, prefix: str, incident: Incid
                 continue
             raise
         return response["channel"]["id"], response["channel"]["name"]
-    raise SlackApiError(f"no free channel name after {MAX_NAME_ATTEMPTS} tries", {"error": "name_taken"})
+    raise SlackApiError(
+        f"no free channel name after {MAX_NAME_ATTEMPTS} tries", {"error": "name_taken"}
+    )
 
 
 async def set_up_channel(client: AsyncWebClient, *, incident: Incident, channel_id: str) -> str:
@@ -74,22 +79,43 @@ async def refresh_summary(client: AsyncWebClient, incident: Incident) -> None:
             blocks=blocks.summary_blocks(incident),
         )
     except SlackApiError as exc:
-        log.warning("could not update the summary of %s: %s", incident.ref, exc.response.get("error"))
+        log.warning(
+            "could not update the summary of %s: %s", incident.ref, exc.response.get("error")
+        )
 
 
 async def share_document(
-    client: AsyncWebClient, *, mode: str, channel_id: str, title: str, markdown: str, filename: str
+    client: AsyncWebClient,
+    *,
+    mode: str,
+    channel_id: str,
+    title: str,
+    markdown: str,
+    filename: str,
+    comment: Callable[[str | None], str],
 ) -> SharedDocument:
-    """Share the draft as a canvas tabbed in the channel where allowed, else as a Markdown file."""
+    """Share the draft as a canvas tabbed in the channel where allowed, else as a Markdown file.
+
+    `comment(url)` is the message that introduces it in the channel.
+    """
     if mode in ("auto", "canvas"):
         try:
-            return await _share_canvas(client, channel_id=channel_id, title=title, markdown=markdown)
+            shared = await _share_canvas(
+                client, channel_id=channel_id, title=title, markdown=markdown
+            )
         except SlackApiError as exc:
             if mode == "canvas" or exc.response.get("error") not in CANVAS_UNAVAILABLE:
                 raise
             log.info("canvas unavailable (%s); sharing a file", exc.response.get("error"))
+        else:
+            await client.chat_postMessage(channel=channel_id, text=comment(shared.url))
+            return shared
     response = await client.files_upload_v2(
-        channel=channel_id, content=markdown, filename=filename, title=title
+        channel=channel_id,
+        content=markdown,
+        filename=filename,
+        title=title,
+        initial_comment=comment(None),
     )
     file = response["file"]
     return SharedDocument(kind="file", id=file["id"], url=file.get("permalink"))

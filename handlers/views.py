@@ -17,13 +17,20 @@ def register(app: AsyncApp) -> None:
     app.view(blocks.CLOSE_MODAL)(on_close_submitted)
 
 
-async def on_close_submitted(ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: dict) -> None:
+async def on_close_submitted(
+    ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: dict
+) -> None:
     deps: Deps = context["deps"]
     meta = json.loads(view["private_metadata"])
     closed_at, facts, reviewers = close_form.from_view(view["state"]["values"])
     outcome = await svc.close_incident(
-        uow=deps.storage.uow(), channel_id=meta["channel_id"], closed_by=body["user"]["id"],
-        closed_at=closed_at, facts=facts, reviewers=reviewers, policy=deps.policy,
+        uow=deps.storage.uow(),
+        channel_id=meta["channel_id"],
+        closed_by=body["user"]["id"],
+        closed_at=closed_at,
+        facts=facts,
+        reviewers=reviewers,
+        policy=deps.policy,
         now=deps.clock(),
     )
     await ack()  # closes the modal, only once the close is committed

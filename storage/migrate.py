@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import fcntl
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TextIO
 
 from alembic import command
 from alembic.config import Config
@@ -22,8 +27,28 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    """Bring the schema to `revision`."""
-    async with engine.begin() as conn:
+    """Bring the schema to `revision`; processes starting at once take turns."""
+    async with _sqlite_file_lock(engine), engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
         await conn.run_sync(lambda sync_conn: command.upgrade(alembic_config(sync_conn), revision))
+
+
+@asynccontextmanager
+async def _sqlite_file_lock(engine: AsyncEngine) -> AsyncIterator[None]:
+    # SQLite has no advisory locks; a lock file beside the database plays that part.
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:":
+        yield
+        return
+    handle = await asyncio.to_thread(_lock, f"{database}.migrate-lock")
+    try:
+        yield
+    finally:
+        handle.close()  # closing the file releases the lock
+
+
+def _lock(path: str) -> TextIO:
+    handle = open(path, "a")  # noqa: SIM115 - kept open while the lock is held
+    fcntl.flock(handle, fcntl.LOCK_EX)
+    return handle

@@ -28,7 +28,9 @@ class IncidentRepository:
 
     async def add(self, **values: Any) -> Incident:
         values.setdefault("status", "open")
-        result = await self._session.execute(insert(incidents).values(**values).returning(incidents))
+        result = await self._session.execute(
+            insert(incidents).values(**values).returning(incidents)
+        )
         return _incident(result.one()._mapping)
 
     async def get(self, incident_id: int) -> Incident | None:
@@ -129,7 +131,9 @@ class PostmortemRepository:
         ).one_or_none()
         return None if row is None else _postmortem(row._mapping)
 
-    async def set_document(self, postmortem_id: int, *, kind: str, doc_id: str, url: str | None) -> None:
+    async def set_document(
+        self, postmortem_id: int, *, kind: str, doc_id: str, url: str | None
+    ) -> None:
         await self._session.execute(
             update(postmortems)
             .where(postmortems.c.id == postmortem_id)

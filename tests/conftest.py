@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import asyncpg
@@ -32,9 +33,9 @@ async def _pg_reachable() -> str | None:
     return None
 
 
-@pytest_asyncio.fixture
-async def postgres_url() -> AsyncIterator[str]:
-    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+@asynccontextmanager
+async def fresh_postgres_database() -> AsyncIterator[str]:
+    """A fresh, empty PostgreSQL database, dropped afterwards; skips (or fails in CI) without one."""
     problem = await _pg_reachable()
     if problem:
         if os.environ.get("CI"):
@@ -50,17 +51,25 @@ async def postgres_url() -> AsyncIterator[str]:
         await admin.close()
 
 
+@pytest_asyncio.fixture
+async def postgres_url() -> AsyncIterator[str]:
+    async with fresh_postgres_database() as url:
+        yield url
+
+
 @pytest.fixture
 def sqlite_url(tmp_path) -> str:
     return f"sqlite+aiosqlite:///{tmp_path / 'furikaeri.db'}"
 
 
 @pytest_asyncio.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def database_url(request) -> str:
+async def database_url(request, sqlite_url: str) -> AsyncIterator[str]:
     """Each storage-level test runs on a SQLite file and on the real PostgreSQL."""
     if request.param == "sqlite":
-        return request.getfixturevalue("sqlite_url")
-    return request.getfixturevalue("postgres_url")
+        yield sqlite_url
+        return
+    async with fresh_postgres_database() as url:
+        yield url
 
 
 @pytest_asyncio.fixture
@@ -85,10 +94,16 @@ class Bot:
     url: str
 
 
-async def start_bot(database_url: str, fake: FakeSlack, policy: Policy) -> tuple[Runtime, object, str]:
+async def start_bot(
+    database_url: str, fake: FakeSlack, policy: Policy
+) -> tuple[Runtime, object, str]:
     settings = Settings(
-        bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, app_token=None,
-        api_url=fake.base_url, database_url=database_url, policy_path=None,
+        bot_token=BOT_TOKEN,
+        signing_secret=SIGNING_SECRET,
+        app_token=None,
+        api_url=fake.base_url,
+        database_url=database_url,
+        policy_path=None,
     )
     runtime = Runtime(settings, policy)
     await runtime.start()
@@ -104,7 +119,9 @@ async def bot(sqlite_url: str, fake_slack: FakeSlack, policy: Policy) -> AsyncIt
 
 
 @pytest_asyncio.fixture
-async def any_db_bot(database_url: str, fake_slack: FakeSlack, policy: Policy) -> AsyncIterator[Bot]:
+async def any_db_bot(
+    database_url: str, fake_slack: FakeSlack, policy: Policy
+) -> AsyncIterator[Bot]:
     """The bot on each database in turn."""
     async for b in _bot(database_url, fake_slack, policy):
         yield b
@@ -112,7 +129,9 @@ async def any_db_bot(database_url: str, fake_slack: FakeSlack, policy: Policy) -
 
 async def _bot(database_url: str, fake: FakeSlack, policy: Policy) -> AsyncIterator[Bot]:
     runtime, runner, base = await start_bot(database_url, fake, policy)
-    client = SlackClient(None, f"{base}/slack/events", SIGNING_SECRET, response_url=fake.response_url)
+    client = SlackClient(
+        None, f"{base}/slack/events", SIGNING_SECRET, response_url=fake.response_url
+    )
     try:
         yield Bot(runtime=runtime, slack=client, fake=fake, url=base)
     finally:

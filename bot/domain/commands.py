@@ -329,7 +329,7 @@ def _not_a_mention(word: str) -> str:
         # Typed by hand (or the command lacks should_escape), Slack sends no user id with it.
         return (
             f"I can't tell who {word!r} is. When you type @, pick the person from Slack's "
-            "list so it becomes a mention, e.g. --reviewers @alice @bob."
+            "autocomplete list so it becomes a mention, e.g. --reviewers @alice @bob."
         )
     return f"--reviewers takes people, e.g. --reviewers @alice @bob; {word!r} isn't one."
 

@@ -25,7 +25,7 @@ LOCALES = ("en", "ja")
 AUTHORS = ("closer", "declarer")
 SHARE_MODES = ("auto", "canvas", "file")
 
-_USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
+_USER_ID = re.compile(r"[UW][A-Z0-9]+")
 _PREFIX = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _PREFIX_MAX = 20  # leaves room for the number and title within Slack's 80 characters
 

@@ -26,10 +26,11 @@ MAX_DURATION = timedelta(days=365)
 DURATION_EXAMPLES = "Try 25m, 4h, 1h30m or 2d."
 TIME_EXAMPLES = "Try 10:42, 2021-12-28 10:42 or 2021-12-28T10:42+09:00."
 
-# Digits are bounded so that int() never meets a thousand-digit number; anything this long is
-# then refused by the one-year cap with a clearer message than "couldn't read".
+# Twelve digits per unit is far past the one-year cap, and the bound keeps int() away from
+# thousand-digit numbers (which it refuses with a ValueError of its own).
 _DURATION = re.compile(
-    r"(?:(?P<d>[0-9]{1,12})d)?(?:(?P<h>[0-9]{1,12})h)?(?:(?P<m>[0-9]{1,12})m)?(?:(?P<s>[0-9]{1,12})s)?",
+    r"(?:(?P<d>[0-9]{1,12})d)?(?:(?P<h>[0-9]{1,12})h)?"
+    r"(?:(?P<m>[0-9]{1,12})m)?(?:(?P<s>[0-9]{1,12})s)?",
     re.IGNORECASE,
 )
 _UNIT_SECONDS = {"d": 86_400, "h": 3_600, "m": 60, "s": 1}

@@ -89,9 +89,15 @@ class FakeSlack:
         self.origin = ""
         self.base_url = ""
         self.handlers: dict[str, Handler] = {
-            "auth.test": lambda a: _ok(url="https://example.slack.com/", team="Example",
-                                       user="furikaeri", team_id="T1", user_id="UBOT",
-                                       bot_id="BBOT", is_enterprise_install=False),
+            "auth.test": lambda a: _ok(
+                url="https://example.slack.com/",
+                team="Example",
+                user="furikaeri",
+                team_id="T1",
+                user_id="UBOT",
+                bot_id="BBOT",
+                is_enterprise_install=False,
+            ),
             "conversations.create": self._conversations_create,
             "conversations.invite": self._conversations_invite,
             "conversations.join": lambda a: _ok(channel=self._join(a["channel"], ["UBOT"])),
@@ -100,9 +106,13 @@ class FakeSlack:
             "chat.postMessage": self._chat_post_message,
             "chat.postEphemeral": lambda a: _ok(message_ts=self._next_ts()),
             "chat.update": self._chat_update,
-            "chat.getPermalink": lambda a: _ok(channel=a["channel"], permalink=(
-                f"https://example.slack.com/archives/{a['channel']}/"
-                f"p{a['message_ts'].replace('.', '')}")),
+            "chat.getPermalink": lambda a: _ok(
+                channel=a["channel"],
+                permalink=(
+                    f"https://example.slack.com/archives/{a['channel']}/"
+                    f"p{a['message_ts'].replace('.', '')}"
+                ),
+            ),
             "pins.add": self._pins_add,
             "users.info": self._users_info,
             "views.open": self._views_open,
@@ -110,12 +120,16 @@ class FakeSlack:
             "views.update": self._views_update,
             "canvases.create": self._canvases_create,
             "canvases.edit": self._canvases_edit,
-            "canvases.access.set": lambda a: (_ok() if a.get("canvas_id") in self.canvases
-                                              else _err("canvas_not_found")),
+            "canvases.access.set": lambda a: (
+                _ok() if a.get("canvas_id") in self.canvases else _err("canvas_not_found")
+            ),
             "files.getUploadURLExternal": self._files_get_upload_url,
             "files.completeUploadExternal": self._files_complete_upload,
-            "files.info": lambda a: (_ok(file=self.files[a["file"]]) if a.get("file") in self.files
-                                     else _err("file_not_found")),
+            "files.info": lambda a: (
+                _ok(file=self.files[a["file"]])
+                if a.get("file") in self.files
+                else _err("file_not_found")
+            ),
         }
 
     # ---- lifecycle -------------------------------------------------------------------------
@@ -152,12 +166,25 @@ class FakeSlack:
         """The next `times` calls to `method` answer 200 {"ok": false, "error": error}."""
         self.rules.append(_Rule(method, times, error=error))
 
-    def fail_http(self, method: str, status: int = 429, retry_after: int | None = 1,
-                  times: int | None = 1, error: str | None = None) -> None:
+    def fail_http(
+        self,
+        method: str,
+        status: int = 429,
+        retry_after: int | None = 1,
+        times: int | None = 1,
+        error: str | None = None,
+    ) -> None:
         """The next `times` calls answer HTTP `status` (429 adds a Retry-After header)."""
         error = error or ("ratelimited" if status == 429 else "internal_error")
-        self.rules.append(_Rule(method, times, error=error, status=status,
-                                retry_after=retry_after if status == 429 else None))
+        self.rules.append(
+            _Rule(
+                method,
+                times,
+                error=error,
+                status=status,
+                retry_after=retry_after if status == 429 else None,
+            )
+        )
 
     def delay(self, method: str, seconds: float, times: int | None = None) -> None:
         """Answer `method` (normally) only after `seconds`; forever unless `times` is given."""
@@ -170,9 +197,13 @@ class FakeSlack:
         """Forget recorded calls (state such as channels, users and rules is kept)."""
         self.calls.clear()
 
-    async def wait_for(self, method: str, predicate: Callable[[Call], bool] | None = None,
-                       timeout: float = 5.0,  # noqa: ASYNC109 - the documented API
-                       count: int = 1) -> Call | list[Call]:
+    async def wait_for(
+        self,
+        method: str,
+        predicate: Callable[[Call], bool] | None = None,
+        timeout: float = 5.0,  # noqa: ASYNC109 - the documented API
+        count: int = 1,
+    ) -> Call | list[Call]:
         """Wait until `count` calls to `method` match `predicate`; return the first `count`
         of them (a single Call when count == 1)."""
         assert self._cond is not None, "FakeSlack is not started"
@@ -208,8 +239,9 @@ class FakeSlack:
                 await asyncio.sleep(rule.seconds)
                 return None
             headers = {"Retry-After": str(rule.retry_after)} if rule.retry_after else None
-            return web.json_response(_err(rule.error or "fatal_error"), status=rule.status,
-                                     headers=headers)
+            return web.json_response(
+                _err(rule.error or "fatal_error"), status=rule.status, headers=headers
+            )
         return None
 
     @staticmethod
@@ -269,9 +301,19 @@ class FakeSlack:
         return f"{1_700_000_000 + micros // 1_000_000}.{micros % 1_000_000:06d}"
 
     def _channel(self, cid: str) -> dict[str, Any]:
-        return self.channels.setdefault(cid, {
-            "id": cid, "name": cid.lower(), "is_channel": True, "is_private": False,
-            "created": int(time.time()), "creator": "U0", "members": ["UBOT"], "is_member": True})
+        return self.channels.setdefault(
+            cid,
+            {
+                "id": cid,
+                "name": cid.lower(),
+                "is_channel": True,
+                "is_private": False,
+                "created": int(time.time()),
+                "creator": "U0",
+                "members": ["UBOT"],
+                "is_member": True,
+            },
+        )
 
     def _join(self, cid: str, users: list[str]) -> dict[str, Any]:
         channel = self._channel(cid)
@@ -291,9 +333,15 @@ class FakeSlack:
             return _err("name_taken")
         cid = self._next_id("C")
         self.channels[cid] = {
-            "id": cid, "name": name, "is_channel": True, "is_private": a.get("is_private") in
-            ("1", "true", True), "created": int(time.time()), "creator": "UBOT",
-            "members": ["UBOT"], "is_member": True}
+            "id": cid,
+            "name": name,
+            "is_channel": True,
+            "is_private": a.get("is_private") in ("1", "true", True),
+            "created": int(time.time()),
+            "creator": "UBOT",
+            "members": ["UBOT"],
+            "is_member": True,
+        }
         return _ok(channel=self.channels[cid])
 
     def _conversations_invite(self, a: dict[str, Any]) -> dict[str, Any]:
@@ -315,8 +363,13 @@ class FakeSlack:
         if channel[0] in "UW":  # posting to a user id goes to the DM with them
             channel = self._conversations_open({"users": channel})["channel"]["id"]
         ts = self._next_ts()
-        message = {"type": "message", "user": "UBOT", "bot_id": "BBOT", "ts": ts,
-                   **{k: a[k] for k in ("text", "blocks", "thread_ts", "metadata") if k in a}}
+        message = {
+            "type": "message",
+            "user": "UBOT",
+            "bot_id": "BBOT",
+            "ts": ts,
+            **{k: a[k] for k in ("text", "blocks", "thread_ts", "metadata") if k in a},
+        }
         self.messages[(channel, ts)] = message
         return _ok(channel=channel, ts=ts, message=message)
 
@@ -341,30 +394,62 @@ class FakeSlack:
         tz = info.get("tz", "UTC")
         offset = ZoneInfo(tz).utcoffset(datetime.now())
         name, real_name = info.get("name", uid.lower()), info.get("real_name", f"User {uid}")
-        user = {"id": uid, "team_id": "T1", "name": name, "real_name": real_name, "deleted": False,
-                "is_bot": False, "tz": tz, "tz_label": tz,
-                "tz_offset": int(offset.total_seconds()) if offset else 0,
-                "profile": {"real_name": real_name, "display_name": name}, **info}
+        user = {
+            "id": uid,
+            "team_id": "T1",
+            "name": name,
+            "real_name": real_name,
+            "deleted": False,
+            "is_bot": False,
+            "tz": tz,
+            "tz_label": tz,
+            "tz_offset": int(offset.total_seconds()) if offset else 0,
+            "profile": {"real_name": real_name, "display_name": name},
+            **info,
+        }
         return _ok(user=user)
 
     def _views_open(self, a: dict[str, Any]) -> dict[str, Any]:
         view_id = self._next_id("V")
-        self.views[view_id] = {"type": "modal", "private_metadata": "", "callback_id": "",
-                               **a["view"], "id": view_id, "hash": f"{time.time():.0f}.{view_id}",
-                               "state": {"values": {}}, "root_view_id": view_id}
+        self.views[view_id] = {
+            "type": "modal",
+            "private_metadata": "",
+            "callback_id": "",
+            **a["view"],
+            "id": view_id,
+            "hash": f"{time.time():.0f}.{view_id}",
+            "state": {"values": {}},
+            "root_view_id": view_id,
+        }
         return _ok(view=self.views[view_id])
 
     def _views_update(self, a: dict[str, Any]) -> dict[str, Any]:
         external_id = a.get("external_id")
-        view_id = a.get("view_id") or next(
-            (v for v, body in self.views.items() if external_id and body.get("external_id")
-             == external_id), None) or self._next_id("V")
+        view_id = (
+            a.get("view_id")
+            or next(
+                (
+                    v
+                    for v, body in self.views.items()
+                    if external_id and body.get("external_id") == external_id
+                ),
+                None,
+            )
+            or self._next_id("V")
+        )
         self.views[view_id] = {**self.views.get(view_id, {}), **a["view"], "id": view_id}
         return _ok(view=self.views[view_id])
 
     def _canvases_create(self, a: dict[str, Any]) -> dict[str, Any]:
         canvas_id = self._next_id("F")
         self.canvases[canvas_id] = {**a, "changes": []}
+        # Canvases are files in Slack: files.info gives their title and permalink.
+        self.files[canvas_id] = {
+            "id": canvas_id,
+            "title": a.get("title", ""),
+            "filetype": "quip",
+            "permalink": f"https://example.slack.com/docs/T1/{canvas_id}",
+        }
         return _ok(canvas_id=canvas_id)
 
     def _canvases_edit(self, a: dict[str, Any]) -> dict[str, Any]:
@@ -375,9 +460,14 @@ class FakeSlack:
 
     def _files_get_upload_url(self, a: dict[str, Any]) -> dict[str, Any]:
         file_id = self._next_id("F")
-        self.files[file_id] = {"id": file_id, "name": a["filename"], "title": a["filename"],
-                               "size": int(a.get("length", 0)), "channels": [],
-                               "permalink": f"https://example.slack.com/files/UBOT/{file_id}"}
+        self.files[file_id] = {
+            "id": file_id,
+            "name": a["filename"],
+            "title": a["filename"],
+            "size": int(a.get("length", 0)),
+            "channels": [],
+            "permalink": f"https://example.slack.com/files/UBOT/{file_id}",
+        }
         return _ok(file_id=file_id, upload_url=f"{self.origin}/upload/{file_id}")
 
     def _files_complete_upload(self, a: dict[str, Any]) -> dict[str, Any]:

@@ -41,17 +41,35 @@ def _team(team_id: str) -> dict[str, str]:
 
 
 def slash_command_body(
-    text: str, *, user_id: str = "U1", channel_id: str = "C1", command: str = "/incident",
-    team_id: str = "T1", trigger_id: str = "tr.1", response_url: str = UNSET_RESPONSE_URL,
-    user_name: str | None = None, channel_name: str = "general", api_app_id: str = "A1",
+    text: str,
+    *,
+    user_id: str = "U1",
+    channel_id: str = "C1",
+    command: str = "/incident",
+    team_id: str = "T1",
+    trigger_id: str = "tr.1",
+    response_url: str = UNSET_RESPONSE_URL,
+    user_name: str | None = None,
+    channel_name: str = "general",
+    api_app_id: str = "A1",
 ) -> bytes:
-    return urlencode({
-        "token": VERIFICATION_TOKEN, "team_id": team_id, "team_domain": "example",
-        "channel_id": channel_id, "channel_name": channel_name, "user_id": user_id,
-        "user_name": user_name or user_id.lower(), "command": command, "text": text,
-        "api_app_id": api_app_id, "is_enterprise_install": "false",
-        "response_url": response_url, "trigger_id": trigger_id,
-    }).encode()
+    return urlencode(
+        {
+            "token": VERIFICATION_TOKEN,
+            "team_id": team_id,
+            "team_domain": "example",
+            "channel_id": channel_id,
+            "channel_name": channel_name,
+            "user_id": user_id,
+            "user_name": user_name or user_id.lower(),
+            "command": command,
+            "text": text,
+            "api_app_id": api_app_id,
+            "is_enterprise_install": "false",
+            "response_url": response_url,
+            "trigger_id": trigger_id,
+        }
+    ).encode()
 
 
 def interactive_body(payload: dict[str, Any]) -> bytes:
@@ -59,12 +77,18 @@ def interactive_body(payload: dict[str, Any]) -> bytes:
 
 
 _STATE_KEYS = {  # element type -> key of its value in view.state.values / block_actions
-    "plain_text_input": "value", "email_text_input": "value", "url_text_input": "value",
-    "number_input": "value", "rich_text_input": "rich_text_value",
-    "users_select": "selected_user", "multi_users_select": "selected_users",
-    "conversations_select": "selected_conversation", "channels_select": "selected_channel",
+    "plain_text_input": "value",
+    "email_text_input": "value",
+    "url_text_input": "value",
+    "number_input": "value",
+    "rich_text_input": "rich_text_value",
+    "users_select": "selected_user",
+    "multi_users_select": "selected_users",
+    "conversations_select": "selected_conversation",
+    "channels_select": "selected_channel",
     "multi_conversations_select": "selected_conversations",
-    "datepicker": "selected_date", "timepicker": "selected_time",
+    "datepicker": "selected_date",
+    "timepicker": "selected_time",
     "datetimepicker": "selected_date_time",
 }
 
@@ -84,31 +108,61 @@ def element_state(element_type: str, value: Any) -> dict[str, Any]:
 
 
 def view_submission_payload(
-    callback_id: str, values: dict[str, dict[str, dict[str, Any]]], *, user_id: str = "U1",
-    private_metadata: str = "", view_id: str = "V1", team_id: str = "T1",
+    callback_id: str,
+    values: dict[str, dict[str, dict[str, Any]]],
+    *,
+    user_id: str = "U1",
+    private_metadata: str = "",
+    view_id: str = "V1",
+    team_id: str = "T1",
     trigger_id: str = "tr.3",
 ) -> dict[str, Any]:
     """`values` is Slack's view.state.values: {block_id: {action_id: element_state(...)}}."""
     return {
-        "type": "view_submission", "team": _team(team_id), "user": _user(user_id, team_id),
-        "api_app_id": "A1", "token": VERIFICATION_TOKEN, "trigger_id": trigger_id,
+        "type": "view_submission",
+        "team": _team(team_id),
+        "user": _user(user_id, team_id),
+        "api_app_id": "A1",
+        "token": VERIFICATION_TOKEN,
+        "trigger_id": trigger_id,
         "view": {
-            "id": view_id, "team_id": team_id, "type": "modal", "blocks": [],
-            "private_metadata": private_metadata, "callback_id": callback_id,
-            "state": {"values": values}, "hash": f"1700000000.{view_id}",
-            "title": {"type": "plain_text", "text": "Modal"}, "clear_on_close": False,
-            "notify_on_close": False, "close": None, "submit": None, "previous_view_id": None,
-            "root_view_id": view_id, "app_id": "A1", "external_id": "",
-            "app_installed_team_id": team_id, "bot_id": "BBOT",
+            "id": view_id,
+            "team_id": team_id,
+            "type": "modal",
+            "blocks": [],
+            "private_metadata": private_metadata,
+            "callback_id": callback_id,
+            "state": {"values": values},
+            "hash": f"1700000000.{view_id}",
+            "title": {"type": "plain_text", "text": "Modal"},
+            "clear_on_close": False,
+            "notify_on_close": False,
+            "close": None,
+            "submit": None,
+            "previous_view_id": None,
+            "root_view_id": view_id,
+            "app_id": "A1",
+            "external_id": "",
+            "app_installed_team_id": team_id,
+            "bot_id": "BBOT",
         },
-        "response_urls": [], "is_enterprise_install": False, "enterprise": None,
+        "response_urls": [],
+        "is_enterprise_install": False,
+        "enterprise": None,
     }
 
 
 def block_actions_payload(
-    action_id: str, value: Any, *, user_id: str = "U1", channel_id: str = "C1",
-    response_url: str = UNSET_RESPONSE_URL, trigger_id: str = "tr.2",
-    message_ts: str | None = None, block_id: str = "actions", action_type: str = "button",
+    action_id: str,
+    value: Any,
+    *,
+    user_id: str = "U1",
+    channel_id: str = "C1",
+    response_url: str = UNSET_RESPONSE_URL,
+    trigger_id: str = "tr.2",
+    message_ts: str | None = None,
+    block_id: str = "actions",
+    action_type: str = "button",
     team_id: str = "T1",
 ) -> dict[str, Any]:
     """A click in a message posted by the bot (a button by default; for other element types
@@ -116,34 +170,76 @@ def block_actions_payload(
     ts = message_ts or "1699999999.000100"
     action = {"action_id": action_id, "block_id": block_id, "action_ts": f"{time.time():.6f}"}
     if action_type == "button":
-        action |= {"type": "button", "value": value,
-                   "text": {"type": "plain_text", "text": action_id, "emoji": True}}
+        action |= {
+            "type": "button",
+            "value": value,
+            "text": {"type": "plain_text", "text": action_id, "emoji": True},
+        }
     else:
         action |= element_state(action_type, value)
     return {
-        "type": "block_actions", "user": _user(user_id, team_id), "api_app_id": "A1",
-        "token": VERIFICATION_TOKEN, "trigger_id": trigger_id, "team": _team(team_id),
-        "enterprise": None, "is_enterprise_install": False,
-        "container": {"type": "message", "message_ts": ts, "channel_id": channel_id,
-                      "is_ephemeral": False},
+        "type": "block_actions",
+        "user": _user(user_id, team_id),
+        "api_app_id": "A1",
+        "token": VERIFICATION_TOKEN,
+        "trigger_id": trigger_id,
+        "team": _team(team_id),
+        "enterprise": None,
+        "is_enterprise_install": False,
+        "container": {
+            "type": "message",
+            "message_ts": ts,
+            "channel_id": channel_id,
+            "is_ephemeral": False,
+        },
         "channel": {"id": channel_id, "name": channel_id.lower()},
-        "message": {"type": "message", "user": "UBOT", "bot_id": "BBOT", "ts": ts, "text": "",
-                    "blocks": []},
-        "state": {"values": {}}, "response_url": response_url, "actions": [action],
+        "message": {
+            "type": "message",
+            "user": "UBOT",
+            "bot_id": "BBOT",
+            "ts": ts,
+            "text": "",
+            "blocks": [],
+        },
+        "state": {"values": {}},
+        "response_url": response_url,
+        "actions": [action],
     }
 
 
-def event_body(event: dict[str, Any], *, event_id: str = "Ev1", team_id: str = "T1",
-               api_app_id: str = "A1", event_time: int | None = None) -> bytes:
-    return json.dumps({
-        "token": VERIFICATION_TOKEN, "team_id": team_id, "context_team_id": team_id,
-        "context_enterprise_id": None, "api_app_id": api_app_id, "event": event,
-        "type": "event_callback", "event_id": event_id,
-        "event_time": int(time.time()) if event_time is None else event_time,
-        "authorizations": [{"enterprise_id": None, "team_id": team_id, "user_id": "UBOT",
-                            "is_bot": True, "is_enterprise_install": False}],
-        "is_ext_shared_channel": False, "event_context": f"4-{event_id}",
-    }, ensure_ascii=False).encode()
+def event_body(
+    event: dict[str, Any],
+    *,
+    event_id: str = "Ev1",
+    team_id: str = "T1",
+    api_app_id: str = "A1",
+    event_time: int | None = None,
+) -> bytes:
+    return json.dumps(
+        {
+            "token": VERIFICATION_TOKEN,
+            "team_id": team_id,
+            "context_team_id": team_id,
+            "context_enterprise_id": None,
+            "api_app_id": api_app_id,
+            "event": event,
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": int(time.time()) if event_time is None else event_time,
+            "authorizations": [
+                {
+                    "enterprise_id": None,
+                    "team_id": team_id,
+                    "user_id": "UBOT",
+                    "is_bot": True,
+                    "is_enterprise_install": False,
+                }
+            ],
+            "is_ext_shared_channel": False,
+            "event_context": f"4-{event_id}",
+        },
+        ensure_ascii=False,
+    ).encode()
 
 
 @dataclass
@@ -162,8 +258,14 @@ class SlackClient:
     factory (name -> URL), e.g. ``fake.response_url``, used for commands' default response_url.
     """
 
-    def __init__(self, session: aiohttp.ClientSession | None, url: str, signing_secret: str, *,
-                 response_url: Callable[[str], str] | None = None) -> None:
+    def __init__(
+        self,
+        session: aiohttp.ClientSession | None,
+        url: str,
+        signing_secret: str,
+        *,
+        response_url: Callable[[str], str] | None = None,
+    ) -> None:
         self.url = url
         self.signing_secret = signing_secret
         self.response_url = response_url
@@ -192,15 +294,21 @@ class SlackClient:
     async def interactive(self, payload: dict[str, Any]) -> Reply:
         return await self._post(interactive_body(payload), FORM)
 
-    async def event(self, event: dict[str, Any], retry_num: int | None = None,
-                    retry_reason: str = "http_timeout", **kw: Any) -> Reply:
+    async def event(
+        self,
+        event: dict[str, Any],
+        retry_num: int | None = None,
+        retry_reason: str = "http_timeout",
+        **kw: Any,
+    ) -> Reply:
         extra = {}
         if retry_num is not None:
             extra = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": retry_reason}
         return await self._post(event_body(event, **kw), "application/json", extra)
 
-    async def _post(self, body: bytes, content_type: str,
-                    extra: Mapping[str, str] | None = None) -> Reply:
+    async def _post(
+        self, body: bytes, content_type: str, extra: Mapping[str, str] | None = None
+    ) -> Reply:
         headers = {"Content-Type": content_type, **sign(body, self.signing_secret), **(extra or {})}
         return await self.post_raw(body, headers)
 
@@ -216,5 +324,9 @@ class SlackClient:
                 parsed = json.loads(text) if text else None
             except ValueError:
                 parsed = None
-            return Reply(res.status, text, parsed if isinstance(parsed, dict) else None,
-                         CIMultiDictProxy(CIMultiDict(res.headers)))
+            return Reply(
+                res.status,
+                text,
+                parsed if isinstance(parsed, dict) else None,
+                CIMultiDictProxy(CIMultiDict(res.headers)),
+            )

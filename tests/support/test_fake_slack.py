@@ -127,8 +127,12 @@ async def test_users_info_tz(fake: FakeSlack, client: AsyncWebClient) -> None:
 
 
 async def test_views(fake: FakeSlack, client: AsyncWebClient) -> None:
-    view = {"type": "modal", "callback_id": "declare", "title": {"type": "plain_text", "text": "t"},
-            "blocks": []}
+    view = {
+        "type": "modal",
+        "callback_id": "declare",
+        "title": {"type": "plain_text", "text": "t"},
+        "blocks": [],
+    }
     opened = await client.views_open(trigger_id="tr.1", view=view)
     view_id = opened["view"]["id"]
     assert view_id.startswith("V") and opened["view"]["callback_id"] == "declare"
@@ -161,7 +165,10 @@ async def test_files_upload_v2_end_to_end(fake: FakeSlack, client: AsyncWebClien
     file_id = res["file"]["id"]
     assert fake.uploads[file_id] == b"# hi"
     assert [c.method for c in fake.calls] == [
-        "files.getUploadURLExternal", "upload", "files.completeUploadExternal"]
+        "files.getUploadURLExternal",
+        "upload",
+        "files.completeUploadExternal",
+    ]
     get_url = fake.calls_to("files.getUploadURLExternal")[0]
     assert get_url.args == {"filename": "x.md", "length": "4"}  # query string: all strings
     complete = fake.calls_to("files.completeUploadExternal")[0].args
@@ -277,10 +284,20 @@ def test_slack_sdk_verifier_accepts_sign() -> None:
 def test_request_bodies() -> None:
     body = slash_command_body("a b&c", user_id="U7", response_url="http://127.0.0.1:1/r")
     form = parse_qs(body.decode())
-    assert {k: v[0] for k, v in form.items() if k in ("text", "user_id", "user_name", "command")} \
-        == {"text": "a b&c", "user_id": "U7", "user_name": "u7", "command": "/incident"}
-    assert set(form) >= {"token", "team_id", "team_domain", "channel_id", "channel_name",
-                         "api_app_id", "is_enterprise_install", "response_url", "trigger_id"}
+    assert {
+        k: v[0] for k, v in form.items() if k in ("text", "user_id", "user_name", "command")
+    } == {"text": "a b&c", "user_id": "U7", "user_name": "u7", "command": "/incident"}
+    assert set(form) >= {
+        "token",
+        "team_id",
+        "team_domain",
+        "channel_id",
+        "channel_name",
+        "api_app_id",
+        "is_enterprise_install",
+        "response_url",
+        "trigger_id",
+    }
     values = {"sev": {"sev": element_state("static_select", "sev1")}}
     payload = view_submission_payload("declare", values, user_id="U1", private_metadata="m")
     decoded = json.loads(parse_qs(interactive_body(payload).decode())["payload"][0])
@@ -290,9 +307,13 @@ def test_request_bodies() -> None:
     assert (action["type"], action["value"]) == ("button", "42")
     envelope = json.loads(event_body({"type": "app_mention", "text": "hi"}, event_id="Ev9"))
     assert envelope["type"] == "event_callback" and envelope["event_id"] == "Ev9"
-    assert envelope["authorizations"][0] == {"enterprise_id": None, "team_id": "T1",
-                                             "user_id": "UBOT", "is_bot": True,
-                                             "is_enterprise_install": False}
+    assert envelope["authorizations"][0] == {
+        "enterprise_id": None,
+        "team_id": "T1",
+        "user_id": "UBOT",
+        "is_bot": True,
+        "is_enterprise_install": False,
+    }
 
 
 async def test_slack_client_against_real_bolt_app(fake: FakeSlack) -> None:

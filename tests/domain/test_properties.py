@@ -1,0 +1,130 @@
+"""Whatever people type, the parsers answer with a result or a polite BadCommand/BadTime."""
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from bot.domain.commands import Close, Help, Note, Start, parse
+from bot.domain.errors import BadCommand, BadTime
+from bot.domain.mrkdwn import escape, unescape_slack
+from bot.domain.naming import channel_name, with_suffix
+from bot.domain.timeparse import (
+    format_duration,
+    parse_duration,
+    parse_time,
+    split_leading_time,
+)
+
+LA = ZoneInfo("America/Los_Angeles")
+ZONES = st.sampled_from([ZoneInfo("UTC"), ZoneInfo("Asia/Tokyo"), LA])
+NOWS = st.datetimes(
+    min_value=datetime(2000, 1, 1), max_value=datetime(2040, 1, 1), timezones=st.just(UTC)
+)
+
+# Text that looks like commands hits the interesting paths far more often than random text.
+VOCABULARY = (
+    "start note close help --sev --at --impact --data-loss --intervention --detected-by"
+    " --reviewers --sev=2 --at= -- —sev 2 none yes rollback human 10:42 2021-12-28 25:00"
+    " 1h30m \" ' “ ” ‘ ’ <@U1> @bob < > &amp; Can't Redis 障害 🔥 = ,"
+)
+WORDS = st.sampled_from([*VOCABULARY.split(), "<@U1|a b>", "\n", "\u3000"])
+COMMANDISH = st.builds(
+    lambda sub, words: " ".join([sub, *words]),
+    st.sampled_from(["start", "note", "close", "help", "START"]),
+    st.lists(st.one_of(WORDS, st.text(max_size=8)), max_size=12),
+)
+TEXT = st.one_of(st.text(), COMMANDISH)
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXT)
+def test_parse_never_fails_otherwise(text: str) -> None:
+    try:
+        result = parse(text)
+    except BadCommand as exc:
+        assert str(exc)
+    else:
+        assert isinstance(result, Help | Start | Note | Close)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(), st.from_regex(r"[0-9dhmsDHMS ]{0,14}", fullmatch=True)))
+def test_parse_duration_never_fails_otherwise(raw: str) -> None:
+    try:
+        td = parse_duration(raw)
+    except BadTime as exc:
+        assert str(exc)
+    else:
+        assert timedelta(0) <= td <= timedelta(days=365)
+
+
+TIMEISH = st.from_regex(
+    r"([0-9]{4}-[0-9]{2}-[0-9]{2}[T ])?[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?(Z|[+-][0-9]{2}:?[0-9]{2})?",
+    fullmatch=True,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(), TIMEISH), ZONES, NOWS)
+def test_parse_time_never_fails_otherwise(raw: str, tz: ZoneInfo, now: datetime) -> None:
+    try:
+        result = parse_time(raw, tz=tz, now=now)
+    except BadTime as exc:
+        assert str(exc)
+    else:
+        assert result.tzinfo is UTC
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_note_text_is_preserved(text: str) -> None:
+    time, rest = split_leading_time(text)
+    if time is None:
+        assert rest == text.strip()
+    else:
+        assert text.strip().startswith(time)
+        assert text.strip().endswith(rest)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(min_size=1).filter(lambda s: s.strip() and not s.strip()[0].isdigit()))
+def test_note_body_round_trips_through_parse(body: str) -> None:
+    assert parse(f"note 10:42 {body}") == Note(at="10:42", text=body.strip())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=365)))
+def test_format_duration_matches_parse_duration(td: timedelta) -> None:
+    # Writing a whole-minute duration back in the input syntax gives the same text.
+    td = timedelta(minutes=td // timedelta(minutes=1))
+    assume(td > timedelta(0))
+    days, rest = divmod(td, timedelta(days=1))
+    hours, rest = divmod(rest, timedelta(hours=1))
+    mins = rest // timedelta(minutes=1)
+    raw = "".join(f"{n}{u}" for n, u in ((days, "d"), (hours, "h"), (mins, "m")) if n)
+    assert parse_duration(raw) == td
+    expected = " ".join(f"{n} {u}" for n, u in ((days, "d"), (hours, "h"), (mins, "min")) if n)
+    assert format_duration(td) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(), st.integers(min_value=1, max_value=10**6), st.integers(min_value=2, max_value=99))
+def test_channel_names_are_always_valid(title: str, number: int, n: int) -> None:
+    for name in (
+        channel_name("inc", number, title),
+        with_suffix(channel_name("inc", number, title), n),
+    ):
+        assert len(name) <= 80
+        assert name.startswith(f"inc-{number}")
+        assert "--" not in name and not name.endswith("-")
+        assert all(c.isascii() and (c.isalnum() or c == "-") and not c.isupper() for c in name)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_escape_round_trips_and_neutralises(text: str) -> None:
+    escaped = escape(text)
+    assert "<" not in escaped and ">" not in escaped
+    assert unescape_slack(escaped) == text

@@ -1,0 +1,57 @@
+"""manifest.yml is a Slack app manifest that matches what the code does."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+# Web API methods the bot calls → the bot scope each needs.
+SCOPES = {
+    "conversations_create": "channels:manage",
+    "conversations_invite": "channels:manage",
+    "chat_postMessage": "chat:write",
+    "chat_update": "chat:write",
+    "chat_postEphemeral": "chat:write",
+    "pins_add": "pins:write",
+    "users_info": "users:read",
+    "canvases_create": "canvases:write",
+    "files_upload_v2": "files:write",
+    "files_info": "files:read",
+}
+
+
+def manifest() -> dict:
+    return yaml.safe_load((ROOT / "manifest.yml").read_text())
+
+
+def called_methods() -> set[str]:
+    names = set()
+    for path in (ROOT / "handlers").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Attribute) and node.attr in SCOPES:
+                names.add(node.attr)
+    return names
+
+
+def test_slash_command_is_escaped_and_points_at_slack_events():
+    [command] = manifest()["features"]["slash_commands"]
+    assert command["command"] == "/incident"
+    assert command["should_escape"] is True
+    assert command["url"].endswith("/slack/events")
+
+
+def test_interactivity_is_enabled_at_the_same_endpoint():
+    interactivity = manifest()["settings"]["interactivity"]
+    assert interactivity["is_enabled"] is True
+    assert interactivity["request_url"].endswith("/slack/events")
+
+
+def test_every_method_the_code_calls_has_its_scope():
+    scopes = set(manifest()["oauth_config"]["scopes"]["bot"])
+    called = called_methods()
+    assert {"conversations_create", "chat_postMessage", "users_info"} <= called
+    missing = {method: SCOPES[method] for method in called if SCOPES[method] not in scopes}
+    assert missing == {}
