@@ -9,10 +9,11 @@ from bot.deps import Deps
 from bot.services import incidents as svc
 from handlers import blocks
 from handlers.closing import publish_draft
+from handlers.errors import reported
 
 
 def register(app: AsyncApp) -> None:
-    app.action(blocks.WRITE_ANYWAY)(on_write_anyway)
+    app.action(blocks.WRITE_ANYWAY)(reported(on_write_anyway))
 
 
 async def on_write_anyway(

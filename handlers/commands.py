@@ -14,16 +14,18 @@ from bot.domain.timeparse import parse_time
 from bot.services import incidents as svc
 from handlers import blocks, close_form
 from handlers.closing import announce_close
+from handlers.errors import reported
 from handlers.publishing import create_channel, set_up_channel
 
 
 def register(app: AsyncApp) -> None:
-    app.command("/incident")(on_incident_command)
+    app.command("/incident")(reported(on_incident_command))
 
 
 async def on_incident_command(
-    ack: AsyncAck, command: dict, respond: AsyncRespond, client: AsyncWebClient, context: dict
+    ack: AsyncAck, body: dict, respond: AsyncRespond, client: AsyncWebClient, context: dict
 ) -> None:
+    command = body  # a slash command's body is the command
     deps: Deps = context["deps"]
     parsed = parse(unescape_slack(command.get("text", "")))
     if isinstance(parsed, Help):

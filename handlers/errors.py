@@ -1,19 +1,28 @@
-"""The one place where errors become what the user sees: a polite, ephemeral message."""
+"""The one place where errors become what the user sees: a polite, ephemeral message.
+
+Every listener is wrapped by `reported`: an error raised before `ack()` becomes the
+acknowledgement itself (an ephemeral reply, or errors shown beside a modal's fields); one raised
+after `ack()` is sent with `respond` (or as an ephemeral message). Unexpected errors are logged
+with a reference the user can quote; their details never reach Slack.
+"""
 
 from __future__ import annotations
 
-import json
+import functools
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.errors import FurikaeriError
+from bot.domain.mrkdwn import escape
 
 log = logging.getLogger(__name__)
+Listener = Callable[..., Awaitable[None]]
 # Slack's own error codes, said the way a person would understand them.
 SLACK_ERRORS = {
     "channel_not_found": "the channel no longer exists or I can't see it",
@@ -24,16 +33,17 @@ SLACK_ERRORS = {
     "restricted_action": "this workspace doesn't allow me to do that",
     "expired_trigger_id": "that took too long; please run the command again",
 }
+DEFAULT_FIELD = "closed_at"  # the modal field an error without a field is shown beside
 
 
 def register(app: AsyncApp) -> None:
-    app.error(on_error)
+    app.error(on_unhandled_error)
 
 
 def user_message(error: Exception) -> str:
-    """What to tell the user; unexpected errors are logged with a reference they can quote."""
+    """What to tell the user about an error."""
     if isinstance(error, FurikaeriError):
-        return str(error)
+        return escape(str(error))  # messages quote what the user typed
     if isinstance(error, SlackApiError):
         code = str(error.response.get("error", "unknown"))
         log.warning("Slack API error: %s", code)
@@ -43,31 +53,46 @@ def user_message(error: Exception) -> str:
     return f"Sorry, something went wrong on my side (ref `{ref}`). Please try again in a moment."
 
 
-async def on_error(
-    error: Exception,
-    body: dict,
-    respond: Any,
-    response: BoltResponse | None,
-    client: Any,
-    context: dict,
-) -> BoltResponse | None:
+def reported(listener: Listener) -> Listener:
+    """Wrap a listener (which must take `body` and `context`) so its errors reach the user."""
+
+    @functools.wraps(listener)  # Bolt reads the wrapped listener's argument names
+    async def run(**kwargs: Any) -> None:
+        try:
+            await listener(**kwargs)
+        except Exception as error:
+            await tell(error, kwargs["body"], kwargs["context"])
+
+    return run
+
+
+async def tell(error: Exception, body: dict, context: AsyncBoltContext) -> None:
     message = user_message(error)
-    if response is not None:  # not yet acknowledged: the error is the acknowledgement
-        return BoltResponse(status=200, body=_ack_body(error, body, message), headers=_JSON)
-    if context.get("response_url"):
-        await respond(text=message, response_type="ephemeral", replace_original=False)
-    elif context.get("channel_id") and context.get("user_id"):
-        await client.chat_postEphemeral(
-            channel=context["channel_id"], user=context["user_id"], text=message
-        )
-    return None
+    try:
+        if context.ack.response is None:
+            await _ack_with(message, error, body, context)
+        elif context.response_url and context.respond:
+            await context.respond(text=message, response_type="ephemeral", replace_original=False)
+        elif context.channel_id and context.user_id:
+            await context.client.chat_postEphemeral(
+                channel=context.channel_id, user=context.user_id, text=message
+            )
+    except SlackApiError as exc:  # telling failed too: the log is all that is left
+        log.warning("could not tell the user about an error: %s", exc.response.get("error"))
 
 
-_JSON = {"content-type": ["application/json;charset=utf-8"]}
-
-
-def _ack_body(error: Exception, body: dict, message: str) -> str:
+async def _ack_with(message: str, error: Exception, body: dict, context: AsyncBoltContext) -> None:
     if body.get("type") == "view_submission":
-        block_id = getattr(error, "block_id", None) or "closed_at"
-        return json.dumps({"response_action": "errors", "errors": {block_id: message}})
-    return json.dumps({"response_type": "ephemeral", "text": message})
+        field = getattr(error, "block_id", None) or DEFAULT_FIELD
+        await context.ack(response_action="errors", errors={field: message})
+    elif body.get("command"):
+        await context.ack(text=message, response_type="ephemeral")
+    else:
+        await context.ack()
+        if context.respond:
+            await context.respond(text=message, response_type="ephemeral", replace_original=False)
+
+
+async def on_unhandled_error(error: Exception, response: BoltResponse | None) -> None:
+    """Errors outside listeners (middleware, Bolt itself): log them; Slack sees a failure."""
+    log.error("unhandled error: %s", error.__class__.__name__, exc_info=error)

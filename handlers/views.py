@@ -11,10 +11,11 @@ from bot.deps import Deps
 from bot.services import incidents as svc
 from handlers import blocks, close_form
 from handlers.closing import announce_close
+from handlers.errors import reported
 
 
 def register(app: AsyncApp) -> None:
-    app.view(blocks.CLOSE_MODAL)(on_close_submitted)
+    app.view(blocks.CLOSE_MODAL)(reported(on_close_submitted))
 
 
 async def on_close_submitted(
