@@ -17,6 +17,7 @@ import handlers
 from bot.deps import Deps
 from bot.domain.policy import Policy
 from bot.render import Renderer
+from bot.services.channels import IncidentChannels
 from bot.settings import Settings
 from handlers.people import People
 from storage.db import create_engine, session_factory
@@ -53,11 +54,13 @@ class Runtime:
                 AsyncRateLimitErrorRetryHandler(max_retry_count=2),
             ],
         )
+        storage = Storage(session_factory(self.engine))
         self.deps = Deps(
-            storage=Storage(session_factory(self.engine)),
+            storage=storage,
             policy=policy,
             renderer=Renderer(policy.template_dir),
             people=People(client),
+            channels=IncidentChannels(storage),
             clock=clock,
         )
         self.bolt = AsyncApp(

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from bot.domain.policy import Policy
 from bot.render import Renderer
+from bot.services.channels import IncidentChannels
 from handlers.people import People
 from storage.uow import Storage
 
@@ -18,4 +19,5 @@ class Deps:
     policy: Policy
     renderer: Renderer
     people: People
+    channels: IncidentChannels
     clock: Callable[[], datetime]

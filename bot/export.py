@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.domain.model import Incident, Postmortem, TimelineEntry, Trigger
+from bot.domain.model import Incident, Postmortem, Revision, TimelineEntry, Trigger
 from bot.domain.policy import Policy
 from bot.domain.postmortem import SECTION_KEYS
 from bot.render import Renderer
@@ -16,10 +16,17 @@ from bot.services.reports import IncidentReport
 def to_json(report: IncidentReport) -> dict[str, Any]:
     """The stable export shape; trigger ids and keys here are an interface."""
     pm = report.postmortem
+    history = report.history
+    incident = _incident(report.incident) | {
+        "metrics": report.metrics.as_minutes(),
+        "roles": report.roles,
+        "responders": report.responders,
+    }
     return {
-        "incident": _incident(report.incident),
+        "incident": incident,
         "triggers": [_trigger(t) for t in (pm.triggers if pm else ())],
-        "timeline": [_entry(e) for e in report.timeline],
+        "timeline": [_entry(e, history.get(e.id, [])) for e in report.timeline],
+        "removed_entries": [_entry(e, history.get(e.id, [])) for e in report.removed],
         "postmortem": None if pm is None else _postmortem(pm),
     }
 
@@ -78,13 +85,28 @@ def _trigger(trigger: Trigger) -> dict[str, str]:
     return {"id": trigger.id, "reason": trigger.reason}
 
 
-def _entry(entry: TimelineEntry) -> dict[str, Any]:
+def _entry(entry: TimelineEntry, history: list[Revision]) -> dict[str, Any]:
     return {
+        "n": entry.seq,
         "at": _iso(entry.occurred_at),
         "recorded_at": _iso(entry.recorded_at),
         "user": entry.author,
         "kind": entry.kind,
         "text": entry.text,
+        "source": entry.source,
+        "permalink": entry.permalink,
+        "deleted_at": _iso(entry.deleted_at),
+        "history": [_revision(r) for r in history],
+    }
+
+
+def _revision(revision: Revision) -> dict[str, Any]:
+    return {
+        "action": revision.action,
+        "by": revision.changed_by,
+        "at": _iso(revision.changed_at),
+        "before": {"text": revision.before_text, "at": _iso(revision.before_at)},
+        "after": {"text": revision.after_text, "at": _iso(revision.after_at)},
     }
 
 

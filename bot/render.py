@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
+from bot.domain.lifecycle import Metrics
 from bot.domain.model import Incident, Postmortem, TimelineEntry
 from bot.domain.mrkdwn import escape as mrkdwn_escape
 from bot.domain.postmortem import SECTION_KEYS
@@ -211,6 +212,7 @@ class Renderer:
         locale: str,
         tz: ZoneInfo,
         now: datetime | None = None,
+        participants: Participants | None = None,
     ) -> str:
         """The postmortem document in Markdown, pre-filled from the incident and its timeline."""
         template, used = self.template(locale, POSTMORTEM_TEMPLATE)
@@ -221,8 +223,18 @@ class Renderer:
             names=names,
             tz=tz,
             now=now or datetime.now(UTC),
+            participants=participants or Participants(),
         )
         return template.render(context | {"locale": used})
+
+
+@dataclass(frozen=True)
+class Participants:
+    """Who took part and the figures of the response: optional extras for the document."""
+
+    roles: Mapping[str, str] = field(default_factory=dict)  # role → Slack user id
+    responders: Sequence[str] = ()  # Slack user ids, in the order they joined
+    metrics: Metrics | None = None
 
 
 def postmortem_context(
@@ -233,6 +245,7 @@ def postmortem_context(
     names: Mapping[str, str],
     tz: ZoneInfo,
     now: datetime,
+    participants: Participants,
 ) -> dict[str, Any]:
     """What a postmortem template receives (besides ``locale``)."""
     ordered = sorted(timeline, key=lambda e: (e.occurred_at, e.recorded_at, e.id))
@@ -258,6 +271,9 @@ def postmortem_context(
         "closed_at": incident.closed_at,
         "ongoing": incident.closed_at is None,
         "duration": end - incident.started_at,
+        "roles": {role: names.get(user, user) for role, user in participants.roles.items()},
+        "responder_names": [names.get(user, user) for user in participants.responders],
+        "metrics": participants.metrics,
         "tz": tz,
         "now": now,
     }

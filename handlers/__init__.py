@@ -6,7 +6,7 @@ from slack_bolt.async_app import AsyncApp
 
 
 def register(app: AsyncApp) -> None:
-    from handlers import actions, commands, errors, views
+    from handlers import actions, commands, errors, events, shortcuts, views
 
-    for module in (errors, commands, views, actions):
+    for module in (errors, commands, views, actions, events, shortcuts):
         module.register(app)

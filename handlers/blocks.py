@@ -9,9 +9,20 @@ from typing import Any
 from bot.domain.commands import HELP_LINES
 from bot.domain.model import DETECTIONS, INTERVENTIONS, Incident, Postmortem, TimelineEntry, Trigger
 from bot.domain.mrkdwn import escape
+from bot.services.lifecycle import Overview
 
 CLOSE_MODAL = "close_incident"
 WRITE_ANYWAY = "postmortem_write_anyway"
+CAPTURE_SHORTCUT = "add_to_timeline"
+CAPTURE_MODAL = "add_to_timeline_modal"
+SLACK_INPUT_MAX = 3000  # Slack's limit for a text input's value
+TIMELINE_MAX = 100  # entries shown by /incident timeline; the export has them all
+MARK_LABELS = {
+    "detected": "Detected",
+    "mitigated": "Mitigated",
+    "impact-start": "Impact from",
+    "impact-end": "Impact until",
+}
 Block = dict[str, Any]
 
 
@@ -40,19 +51,32 @@ def severity_text(severity: int | None) -> str:
     return f"SEV{severity}" if severity else "severity not set"
 
 
-def summary_blocks(incident: Incident) -> list[Block]:
-    """The summary pinned in the incident channel."""
-    status = "Closed" if incident.is_closed else "Open"
+def summary_blocks(view: Overview) -> list[Block]:
+    """The summary pinned in the incident channel: kept current as the incident moves."""
+    incident = view.incident
     lines = [
-        f"*Status:* {status}   *Severity:* {severity_text(incident.severity)}",
+        f"*Status:* {incident.status.capitalize()}"
+        f"   *Severity:* {severity_text(incident.severity)}",
         f"*Declared by:* <@{incident.declared_by}>   *Started:* {when(incident.started_at)}",
     ]
-    if incident.closed_at:
-        lines.append(f"*Closed:* {when(incident.closed_at)}")
+    if view.roles:
+        lines.append(
+            "   ".join(
+                f"*{role.capitalize()}:* <@{user}>" for role, user in sorted(view.roles.items())
+            )
+        )
+    moments = [(MARK_LABELS[m], at) for m, at in view.marks.items()]
+    moments += [("Resolved", incident.resolved_at), ("Closed", incident.closed_at)]
+    key_times = [f"*{label}:* {when(at)}" for label, at in moments if at is not None]
+    if key_times:
+        lines.append("   ".join(key_times))
     return [
         {"type": "header", "text": {"type": "plain_text", "text": _header(incident)}},
         _section("\n".join(lines)),
-        _context("Record what happens: `/incident note [HH:MM] <text>` · close: `/incident close`"),
+        _context(
+            "Record what happens: `/incident note [HH:MM] <text>`, or react with :pushpin: "
+            "to a message · `/incident help`"
+        ),
     ]
 
 
@@ -73,6 +97,38 @@ def declared_text(incident: Incident, channel_id: str) -> str:
 def note_text(entry: TimelineEntry) -> str:
     """The in-channel echo of a note: everyone sees it, and it can't ping or link."""
     return f"Noted at {when(entry.occurred_at)} by <@{entry.author}>: {escape(entry.text)}"
+
+
+def entry_line(entry: TimelineEntry) -> str:
+    """One entry, for a reader: when (in their zone), who, what (escaped)."""
+    kind = "" if entry.kind in ("note", "message") else f"_{entry.kind}_ · "
+    return f"{when(entry.occurred_at)} · <@{entry.author}> · {kind}{escape(entry.text)}"
+
+
+def change_text(entry: TimelineEntry) -> str:
+    """The in-channel echo of a status, severity, role or mark change."""
+    return f"#{entry.seq} {entry_line(entry)}"
+
+
+def timeline_text(incident: Incident, entries: list[TimelineEntry]) -> str:
+    """`/incident timeline`: numbered entries; the newest ones if there are very many."""
+    if not entries:
+        return f"{incident.ref} has no timeline entries yet."
+    shown = entries[-TIMELINE_MAX:]
+    lines = [f"*{incident.ref} timeline* ({len(entries)} entries)"]
+    if len(shown) < len(entries):
+        lines.append(f"_{len(entries) - len(shown)} earlier entries: see `furikaeri export`._")
+    lines += [f"`#{e.seq}` {entry_line(e)}" for e in shown]
+    return "\n".join(lines)
+
+
+def roles_text(view: Overview, roles: tuple[str, ...]) -> str:
+    held = [
+        f"*{role.capitalize()}:* "
+        + (f"<@{view.roles[role]}>" if role in view.roles else "_nobody yet_")
+        for role in roles
+    ]
+    return f"Roles in {view.incident.ref}:\n" + "\n".join(held)
 
 
 def outcome_blocks(
@@ -204,3 +260,32 @@ def impact_text(impact: timedelta | None) -> str:
     mins, secs = divmod(rest, 60)
     parts = zip((days, hours, mins, secs), "dhms", strict=True)
     return "".join(f"{n}{unit}" for n, unit in parts if n) or "0m"
+
+
+def capture_modal(incident: Incident, *, channel_id: str, ts: str, text: str) -> dict[str, Any]:
+    """The shortcut's modal: the message's text and time, to adjust before adding."""
+    at = {"type": "datetimepicker", "initial_date_time": int(float(ts))}
+    if len(text) <= SLACK_INPUT_MAX:
+        text_block = _input(
+            "text",
+            "Text",
+            {
+                "type": "plain_text_input",
+                "multiline": True,
+                "initial_value": text,
+            },
+        )
+    else:  # too long to edit here; say so rather than cutting it silently
+        text_block = _context(
+            "This message is longer than Slack lets me show in a form; "
+            "its full text will be added as it is."
+        )
+    return {
+        "type": "modal",
+        "callback_id": CAPTURE_MODAL,
+        "private_metadata": json.dumps({"channel": channel_id, "ts": ts}),
+        "title": {"type": "plain_text", "text": f"Add to {incident.ref}"[:24]},
+        "submit": {"type": "plain_text", "text": "Add"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [text_block, _input("at", "When it happened", at)],
+    }

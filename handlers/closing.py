@@ -9,7 +9,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.deps import Deps
 from bot.domain.model import Incident, Postmortem
 from bot.services.incidents import CloseOutcome, record_document
-from bot.services.reports import incident_report
+from bot.services.lifecycle import overview
+from bot.services.reports import incident_report, participants
 from handlers import blocks
 from handlers.publishing import refresh_summary, share_document
 
@@ -22,7 +23,7 @@ async def announce_close(client: AsyncWebClient, deps: Deps, outcome: CloseOutco
         text=blocks.outcome_fallback(incident, outcome.triggers),
         blocks=blocks.outcome_blocks(incident, outcome.triggers, outcome.postmortem),
     )
-    await refresh_summary(client, incident)
+    await refresh_summary(client, await overview(uow=deps.storage.uow(), incident_id=incident.id))
     if outcome.postmortem is not None:
         await publish_draft(client, deps, incident, outcome.postmortem)
 
@@ -33,6 +34,7 @@ async def publish_draft(
     """Render the draft from the template and share it in the incident channel."""
     report = await incident_report(uow=deps.storage.uow(), incident_id=incident.id)
     people = {e.author for e in report.timeline} | {postmortem.author, *postmortem.reviewers}
+    people |= set(report.roles.values()) | set(report.responders)
     markdown = deps.renderer.postmortem_markdown(
         incident=report.incident,
         postmortem=postmortem,
@@ -41,6 +43,7 @@ async def publish_draft(
         locale=deps.policy.locale,
         tz=ZoneInfo(deps.policy.display_timezone),
         now=deps.clock(),
+        participants=participants(report),
     )
     shared = await share_document(
         client,

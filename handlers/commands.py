@@ -1,17 +1,23 @@
-"""`/incident`: parse the text, call a service, answer. One small function per subcommand."""
+"""`/incident`: parse the text, hand it to the subcommand's function, which calls a service and
+answers. The functions all take the parsed command and an `Invocation`."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.domain.commands import Close, Help, Note, Start, parse
+from bot.domain import commands as cmds
+from bot.domain.commands import NOT_GIVEN, parse
+from bot.domain.lifecycle import impact_from_marks
 from bot.domain.mrkdwn import unescape_slack
 from bot.domain.timeparse import parse_time
 from bot.services import incidents as svc
+from bot.services import lifecycle
 from handlers import blocks, close_form
 from handlers.closing import announce_close
 from handlers.errors import reported
@@ -22,104 +28,132 @@ def register(app: AsyncApp) -> None:
     app.command("/incident")(reported(on_incident_command))
 
 
+@dataclass(frozen=True)
+class Invocation:
+    """Who ran the command, where, and what to answer with."""
+
+    ack: AsyncAck
+    respond: AsyncRespond
+    client: AsyncWebClient
+    deps: Deps
+    user: str
+    channel: str
+    trigger_id: str
+
+    async def time(self, raw: str | None) -> datetime | None:
+        """A typed time, read in the user's own Slack time zone (None when none was typed)."""
+        if raw is None:
+            return None
+        fallback = ZoneInfo(self.deps.policy.display_timezone)
+        tz = await self.deps.people.timezone(self.user, fallback)
+        return parse_time(raw, tz=tz, now=self.deps.clock())
+
+
 async def on_incident_command(
     ack: AsyncAck, body: dict, respond: AsyncRespond, client: AsyncWebClient, context: dict
 ) -> None:
-    command = body  # a slash command's body is the command
-    deps: Deps = context["deps"]
-    parsed = parse(unescape_slack(command.get("text", "")))
-    if isinstance(parsed, Help):
-        await ack(text=blocks.help_text(parsed.unknown), response_type="ephemeral")
-    elif isinstance(parsed, Start):
-        await _start(parsed, ack, respond, client, command, deps)
-    elif isinstance(parsed, Note):
-        await _note(parsed, ack, command, deps)
-    elif isinstance(parsed, Close):
-        await _close(parsed, ack, client, command, deps)
+    parsed = parse(unescape_slack(body.get("text", "")))
+    run = Invocation(
+        ack=ack,
+        respond=respond,
+        client=client,
+        deps=context["deps"],
+        user=body["user_id"],
+        channel=body["channel_id"],
+        trigger_id=body.get("trigger_id", ""),
+    )
+    await _handler(parsed)(parsed, run)
 
 
-async def user_time(deps: Deps, user_id: str, raw: str | None):
-    """Parse a typed time in the user's own Slack time zone (None when nothing was typed)."""
-    if raw is None:
-        return None
-    tz = await deps.people.timezone(user_id, ZoneInfo(deps.policy.display_timezone))
-    return parse_time(raw, tz=tz, now=deps.clock())
+def _handler(parsed: cmds.Command):
+    from handlers import lifecycle_commands, timeline_commands
+
+    return {
+        cmds.Help: on_help,
+        cmds.Start: on_start,
+        cmds.Note: on_note,
+        cmds.Close: on_close,
+        cmds.Status: lifecycle_commands.on_status,
+        cmds.Severity: lifecycle_commands.on_severity,
+        cmds.Role: lifecycle_commands.on_role,
+        cmds.Mark: lifecycle_commands.on_mark,
+        cmds.Timeline: timeline_commands.on_timeline,
+        cmds.NoteEdit: timeline_commands.on_note_edit,
+        cmds.NoteMove: timeline_commands.on_note_move,
+        cmds.NoteDelete: timeline_commands.on_note_delete,
+    }[type(parsed)]
 
 
-async def _start(
-    cmd: Start,
-    ack: AsyncAck,
-    respond: AsyncRespond,
-    client: AsyncWebClient,
-    command: dict,
-    deps: Deps,
-) -> None:
-    user = command["user_id"]
-    now = deps.clock()
-    started_at = await user_time(deps, user, cmd.at) or now
+async def on_help(cmd: cmds.Help, run: Invocation) -> None:
+    await run.ack(text=blocks.help_text(cmd.unknown), response_type="ephemeral")
+
+
+async def on_start(cmd: cmds.Start, run: Invocation) -> None:
+    deps, now = run.deps, run.deps.clock()
     incident = await svc.open_incident(
         uow=deps.storage.uow(),
         title=cmd.title,
         severity=cmd.severity,
-        declared_by=user,
-        declared_in=command["channel_id"],
-        started_at=started_at,
+        declared_by=run.user,
+        declared_in=run.channel,
+        started_at=await run.time(cmd.at) or now,
         now=now,
     )
-    await ack(
+    await run.ack(
         text=f"Declaring *{incident.ref}*… setting up its channel.", response_type="ephemeral"
     )
     try:
-        channel_id, name = await create_channel(
-            client, prefix=deps.policy.channel_prefix, incident=incident
+        channel, name = await create_channel(
+            run.client, prefix=deps.policy.channel_prefix, incident=incident
         )
     except Exception:
         await svc.discard_incident(uow=deps.storage.uow(), incident_id=incident.id)
         raise
     await svc.attach_channel(
-        uow=deps.storage.uow(), incident_id=incident.id, channel_id=channel_id, channel_name=name
+        uow=deps.storage.uow(), incident_id=incident.id, channel_id=channel, channel_name=name
     )
-    ts = await set_up_channel(client, incident=incident, channel_id=channel_id)
+    deps.channels.remember(channel, incident.id)
+    ts = await set_up_channel(run.client, incident=incident, channel_id=channel)
     await svc.record_summary_message(uow=deps.storage.uow(), incident_id=incident.id, ts=ts)
-    await respond(text=blocks.declared_text(incident, channel_id), response_type="ephemeral")
+    await run.respond(text=blocks.declared_text(incident, channel), response_type="ephemeral")
 
 
-async def _note(cmd: Note, ack: AsyncAck, command: dict, deps: Deps) -> None:
-    user = command["user_id"]
-    at = await user_time(deps, user, cmd.at)
+async def on_note(cmd: cmds.Note, run: Invocation) -> None:
     _, entry = await svc.add_note(
-        uow=deps.storage.uow(),
-        channel_id=command["channel_id"],
-        author=user,
+        uow=run.deps.storage.uow(),
+        channel_id=run.channel,
+        author=run.user,
         text=cmd.text,
-        at=at,
-        now=deps.clock(),
+        at=await run.time(cmd.at),
+        now=run.deps.clock(),
     )
     # Acknowledged only now that it is committed: an acknowledged note is never lost.
-    await ack(text=blocks.note_text(entry), response_type="in_channel")
+    await run.ack(text=blocks.note_text(entry), response_type="in_channel")
 
 
-async def _close(
-    cmd: Close, ack: AsyncAck, client: AsyncWebClient, command: dict, deps: Deps
-) -> None:
-    user, channel = command["user_id"], command["channel_id"]
-    incident = await svc.incident_in_channel(uow=deps.storage.uow(), channel_id=channel)
-    closed_at = await user_time(deps, user, cmd.at) or deps.clock()
+async def on_close(cmd: cmds.Close, run: Invocation) -> None:
+    deps = run.deps
+    incident = await svc.incident_in_channel(uow=deps.storage.uow(), channel_id=run.channel)
+    svc.ensure_open(incident)
+    closed_at = await run.time(cmd.at) or deps.clock()
+    if cmd.impact is NOT_GIVEN:  # the marks may tell: impact-start … impact-end
+        view = await lifecycle.overview(uow=deps.storage.uow(), incident_id=incident.id)
+        marked = impact_from_marks(view.marks, incident.resolved_at or closed_at)
+        cmd = replace(cmd, impact=marked) if marked is not None else cmd
     if not cmd.is_complete:
-        svc.ensure_open(incident)
-        await ack()
-        view = blocks.close_modal(incident, **close_form.prefill(cmd, closed_at))
-        await client.views_open(trigger_id=command["trigger_id"], view=view)
+        await run.ack()
+        modal = blocks.close_modal(incident, **close_form.prefill(cmd, closed_at))
+        await run.client.views_open(trigger_id=run.trigger_id, view=modal)
         return
     outcome = await svc.close_incident(
         uow=deps.storage.uow(),
-        channel_id=channel,
-        closed_by=user,
+        channel_id=run.channel,
+        closed_by=run.user,
         closed_at=closed_at,
         facts=close_form.from_command(cmd),
         reviewers=cmd.reviewers,
         policy=deps.policy,
         now=deps.clock(),
     )
-    await ack()
-    await announce_close(client, deps, outcome)
+    await run.ack()
+    await announce_close(run.client, deps, outcome)

@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.model import Incident
 from bot.domain.naming import channel_name, with_suffix
+from bot.services.lifecycle import Overview, summarize
 from handlers import blocks
 
 log = logging.getLogger(__name__)
@@ -61,14 +62,15 @@ async def set_up_channel(client: AsyncWebClient, *, incident: Incident, channel_
     posted = await client.chat_postMessage(
         channel=channel_id,
         text=blocks.summary_fallback(incident),
-        blocks=blocks.summary_blocks(incident),
+        blocks=blocks.summary_blocks(summarize(incident, {}, [])),
     )
     await client.pins_add(channel=channel_id, timestamp=posted["ts"])
     return posted["ts"]
 
 
-async def refresh_summary(client: AsyncWebClient, incident: Incident) -> None:
+async def refresh_summary(client: AsyncWebClient, view: Overview) -> None:
     """Keep the pinned summary current; a failure here must not undo what happened."""
+    incident = view.incident
     if not (incident.channel_id and incident.summary_ts):
         return
     try:
@@ -76,7 +78,7 @@ async def refresh_summary(client: AsyncWebClient, incident: Incident) -> None:
             channel=incident.channel_id,
             ts=incident.summary_ts,
             text=blocks.summary_fallback(incident),
-            blocks=blocks.summary_blocks(incident),
+            blocks=blocks.summary_blocks(view),
         )
     except SlackApiError as exc:
         log.warning(

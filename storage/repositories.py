@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.model import CloseFacts, Incident, Postmortem, TimelineEntry, Trigger
-from storage.tables import counters, incidents, postmortems, timeline_entries
+from bot.domain.model import CloseFacts, Incident, Postmortem, Trigger
+from storage.tables import counters, incidents, postmortems
 
 
 class IncidentRepository:
@@ -27,7 +27,7 @@ class IncidentRepository:
         return int(result.scalar_one())
 
     async def add(self, **values: Any) -> Incident:
-        values.setdefault("status", "open")
+        values.setdefault("status", "investigating")
         result = await self._session.execute(
             insert(incidents).values(**values).returning(incidents)
         )
@@ -50,10 +50,10 @@ class IncidentRepository:
     async def close(
         self, incident_id: int, *, closed_at: datetime, closed_by: str, facts: CloseFacts
     ) -> bool:
-        """Close an open incident; False when it was no longer open (another close won)."""
+        """Close an incident; False when it was closed already (another close won)."""
         result = await self._session.execute(
             update(incidents)
-            .where(incidents.c.id == incident_id, incidents.c.status == "open")
+            .where(incidents.c.id == incident_id, incidents.c.status != "closed")
             .values(
                 status="closed",
                 closed_at=closed_at,
@@ -73,26 +73,6 @@ class IncidentRepository:
     async def _one(self, condition: Any) -> Incident | None:
         row = (await self._session.execute(select(incidents).where(condition))).one_or_none()
         return None if row is None else _incident(row._mapping)
-
-
-class TimelineRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
-    async def add(self, **values: Any) -> TimelineEntry:
-        values.setdefault("kind", "note")
-        result = await self._session.execute(
-            insert(timeline_entries).values(**values).returning(timeline_entries)
-        )
-        return TimelineEntry(**result.one()._mapping)
-
-    async def for_incident(self, incident_id: int) -> list[TimelineEntry]:
-        rows = await self._session.execute(
-            select(timeline_entries)
-            .where(timeline_entries.c.incident_id == incident_id)
-            .order_by(timeline_entries.c.occurred_at, timeline_entries.c.id)
-        )
-        return [TimelineEntry(**row._mapping) for row in rows]
 
 
 class PostmortemRepository:

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 
 metadata = MetaData()
@@ -52,7 +53,7 @@ incidents = Table(
     Column("number", Integer, nullable=False, unique=True),
     Column("title", Text, nullable=False),
     Column("severity", Integer),
-    Column("status", String(16), nullable=False),
+    Column("status", String(16), nullable=False),  # investigating … resolved, closed
     Column("declared_by", String(32), nullable=False),
     Column("declared_in", String(32), nullable=False),
     Column("started_at", UTCDateTime, nullable=False),
@@ -60,8 +61,11 @@ incidents = Table(
     Column("channel_id", String(32), unique=True),
     Column("channel_name", String(80)),
     Column("summary_ts", String(32)),
+    Column("resolved_at", UTCDateTime),
     Column("closed_at", UTCDateTime),
     Column("closed_by", String(32)),
+    # The last timeline entry number handed out; entries are numbered per incident.
+    Column("entry_seq", Integer, nullable=False, default=0),
     # Close facts; has_facts tells "no impact" (NULL impact) from "not closed yet".
     Column("has_facts", Boolean, nullable=False, default=False),
     Column("impact_seconds", Integer),
@@ -80,11 +84,64 @@ timeline_entries = Table(
         nullable=False,
         index=True,
     ),
+    Column("seq", Integer, nullable=False),  # the entry's number within its incident: #1, #2…
     Column("occurred_at", UTCDateTime, nullable=False),
     Column("recorded_at", UTCDateTime, nullable=False),
     Column("author", String(32), nullable=False),
     Column("kind", String(32), nullable=False, default="note"),
     Column("text", Text, nullable=False),
+    Column("source", String(16), nullable=False, default="command"),  # command|reaction|shortcut
+    # A captured Slack message's ts: one entry per message, however often it is captured.
+    Column("message_ts", String(32)),
+    Column("permalink", Text),
+    Column("deleted_at", UTCDateTime),
+    UniqueConstraint("incident_id", "seq", name="uq_timeline_entries_seq"),
+    UniqueConstraint("incident_id", "message_ts", name="uq_timeline_entries_message"),
+)
+
+timeline_revisions = Table(
+    "timeline_revisions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "entry_id",
+        ForeignKey("timeline_entries.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("changed_at", UTCDateTime, nullable=False),
+    Column("changed_by", String(32), nullable=False),
+    Column("action", String(16), nullable=False),  # edit|move|delete|restore
+    Column("before_text", Text),
+    Column("after_text", Text),
+    Column("before_at", UTCDateTime),
+    Column("after_at", UTCDateTime),
+)
+
+capture_votes = Table(
+    "capture_votes",
+    metadata,
+    Column("incident_id", ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True),
+    Column("message_ts", String(32), primary_key=True),
+    Column("user_id", String(32), primary_key=True),
+)
+
+incident_roles = Table(
+    "incident_roles",
+    metadata,
+    Column("incident_id", ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True),
+    Column("role", String(16), primary_key=True),
+    Column("user_id", String(32), nullable=False),
+    Column("assigned_at", UTCDateTime, nullable=False),
+    Column("assigned_by", String(32), nullable=False),
+)
+
+responders = Table(
+    "responders",
+    metadata,
+    Column("incident_id", ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", String(32), primary_key=True),
+    Column("joined_at", UTCDateTime, nullable=False),
 )
 
 postmortems = Table(

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from types import TracebackType
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.repositories import IncidentRepository, PostmortemRepository, TimelineRepository
+from storage.people_repository import PeopleRepository
+from storage.repositories import IncidentRepository, PostmortemRepository
+from storage.timeline_repository import TimelineRepository
+
+
+class Conflict(Exception):
+    """A unique key refused a write: someone else did the same thing a moment earlier."""
 
 
 class UnitOfWork:
@@ -15,6 +22,7 @@ class UnitOfWork:
     incidents: IncidentRepository
     timeline: TimelineRepository
     postmortems: PostmortemRepository
+    people: PeopleRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -25,6 +33,7 @@ class UnitOfWork:
         self.incidents = IncidentRepository(self._session)
         self.timeline = TimelineRepository(self._session)
         self.postmortems = PostmortemRepository(self._session)
+        self.people = PeopleRepository(self._session)
         return self
 
     async def __aexit__(
@@ -39,10 +48,15 @@ class UnitOfWork:
         finally:
             await self._session.close()
             self._session = None
+        if isinstance(exc, IntegrityError):
+            raise Conflict(str(exc.orig)) from exc
 
     async def commit(self) -> None:
         assert self._session is not None, "commit() outside `async with uow`"
-        await self._session.commit()
+        try:
+            await self._session.commit()
+        except IntegrityError as exc:
+            raise Conflict(str(exc.orig)) from exc
 
 
 class Storage:

@@ -20,6 +20,16 @@ SCOPES = {
     "canvases_create": "canvases:write",
     "files_upload_v2": "files:write",
     "files_info": "files:read",
+    "conversations_history": "channels:history",
+    "conversations_replies": "channels:history",
+    "conversations_open": "im:write",
+}
+# Events the code listens to → the subscription (and scope) that delivers them.
+EVENTS = {
+    "reaction_added": ("reaction_added", "reactions:read"),
+    "reaction_removed": ("reaction_removed", "reactions:read"),
+    "message": ("message.channels", "channels:history"),
+    "member_joined_channel": ("member_joined_channel", "channels:read"),
 }
 
 
@@ -55,3 +65,24 @@ def test_every_method_the_code_calls_has_its_scope():
     assert {"conversations_create", "chat_postMessage", "users_info"} <= called
     missing = {method: SCOPES[method] for method in called if SCOPES[method] not in scopes}
     assert missing == {}
+
+
+def listened_events() -> set[str]:
+    source = (ROOT / "handlers" / "events.py").read_text()
+    return {name for name in EVENTS if f'"{name}"' in source}
+
+
+def test_every_event_the_code_listens_to_is_subscribed_with_its_scope():
+    subscribed = set(manifest()["settings"]["event_subscriptions"]["bot_events"])
+    scopes = set(manifest()["oauth_config"]["scopes"]["bot"])
+    assert listened_events() == set(EVENTS)
+    for event, (subscription, scope) in EVENTS.items():
+        assert subscription in subscribed, event
+        assert scope in scopes, event
+
+
+def test_the_message_shortcut_is_declared_with_the_callback_the_code_handles():
+    from handlers.blocks import CAPTURE_SHORTCUT
+
+    [shortcut] = manifest()["features"]["shortcuts"]
+    assert (shortcut["type"], shortcut["callback_id"]) == ("message", CAPTURE_SHORTCUT)

@@ -58,7 +58,7 @@ def utc(*args: int) -> datetime:
 
 
 def entry(n: int, at: datetime, author: str, text: str) -> TimelineEntry:
-    return TimelineEntry(n, 1, at, at + timedelta(minutes=1), author, text)
+    return TimelineEntry(n, 1, n, at, at + timedelta(minutes=1), author, text)
 
 
 @pytest.fixture

@@ -1,37 +1,54 @@
 """Parse the text of the ``/incident`` slash command into typed commands.
 
-``parse(text)`` returns ``Help``, ``Start``, ``Note`` or ``Close``, or raises ``BadCommand``
-(``BadTime`` for times and durations) with a message that is safe to show the user.
+``parse(text)`` returns one of the ``Command`` types, or raises ``BadCommand`` (``BadTime`` for
+times and durations) with a message that is safe to show the user. HELP_LINES has every form.
 
 Syntax, in brief:
 
 * The first word is the subcommand, in any case. Empty text is ``help``; an unknown word is
   ``Help(unknown=word)`` so the reply can say what was not understood.
-* ``note [TIME] text``: the text is not tokenised; it is kept exactly as typed.
-* For ``start`` and ``close``, options (``--sev 2`` or ``--sev=2``) may stand before or after the
-  free text. Values can be quoted with ``"…"``, ``'…'`` or the smart quotes ``“…”`` and ``‘…’``
-  that Slack clients substitute. A quote only opens at the start of a word and only closes before
-  whitespace or the end, so ``Can't`` and ``Can’t`` are plain words. ``--`` ends the options.
-  ``—sev`` (a client's autocorrection of ``--sev``) is read as ``--sev``.
+* ``note [TIME] text`` and ``mark MOMENT [TIME] [text]``: the text is not tokenised; it is kept
+  exactly as typed.
+* ``note edit|move|delete N …`` corrects note N (``3`` or ``#3``), but only when a number follows
+  the word: ``note edit the config`` is a plain note. A note that really starts with ``edit 3``
+  needs its time first: ``note 10:42 edit 3 …``.
+* ``start`` and ``close`` take options (``--sev 2``) before or after the free text; the other
+  subcommands take their words in order. A TIME is one word, or ``YYYY-MM-DD HH:MM`` as two.
+  Quoting and options follow ``bot.domain.tokens``.
 
 Slack escapes ``&``, ``<`` and ``>`` in command text (``should_escape``). ``parse`` does not undo
 that — the caller decides, usually ``parse(mrkdwn.unescape_slack(text))``. Either way, mentions
-stay in Slack's ``<@U123|name>`` form, which is what ``--reviewers`` reads; free text (titles,
-notes) comes back as given and must be escaped when rendered.
+stay in Slack's ``<@U123|name>`` form, which is what ``--reviewers`` and ``role`` read; free
+text (titles, notes) comes back as given and must be escaped when rendered.
 """
 
 from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
 
-from bot.domain.errors import BadCommand, BadTime
-from bot.domain.model import DETECTIONS, INTERVENTIONS, SEVERITIES, CloseFacts
-from bot.domain.timeparse import check_time, parse_duration, split_leading_time
+from bot.domain.errors import BadCommand
+from bot.domain.lifecycle import MARKS, ROLES, STATUSES
+from bot.domain.model import DETECTIONS, INTERVENTIONS, CloseFacts
+from bot.domain.timeparse import check_time, split_leading_time
+from bot.domain.tokens import (
+    Kind,
+    final_time,
+    mention_id,
+    read_at,
+    read_choice,
+    read_data_loss,
+    read_impact,
+    read_reviewers,
+    read_severity,
+    read_time,
+    split_options,
+    tokenize,
+)
 
 
 class Unset(enum.Enum):
@@ -61,9 +78,22 @@ HELP_LINES: tuple[tuple[str, str], ...] = (
         "/incident close --impact 27m --data-loss no --intervention rollback "
         "--detected-by monitoring",
     ),
+    (f"/incident status {'|'.join(STATUSES)} [TIME]", "/incident status monitoring 10:42"),
+    ("/incident sev 1-4 [TIME]", "/incident sev 2"),
+    (f"/incident role [{'|'.join(ROLES)} @person]", "/incident role commander @alice"),
+    (
+        f"/incident mark {'|'.join(MARKS)} [TIME] [what]",
+        "/incident mark mitigated 10:58 Failover to the replica done",
+    ),
+    ("/incident timeline", "/incident timeline"),
+    (
+        "/incident note edit N <text> | note move N TIME | note delete N",
+        "/incident note move 3 10:40",
+    ),
     ("/incident help [command]", "/incident help close"),
 )
-_USAGE = {line[0].split()[1]: line for line in HELP_LINES}
+# The first line of each subcommand; "note" is the note itself, not its corrections.
+_USAGE = {line[0].split()[1]: line for line in reversed(HELP_LINES)}
 
 
 @dataclass(frozen=True)
@@ -117,79 +147,73 @@ class Close:
         return CloseFacts(self.impact, self.data_loss, self.intervention, self.detected_by)
 
 
-Command = Help | Start | Note | Close
-
-
-# ---- tokens ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Status:
+    status: str  # one of STATUSES
+    at: str | None = None  # like Start.at
 
 
 @dataclass(frozen=True)
-class _Token:
-    text: str
-    quoted: bool  # a quoted token is always text, never an option
+class Severity:
+    severity: int  # one of SEVERITIES
+    at: str | None = None
 
 
-# Clients swap straight quotes for curly ones (and not always the right way round), so any
-# double-ish quote closes any double-ish quote, and likewise for single quotes.
-_DOUBLE = '"“”„'
-_SINGLE = "'‘’"
-_CLOSERS = {q: _DOUBLE for q in _DOUBLE} | {q: _SINGLE for q in "'‘"}
-# Slack's own markup (<@U1|Ann Lee>, <https://x|a label>) may hold spaces; keep it one word.
-_SLACK_MARKUP = re.compile(r"<(?:[@#!]|https?://|mailto:)[^<>]*>")
-_QUOTED_INLINE = re.compile(rf"(?P<option>(?:--|[—–])[A-Za-z][A-Za-z_-]*)=(?=[{_DOUBLE}'‘])")
+@dataclass(frozen=True)
+class Role:
+    role: str | None = None  # one of ROLES; None (and no user): list who has which role
+    user: str | None = None  # Slack user id
 
 
-def _closing_quote(text: str, start: int) -> int:
-    """Index of the quote closing the one at ``start``: a closer followed by space or the end."""
-    closers = _CLOSERS[text[start]]
-    for i in range(start + 1, len(text)):
-        if text[i] in closers and (i + 1 == len(text) or text[i + 1].isspace()):
-            return i
-    snippet = text[start : start + 30]
-    raise BadCommand(
-        f"The quote at {snippet!r} is never closed. Close it, or leave the quotes out."
-    )
+@dataclass(frozen=True)
+class Mark:
+    mark: str  # one of MARKS
+    at: str | None
+    text: str  # exactly as typed, minus outer whitespace; may be empty
 
 
-def _word_end(text: str, start: int) -> int:
-    """Index just past the unquoted word starting at ``start``."""
-    i = start
-    while i < len(text) and not text[i].isspace():
-        markup = _SLACK_MARKUP.match(text, i) if text[i] == "<" else None
-        i = markup.end() if markup else i + 1
-    return i
+@dataclass(frozen=True)
+class Timeline:
+    pass
 
 
-def _tokenize(text: str) -> list[_Token]:
-    """Split like a shell would, with the quoting rules in the module docstring."""
-    tokens: list[_Token] = []
-    i = 0
-    while i < len(text):
-        if text[i].isspace():
-            i += 1
-        elif text[i] in _CLOSERS:
-            end = _closing_quote(text, i)
-            tokens.append(_Token(text[i + 1 : end], quoted=True))
-            i = end + 1
-        elif inline := _QUOTED_INLINE.match(text, i):
-            # --at="2021-12-28 10:00": the option, then its quoted value as the next token.
-            tokens.append(_Token(inline["option"], quoted=False))
-            i = inline.end("option") + 1  # the quote after "="
-        else:
-            end = _word_end(text, i)
-            tokens.append(_Token(text[i:end], quoted=False))
-            i = end
-    return tokens
+@dataclass(frozen=True)
+class NoteEdit:
+    number: int  # the note's number in the timeline (#3)
+    text: str  # exactly as typed, minus outer whitespace
 
 
-# ---- options -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class NoteMove:
+    number: int
+    at: str
 
-_Kind = Literal["one", "time", "many"]  # one word; a time (maybe two words); words until --x
-_OPTION = re.compile(r"(?:--|[—–])(?P<name>[A-Za-z][A-Za-z_-]*)(?:=(?P<value>.*))?", re.DOTALL)
-_DATE_WORD = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_CLOCK_WORD = re.compile(r"[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?(?:[Zz]|[+-][0-9]{2}:?[0-9]{2})?")
-_ALIASES = {"severity": "sev"}
-_EXAMPLES = {
+
+@dataclass(frozen=True)
+class NoteDelete:
+    number: int
+
+
+NoteCorrection = NoteEdit | NoteMove | NoteDelete
+Command = Help | Start | Note | Close | Status | Severity | Role | Mark | Timeline | NoteCorrection
+
+
+def _listing(words: tuple[str, ...]) -> str:
+    return f"{', '.join(words[:-1])} or {words[-1]}"
+
+
+# ---- start, note, close ------------------------------------------------------------------
+
+_START_OPTIONS: dict[str, Kind] = {"sev": "one", "at": "time"}
+_CLOSE_OPTIONS: dict[str, Kind] = {
+    "at": "time",
+    "impact": "one",
+    "data-loss": "one",
+    "intervention": "one",
+    "detected-by": "one",
+    "reviewers": "many",
+}
+_OPTION_EXAMPLES = {
     "sev": "--sev 2",
     "at": '--at 10:42 or --at "2021-12-28 10:42"',
     "impact": "--impact 25m (or --impact none)",
@@ -200,159 +224,12 @@ _EXAMPLES = {
 }
 
 
-def _option(token: _Token, spec: Mapping[str, _Kind]) -> tuple[str, str | None] | None:
-    """(name, inline value) when ``token`` is an option of ``spec``; None when it is text."""
-    match = None if token.quoted else _OPTION.fullmatch(token.text)
-    if match is None:
-        return None
-    name = match["name"].lower().replace("_", "-")
-    name = _ALIASES.get(name, name)
-    if name in spec:
-        return name, match["value"]
-    if token.text.startswith("--"):
-        known = ", ".join(f"--{n}" for n in spec) or "none"
-        raise BadCommand(f"I don't know the option {token.text.split('=')[0]!r}. Options: {known}.")
-    return None  # "—foo" with an unknown name is just a dash in the text
-
-
-def _value_count(tokens: list[_Token], i: int, kind: _Kind, spec: Mapping[str, _Kind]) -> int:
-    """How many tokens from ``i`` on are an option's value (0: the value is missing)."""
-
-    def is_value(j: int) -> bool:
-        return j < len(tokens) and _option(tokens[j], spec) is None
-
-    end = i
-    while is_value(end) and (kind == "many" or end == i):
-        end += 1
-    if kind == "time" and end > i and is_value(end):
-        # "--at 2021-12-28 10:00" without quotes: a date word takes the clock word after it.
-        first, second = tokens[i], tokens[end]
-        if not (first.quoted or second.quoted) and (
-            _DATE_WORD.fullmatch(first.text) and _CLOCK_WORD.fullmatch(second.text)
-        ):
-            end += 1
-    return end - i
-
-
-def _split_options(text: str, spec: Mapping[str, _Kind]) -> tuple[dict[str, list[str]], list[str]]:
-    """Separate option values (by option name) from the free words, in any order."""
-    tokens = _tokenize(text)
-    values: dict[str, list[str]] = {}
-    free: list[str] = []
-    i = 0
-    while i < len(tokens):
-        if tokens[i].text == "--" and not tokens[i].quoted:
-            free.extend(t.text for t in tokens[i + 1 :])  # "--" ends the options
-            break
-        option = _option(tokens[i], spec)
-        if option is None:
-            free.append(tokens[i].text)
-            i += 1
-            continue
-        name, inline = option
-        if name in values:
-            raise BadCommand(f"--{name} is given twice; please give it once: {_EXAMPLES[name]}.")
-        kind, start = spec[name], i + 1
-        # "--sev=2" holds its whole value; only a list ("--reviewers=<@U1> <@U2>") goes on.
-        inline_only = inline is not None and kind != "many"
-        count = 0 if inline_only else _value_count(tokens, start, kind, spec)
-        given = [] if inline is None else [inline]
-        given += [t.text for t in tokens[start : start + count]]
-        values[name] = [value for value in given if value]
-        if not values[name]:
-            raise BadCommand(f"--{name} needs a value, e.g. {_EXAMPLES[name]}.")
-        i = start + count
-    return values, free
-
-
-# ---- option values -----------------------------------------------------------------------
-
-_SEVERITY = re.compile(r"(?:sev-?|s)?(?P<n>[0-9]{1,3})", re.IGNORECASE)
-_MENTION = re.compile(r"<@(?P<id>[UW][A-Z0-9]+)(?:\|[^<>]*)?>")
-_YES_NO = {"yes": True, "true": True, "no": False, "false": False}
-
-
-def _severity(raw: str) -> int:
-    match = _SEVERITY.fullmatch(raw)
-    if match is None or int(match["n"]) not in SEVERITIES:
-        raise BadCommand(
-            f"Severity must be 1, 2, 3 or 4 (1 is the worst), e.g. --sev 2; got {raw!r}."
-        )
-    return int(match["n"])
-
-
-def _time(raw: str) -> str:
-    try:
-        return check_time(raw)
-    except BadTime as exc:
-        raise BadTime(f"--at: {exc}") from None
-
-
-def _impact(raw: str) -> timedelta | None:
-    if raw.lower() == "none":
-        return None
-    try:
-        impact = parse_duration(raw)
-    except BadTime as exc:
-        raise BadTime(f"--impact: {exc} Or write --impact none.") from None
-    # Zero impact is no impact: one representation downstream, not two.
-    return impact or None
-
-
-def _choice(name: str, raw: str, choices: tuple[str, ...]) -> str:
-    value = raw.lower().replace("_", "-")
-    if value not in choices:
-        raise BadCommand(f"--{name} must be one of {', '.join(choices)}; got {raw!r}.")
-    return value
-
-
-def _data_loss(raw: str) -> bool:
-    if raw.lower() not in _YES_NO:
-        raise BadCommand(f"--data-loss must be yes or no; got {raw!r}.")
-    return _YES_NO[raw.lower()]
-
-
-def _reviewers(words: list[str]) -> tuple[str, ...]:
-    """Slack user ids from mentions, in order, without repeats; commas between are fine."""
-    ids: list[str] = []
-    for word in words:
-        for part in filter(None, word.split(",")):
-            match = _MENTION.fullmatch(part)
-            if match is None:
-                raise BadCommand(_not_a_mention(part))
-            ids.append(match["id"])
-    return tuple(dict.fromkeys(ids))
-
-
-def _not_a_mention(word: str) -> str:
-    if word.startswith("@"):
-        # Typed by hand (or the command lacks should_escape), Slack sends no user id with it.
-        return (
-            f"I can't tell who {word!r} is. When you type @, pick the person from Slack's "
-            "autocomplete list so it becomes a mention, e.g. --reviewers @alice @bob."
-        )
-    return f"--reviewers takes people, e.g. --reviewers @alice @bob; {word!r} isn't one."
-
-
-# ---- subcommands -------------------------------------------------------------------------
-
-_START_OPTIONS: dict[str, _Kind] = {"sev": "one", "at": "time"}
-_CLOSE_OPTIONS: dict[str, _Kind] = {
-    "at": "time",
-    "impact": "one",
-    "data-loss": "one",
-    "intervention": "one",
-    "detected-by": "one",
-    "reviewers": "many",
-}
-
-
 def _one(values: dict[str, list[str]], name: str) -> str | None:
     return " ".join(values[name]) if name in values else None
 
 
 def _parse_start(rest: str) -> Start:
-    values, free = _split_options(rest, _START_OPTIONS)
+    values, free = split_options(rest, _START_OPTIONS, _OPTION_EXAMPLES)
     title = " ".join(word for word in free if word).strip()
     if not title:
         usage, example = _USAGE["start"]
@@ -360,12 +237,21 @@ def _parse_start(rest: str) -> Start:
     sev, at = _one(values, "sev"), _one(values, "at")
     return Start(
         title=title,
-        severity=None if sev is None else _severity(sev),
-        at=None if at is None else _time(at),
+        severity=None if sev is None else read_severity(sev),
+        at=None if at is None else read_at(at),
     )
 
 
-def _parse_note(rest: str) -> Note:
+_CORRECTION = re.compile(
+    r"\s*(?P<verb>edit|move|delete)\s+(?P<number>#?[0-9]+)(?=\s|\Z)(?P<rest>.*)",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def _parse_note(rest: str) -> Note | NoteCorrection:
+    correction = _CORRECTION.fullmatch(rest)
+    if correction is not None:
+        return _parse_correction(correction)
     at, text = split_leading_time(rest)
     if at is not None:
         check_time(at)
@@ -374,8 +260,48 @@ def _parse_note(rest: str) -> Note:
     return Note(at=at, text=text)
 
 
+def _note_number(raw: str) -> int:
+    digits = raw.removeprefix("#")
+    number = int(digits) if len(digits) <= 9 else 0  # no note has a ten-digit number
+    if number < 1:
+        raise BadCommand(
+            f"There is no note {raw[:12]!r}: notes are numbered from #1, "
+            "as /incident timeline shows them."
+        )
+    return number
+
+
+def _parse_correction(match: re.Match[str]) -> NoteCorrection:
+    verb, number, rest = match["verb"].lower(), _note_number(match["number"]), match["rest"]
+    if verb == "edit":
+        if not rest.strip():
+            raise BadCommand(
+                f"What should note #{number} say instead? "
+                f"Try /incident note edit {number} <the corrected text>"
+            )
+        return NoteEdit(number=number, text=rest.strip())
+    # Unlike an edit, a stray word here hints at a plain note that starts like a correction.
+    written = f"{match['verb']} {match['number']}"
+    hint = (
+        f"\nTo write a note that begins with {written!r}, put its time first: "
+        f"/incident note 10:42 {written} …"
+    )
+    if verb == "delete":
+        if rest.strip():
+            raise BadCommand(f"Delete takes just the number: /incident note delete {number}{hint}")
+        return NoteDelete(number=number)
+    example = f"/incident note move {number} 10:42"
+    try:
+        at = final_time(tokenize(rest), f"note #{number}", example)
+    except BadCommand as exc:
+        raise type(exc)(f"{exc}{hint}") from None
+    if at is None:
+        raise BadCommand(f"When did note #{number} happen? Try {example}")
+    return NoteMove(number=number, at=at)
+
+
 def _parse_close(rest: str) -> Close:
-    values, free = _split_options(rest, _CLOSE_OPTIONS)
+    values, free = split_options(rest, _CLOSE_OPTIONS, _OPTION_EXAMPLES)
     if any(free):
         stray = " ".join(word for word in free if word)
         raise BadCommand(
@@ -387,17 +313,83 @@ def _parse_close(rest: str) -> Close:
     intervention = _one(values, "intervention")
     detected_by = _one(values, "detected-by")
     return Close(
-        at=None if at is None else _time(at),
-        impact=NOT_GIVEN if impact is None else _impact(impact),
-        data_loss=None if data_loss is None else _data_loss(data_loss),
+        at=None if at is None else read_at(at),
+        impact=NOT_GIVEN if impact is None else read_impact(impact),
+        data_loss=None if data_loss is None else read_data_loss(data_loss),
         intervention=None
         if intervention is None
-        else _choice("intervention", intervention, INTERVENTIONS),
+        else read_choice("intervention", intervention, INTERVENTIONS),
         detected_by=None
         if detected_by is None
-        else _choice("detected-by", detected_by, DETECTIONS),
-        reviewers=_reviewers(values.get("reviewers", [])),
+        else read_choice("detected-by", detected_by, DETECTIONS),
+        reviewers=read_reviewers(values.get("reviewers", [])),
     )
+
+
+# ---- the incident's lifecycle ------------------------------------------------------------
+
+
+def _parse_status(rest: str) -> Status:
+    tokens, example = tokenize(rest), _USAGE["status"][1]
+    if not tokens or tokens[0].text.lower() not in STATUSES:
+        got = f"; got {tokens[0].text!r}" if tokens else ""
+        raise BadCommand(f"The status is one of {_listing(STATUSES)}{got}. Try {example}")
+    at = final_time(tokens[1:], "the status", example)
+    return Status(status=tokens[0].text.lower(), at=at)
+
+
+def _parse_severity(rest: str) -> Severity:
+    tokens, example = tokenize(rest), _USAGE["sev"][1]
+    if not tokens:
+        raise BadCommand(f"Which severity: 1, 2, 3 or 4 (1 is the worst)? Try {example}")
+    return Severity(
+        severity=read_severity(tokens[0].text, example),
+        at=final_time(tokens[1:], "the severity", example),
+    )
+
+
+def _parse_role(rest: str) -> Role:
+    tokens = tokenize(rest)
+    if not tokens:
+        return Role()
+    role = tokens[0].text.lower()
+    if role not in ROLES:
+        raise BadCommand(
+            f"The role is one of {_listing(ROLES)}; got {tokens[0].text!r}. "
+            f"Try {_USAGE['role'][1]}, or /incident role to see who has which."
+        )
+    example = f"/incident role {role} @alice"
+    if len(tokens) == 1:
+        raise BadCommand(f"Who should take the {role} role? Try {example}")
+    if len(tokens) > 2:
+        raise BadCommand(f"One person per role, please: {example}")
+    user = mention_id(tokens[1].text, wanted=f"The {role} role goes to a person", example=example)
+    return Role(role=role, user=user)
+
+
+_FIRST_WORD = re.compile(r"\s*(?P<word>\S+)(?P<rest>.*)", re.DOTALL)
+
+
+def _parse_mark(rest: str) -> Mark:
+    match, example = _FIRST_WORD.fullmatch(rest), _USAGE["mark"][1]
+    mark = match["word"].lower().replace("_", "-") if match else ""
+    if match is None or mark not in MARKS:
+        got = f"; got {match['word']!r}" if match else ""
+        raise BadCommand(f"Which moment? Mark one of {_listing(MARKS)}{got}. Try {example}")
+    at, text = split_leading_time(match["rest"])
+    return Mark(mark=mark, at=None if at is None else read_time(at, example), text=text)
+
+
+def _parse_timeline(rest: str) -> Timeline:
+    if rest.strip():
+        raise BadCommand(
+            f"I didn't understand {rest.strip()!r}: timeline takes nothing more. "
+            f"Try {_USAGE['timeline'][1]}"
+        )
+    return Timeline()
+
+
+# ---- parse -------------------------------------------------------------------------------
 
 
 def _parse_help(rest: str) -> Help:
@@ -411,14 +403,18 @@ _SUBCOMMANDS: dict[str, Callable[[str], Command]] = {
     "start": _parse_start,
     "note": _parse_note,
     "close": _parse_close,
+    "status": _parse_status,
+    "sev": _parse_severity,
+    "role": _parse_role,
+    "mark": _parse_mark,
+    "timeline": _parse_timeline,
     "help": _parse_help,
 }
-_SUBCOMMAND = re.compile(r"\s*(?P<word>\S+)(?P<rest>.*)", re.DOTALL)
 
 
 def parse(text: str) -> Command:
     """Parse ``/incident`` command text (see the module docstring); raise BadCommand if unclear."""
-    match = _SUBCOMMAND.fullmatch(text)
+    match = _FIRST_WORD.fullmatch(text)
     if match is None:
         return Help()
     parse_rest = _SUBCOMMANDS.get(match["word"].lower())

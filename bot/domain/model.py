@@ -26,7 +26,7 @@ class Incident:
     number: int
     title: str
     severity: int | None
-    status: str  # "open" | "closed"
+    status: str  # investigating | identified | monitoring | resolved | closed
     declared_by: str
     declared_in: str
     started_at: datetime  # UTC
@@ -34,6 +34,7 @@ class Incident:
     channel_id: str | None = None
     channel_name: str | None = None
     summary_ts: str | None = None
+    resolved_at: datetime | None = None
     closed_at: datetime | None = None
     closed_by: str | None = None
     facts: CloseFacts | None = None
@@ -46,16 +47,40 @@ class Incident:
     def is_closed(self) -> bool:
         return self.status == "closed"
 
+    @property
+    def ended_at(self) -> datetime | None:
+        """When the incident was over: resolved, else closed."""
+        return self.resolved_at or self.closed_at
+
 
 @dataclass(frozen=True)
 class TimelineEntry:
     id: int
     incident_id: int
+    seq: int  # its number within the incident (#1, #2…), stable across edits and moves
     occurred_at: datetime  # UTC, when it happened
     recorded_at: datetime  # UTC, when it was written down
-    author: str  # Slack user id
+    author: str  # Slack user (or bot) id
     text: str
-    kind: str = "note"
+    kind: str = "note"  # note, declared, closed, status, severity, role, message, or a mark
+    source: str = "command"  # command | reaction | shortcut
+    message_ts: str | None = None  # the captured Slack message
+    permalink: str | None = None
+    deleted_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One change to a timeline entry: who, when, before and after."""
+
+    entry_id: int
+    changed_at: datetime
+    changed_by: str
+    action: str  # edit | move | delete | restore
+    before_text: str | None = None
+    after_text: str | None = None
+    before_at: datetime | None = None
+    after_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ SHARE_MODES = ("auto", "canvas", "file")
 
 _USER_ID = re.compile(r"[UW][A-Z0-9]+")
 _PREFIX = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_EMOJI = re.compile(r"[a-z0-9_+'-]{1,100}")
 _PREFIX_MAX = 20  # leaves room for the number and title within Slack's 80 characters
 
 
@@ -50,6 +51,7 @@ class Policy:
     reviewers: tuple[str, ...] = ()  # Slack user ids
     share: str = "auto"
     channel_prefix: str = "inc"
+    capture_emoji: str = "pushpin"  # reacting with it adds a message to the timeline
 
     @classmethod
     def default(cls) -> Policy:
@@ -151,6 +153,14 @@ def _channel_prefix(value: object, path: str) -> dict[str, Any]:
     return {"channel_prefix": value}
 
 
+def _capture_emoji(value: object, path: str) -> dict[str, Any]:
+    # Slack names reactions without colons: "pushpin", "memo", "white_check_mark".
+    name = value.strip(":") if isinstance(value, str) else ""
+    if not _EMOJI.fullmatch(name):
+        raise PolicyError(path, f"expected an emoji name like pushpin or :memo:, got {value!r}")
+    return {"capture_emoji": name}
+
+
 def _share(value: object, path: str) -> dict[str, Any]:
     return {"share": _choice(value, path, SHARE_MODES)}
 
@@ -235,6 +245,7 @@ _SECTIONS: dict[str, _Section] = {
     "template_dir": _template_dir,
     "channel_prefix": _channel_prefix,
     "share": _share,
+    "capture_emoji": _capture_emoji,
     "postmortem": _postmortem,
     "triggers": _triggers,
 }

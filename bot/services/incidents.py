@@ -89,7 +89,7 @@ async def discard_incident(*, uow: UnitOfWork, incident_id: int) -> None:
 async def incident_in_channel(*, uow: UnitOfWork, channel_id: str) -> Incident:
     """The incident whose dedicated channel this is."""
     async with uow:
-        return await _incident_in(uow, channel_id)
+        return await incident_of(uow, channel_id)
 
 
 def ensure_open(incident: Incident) -> None:
@@ -109,7 +109,7 @@ async def add_note(
 ) -> tuple[Incident, TimelineEntry]:
     """Record a timeline entry in the incident of this channel; returns once committed."""
     async with uow:
-        incident = await _incident_in(uow, channel_id)
+        incident = await incident_of(uow, channel_id)
         occurred_at = now if at is None else at
         validate_occurrence(occurred_at, started_at=incident.started_at, now=now, skew=CLOCK_SKEW)
         entry = await uow.timeline.add(
@@ -136,10 +136,11 @@ async def close_incident(
 ) -> CloseOutcome:
     """Close the incident, evaluate the triggers and open a draft when one fires — atomically."""
     async with uow:
-        incident = await _incident_in(uow, channel_id)
+        incident = await incident_of(uow, channel_id)
         ensure_open(incident)
         _check_close_time(incident, closed_at, now)
-        triggers = evaluate(_trigger_facts(incident, closed_at, facts), policy.triggers)
+        ended_at = incident.resolved_at or closed_at
+        triggers = evaluate(_trigger_facts(incident, ended_at, facts), policy.triggers)
         if not await uow.incidents.close(
             incident.id, closed_at=closed_at, closed_by=closed_by, facts=facts
         ):
@@ -207,10 +208,10 @@ def _check_close_time(incident: Incident, closed_at: datetime, now: datetime) ->
         )
 
 
-def _trigger_facts(incident: Incident, closed_at: datetime, facts: CloseFacts) -> TriggerFacts:
+def _trigger_facts(incident: Incident, ended_at: datetime, facts: CloseFacts) -> TriggerFacts:
     return TriggerFacts(
         started_at=incident.started_at,
-        ended_at=closed_at,
+        ended_at=ended_at,
         impact=facts.impact,
         data_loss=facts.data_loss,
         intervention=facts.intervention,
@@ -223,7 +224,8 @@ def _author(policy: Policy, incident: Incident, closed_by: str) -> str:
     return incident.declared_by if policy.postmortem_author == "declarer" else closed_by
 
 
-async def _incident_in(uow: UnitOfWork, channel_id: str) -> Incident:
+async def incident_of(uow: UnitOfWork, channel_id: str) -> Incident:
+    """Inside an open unit of work: the incident of this channel, or a clear error."""
     incident = await uow.incidents.by_channel(channel_id)
     if incident is None:
         raise NotAnIncidentChannel(

@@ -7,8 +7,14 @@ from bot.domain.commands import (
     NOT_GIVEN,
     Close,
     Help,
+    Mark,
     Note,
+    NoteMove,
+    Role,
+    Severity,
     Start,
+    Status,
+    Timeline,
     parse,
 )
 from bot.domain.errors import BadCommand, BadTime
@@ -48,17 +54,37 @@ def test_subcommand_is_case_insensitive(word: str) -> None:
 
 def test_help_lines_cover_every_subcommand() -> None:
     usages = [usage for usage, _ in HELP_LINES]
-    assert [u.split()[1] for u in usages] == ["start", "note", "close", "help"]
+    assert [u.split()[1] for u in usages] == [
+        "start",
+        "note",
+        "close",
+        "status",
+        "sev",
+        "role",
+        "mark",
+        "timeline",
+        "note",  # its corrections: edit, move, delete
+        "help",
+    ]
     for usage, example in HELP_LINES:
         assert example.startswith("/incident " + usage.split()[1])
 
 
 def test_help_examples_parse() -> None:
-    # The examples we show must work when pasted.
-    start, note, close, help_ = (parse(ex.removeprefix("/incident ")) for _, ex in HELP_LINES)
+    # The examples we show must work when pasted (Slack turns the typed @alice into a mention).
+    examples = [
+        ex.removeprefix("/incident ").replace("@alice", "<@U1|alice>") for _, ex in HELP_LINES
+    ]
+    start, note, close, status, sev, role, mark, timeline, move, help_ = map(parse, examples)
     assert start == Start(title="Kafka brokers down", severity=2)
     assert note == Note(at="10:42", text="Rolled back deploy 1234")
     assert isinstance(close, Close) and close.is_complete
+    assert status == Status(status="monitoring", at="10:42")
+    assert sev == Severity(severity=2)
+    assert role == Role(role="commander", user="U1")
+    assert mark == Mark(mark="mitigated", at="10:58", text="Failover to the replica done")
+    assert timeline == Timeline()
+    assert move == NoteMove(number=3, at="10:40")
     assert help_ == Help(topic="close")
 
 

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from bot.domain.commands import Close, Help, Note, Start, parse
+from bot.domain.commands import Command, Note, NoteEdit, parse
 from bot.domain.errors import BadCommand, BadTime
 from bot.domain.mrkdwn import escape, unescape_slack
 from bot.domain.naming import channel_name, with_suffix
@@ -28,11 +28,17 @@ VOCABULARY = (
     "start note close help --sev --at --impact --data-loss --intervention --detected-by"
     " --reviewers --sev=2 --at= -- —sev 2 none yes rollback human 10:42 2021-12-28 25:00"
     " 1h30m \" ' “ ” ‘ ’ <@U1> @bob < > &amp; Can't Redis 障害 🔥 = ,"
+    " status sev role mark timeline edit move delete #3 3 0 #0 99999999999 sev2 SEV-1"
+    " investigating identified monitoring resolved commander comms scribe"
+    " detected mitigated impact-start impact_end"
 )
 WORDS = st.sampled_from([*VOCABULARY.split(), "<@U1|a b>", "\n", "\u3000"])
 COMMANDISH = st.builds(
     lambda sub, words: " ".join([sub, *words]),
-    st.sampled_from(["start", "note", "close", "help", "START"]),
+    st.sampled_from(
+        ["start", "note", "close", "help", "START", "status", "sev", "role", "mark", "timeline"]
+        + ["note edit", "note move", "note delete", "NOTE Edit #3", "note move 3"]
+    ),
     st.lists(st.one_of(WORDS, st.text(max_size=8)), max_size=12),
 )
 TEXT = st.one_of(st.text(), COMMANDISH)
@@ -46,7 +52,7 @@ def test_parse_never_fails_otherwise(text: str) -> None:
     except BadCommand as exc:
         assert str(exc)
     else:
-        assert isinstance(result, Help | Start | Note | Close)
+        assert isinstance(result, Command)
 
 
 @settings(max_examples=300, deadline=None)
@@ -92,6 +98,21 @@ def test_note_text_is_preserved(text: str) -> None:
 @given(st.text(min_size=1).filter(lambda s: s.strip() and not s.strip()[0].isdigit()))
 def test_note_body_round_trips_through_parse(body: str) -> None:
     assert parse(f"note 10:42 {body}") == Note(at="10:42", text=body.strip())
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(["edit", "move", "delete", "Edit"]),
+    st.text(min_size=1).filter(lambda s: not s[0].isspace() and s[0] not in "#0123456789"),
+)
+def test_a_note_is_a_correction_only_with_a_number(verb: str, body: str) -> None:
+    assert parse(f"note {verb} {body}") == Note(at=None, text=f"{verb} {body}".strip())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=1, max_value=10**6), st.text().filter(str.strip))
+def test_note_edit_text_round_trips(number: int, body: str) -> None:
+    assert parse(f"note edit #{number} {body}") == NoteEdit(number=number, text=body.strip())
 
 
 @settings(max_examples=300, deadline=None)

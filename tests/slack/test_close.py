@@ -88,7 +88,7 @@ async def test_close_without_options_opens_a_prefilled_modal_that_closes_on_subm
     }
     assert blocks["data_loss"]["initial_option"]["value"] == "no"
     assert "initial_option" not in blocks["intervention"]
-    assert (await stored(bot, number)).incident.status == "open"
+    assert (await stored(bot, number)).incident.status == "investigating"
 
     closed_at = int(datetime(2021, 12, 28, 12, 0, tzinfo=UTC).timestamp())
     payload = view_submission_payload(
@@ -141,7 +141,7 @@ async def test_a_bad_field_in_the_modal_is_shown_beside_it_and_nothing_closes(bo
 
     assert reply.json["response_action"] == "errors"
     assert "forever" in reply.json["errors"]["impact"]
-    assert (await stored(bot, number)).incident.status == "open"
+    assert (await stored(bot, number)).incident.status == "investigating"
 
 
 async def test_closing_twice_is_refused_politely(bot):
@@ -165,7 +165,7 @@ async def test_close_before_the_start_is_refused(bot):
     reply = await bot.slack.command(f"close --at 2021-12-28T09:00Z {ALL_FACTS}", channel_id=channel)
     assert reply.json["response_type"] == "ephemeral"
     assert "before" in reply.json["text"]
-    assert (await stored(bot, number)).incident.status == "open"
+    assert (await stored(bot, number)).incident.status == "investigating"
 
 
 async def test_no_trigger_offers_a_button_that_writes_one_anyway(bot):

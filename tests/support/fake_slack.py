@@ -102,6 +102,8 @@ class FakeSlack:
             "conversations.invite": self._conversations_invite,
             "conversations.join": lambda a: _ok(channel=self._join(a["channel"], ["UBOT"])),
             "conversations.info": lambda a: _ok(channel=self._channel(a["channel"])),
+            "conversations.history": self._conversations_history,
+            "conversations.replies": self._conversations_replies,
             "conversations.open": self._conversations_open,
             "chat.postMessage": self._chat_post_message,
             "chat.postEphemeral": lambda a: _ok(message_ts=self._next_ts()),
@@ -372,6 +374,45 @@ class FakeSlack:
         }
         self.messages[(channel, ts)] = message
         return _ok(channel=channel, ts=ts, message=message)
+
+    def post_as_user(
+        self, channel: str, user: str, text: str, *, thread_ts: str | None = None
+    ) -> str:
+        """Seed a message as if a person had posted it; returns its ts."""
+        ts = self._next_ts()
+        message = {"type": "message", "user": user, "ts": ts, "text": text}
+        if thread_ts:
+            message["thread_ts"] = thread_ts
+        self.messages[(channel, ts)] = message
+        return ts
+
+    def _in_channel(self, channel: str, *, replies: bool) -> list[dict[str, Any]]:
+        found = [m for (ch, _), m in self.messages.items() if ch == channel]
+        if not replies:  # history shows top-level messages; replies live in threads
+            found = [m for m in found if m.get("thread_ts") in (None, m["ts"])]
+        return sorted(found, key=lambda m: m["ts"], reverse=not replies)
+
+    def _conversations_history(self, a: dict[str, Any]) -> dict[str, Any]:
+        inclusive = str(a.get("inclusive", "")).lower() in ("1", "true")
+        latest, oldest = a.get("latest"), a.get("oldest")
+        found = [
+            m
+            for m in self._in_channel(a["channel"], replies=False)
+            if (latest is None or m["ts"] < latest or (inclusive and m["ts"] == latest))
+            and (oldest is None or m["ts"] > oldest or (inclusive and m["ts"] == oldest))
+        ]
+        return _ok(messages=found[: int(a.get("limit", 100))], has_more=False)
+
+    def _conversations_replies(self, a: dict[str, Any]) -> dict[str, Any]:
+        thread = [
+            m
+            for m in self._in_channel(a["channel"], replies=True)
+            if a["ts"] in (m["ts"], m.get("thread_ts"))
+        ]
+        if not thread:
+            return _err("thread_not_found")
+        parent = thread[0].get("thread_ts", thread[0]["ts"])
+        return _ok(messages=[m for m in thread if m.get("thread_ts", m["ts"]) == parent])
 
     def _chat_update(self, a: dict[str, Any]) -> dict[str, Any]:
         key = (a["channel"], a["ts"])

@@ -1,4 +1,5 @@
-"""Incidents, their timeline and postmortems.
+"""Incidents, their timeline (with revisions, captured messages), roles, responders and
+postmortems.
 
 Revision ID: 0001
 Revises:
@@ -13,6 +14,15 @@ revision = "0001"
 down_revision = None
 branch_labels = None
 depends_on = None
+
+
+def _incident_fk(**kwargs: object) -> sa.Column:
+    return sa.Column(
+        "incident_id",
+        sa.Integer,
+        sa.ForeignKey("incidents.id", ondelete="CASCADE"),
+        **kwargs,  # type: ignore[arg-type]
+    )
 
 
 def upgrade() -> None:
@@ -39,8 +49,10 @@ def upgrade() -> None:
         sa.Column("channel_id", sa.String(32), unique=True),
         sa.Column("channel_name", sa.String(80)),
         sa.Column("summary_ts", sa.String(32)),
+        sa.Column("resolved_at", UTCDateTime),
         sa.Column("closed_at", UTCDateTime),
         sa.Column("closed_by", sa.String(32)),
+        sa.Column("entry_seq", sa.Integer, nullable=False, server_default="0"),
         sa.Column("has_facts", sa.Boolean, nullable=False, server_default=sa.false()),
         sa.Column("impact_seconds", sa.Integer),
         sa.Column("data_loss", sa.Boolean),
@@ -50,29 +62,63 @@ def upgrade() -> None:
     op.create_table(
         "timeline_entries",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column(
-            "incident_id",
-            sa.Integer,
-            sa.ForeignKey("incidents.id", ondelete="CASCADE"),
-            nullable=False,
-        ),
+        _incident_fk(nullable=False),
+        sa.Column("seq", sa.Integer, nullable=False),
         sa.Column("occurred_at", UTCDateTime, nullable=False),
         sa.Column("recorded_at", UTCDateTime, nullable=False),
         sa.Column("author", sa.String(32), nullable=False),
         sa.Column("kind", sa.String(32), nullable=False, server_default="note"),
         sa.Column("text", sa.Text, nullable=False),
+        sa.Column("source", sa.String(16), nullable=False, server_default="command"),
+        sa.Column("message_ts", sa.String(32)),
+        sa.Column("permalink", sa.Text),
+        sa.Column("deleted_at", UTCDateTime),
+        sa.UniqueConstraint("incident_id", "seq", name="uq_timeline_entries_seq"),
+        sa.UniqueConstraint("incident_id", "message_ts", name="uq_timeline_entries_message"),
     )
     op.create_index("ix_timeline_entries_incident_id", "timeline_entries", ["incident_id"])
     op.create_table(
-        "postmortems",
+        "timeline_revisions",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column(
-            "incident_id",
+            "entry_id",
             sa.Integer,
-            sa.ForeignKey("incidents.id", ondelete="CASCADE"),
+            sa.ForeignKey("timeline_entries.id", ondelete="CASCADE"),
             nullable=False,
-            unique=True,
         ),
+        sa.Column("changed_at", UTCDateTime, nullable=False),
+        sa.Column("changed_by", sa.String(32), nullable=False),
+        sa.Column("action", sa.String(16), nullable=False),
+        sa.Column("before_text", sa.Text),
+        sa.Column("after_text", sa.Text),
+        sa.Column("before_at", UTCDateTime),
+        sa.Column("after_at", UTCDateTime),
+    )
+    op.create_index("ix_timeline_revisions_entry_id", "timeline_revisions", ["entry_id"])
+    op.create_table(
+        "capture_votes",
+        _incident_fk(primary_key=True),
+        sa.Column("message_ts", sa.String(32), primary_key=True),
+        sa.Column("user_id", sa.String(32), primary_key=True),
+    )
+    op.create_table(
+        "incident_roles",
+        _incident_fk(primary_key=True),
+        sa.Column("role", sa.String(16), primary_key=True),
+        sa.Column("user_id", sa.String(32), nullable=False),
+        sa.Column("assigned_at", UTCDateTime, nullable=False),
+        sa.Column("assigned_by", sa.String(32), nullable=False),
+    )
+    op.create_table(
+        "responders",
+        _incident_fk(primary_key=True),
+        sa.Column("user_id", sa.String(32), primary_key=True),
+        sa.Column("joined_at", UTCDateTime, nullable=False),
+    )
+    op.create_table(
+        "postmortems",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        _incident_fk(nullable=False, unique=True),
         sa.Column("status", sa.String(24), nullable=False),
         sa.Column("author", sa.String(32), nullable=False),
         sa.Column("reviewers", sa.JSON, nullable=False),
@@ -86,8 +132,14 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_table("postmortems")
-    op.drop_index("ix_timeline_entries_incident_id", "timeline_entries")
-    op.drop_table("timeline_entries")
-    op.drop_table("incidents")
-    op.drop_table("counters")
+    for table in (
+        "postmortems",
+        "responders",
+        "incident_roles",
+        "capture_votes",
+        "timeline_revisions",
+        "timeline_entries",
+        "incidents",
+        "counters",
+    ):
+        op.drop_table(table)

@@ -1,0 +1,103 @@
+"""An incident's lifecycle: its statuses, the response roles, the marked moments and the metrics.
+
+Marks are timeline entries whose kind names a moment (``detected``, ``mitigated``,
+``impact-start``, ``impact-end``). The metrics are spans between those moments, the start and the
+end of the incident. All times are aware datetimes (UTC in the store).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta
+
+STATUSES = ("investigating", "identified", "monitoring", "resolved")
+ROLES = ("commander", "comms", "scribe")
+MARKS = ("detected", "mitigated", "impact-start", "impact-end")
+
+ROLE_DUTIES: dict[str, str] = {
+    "commander": (
+        "Leads the response: sets priorities, makes the calls and hands out the work "
+        "rather than doing it all. Owns the incident until it is closed."
+    ),
+    "comms": (
+        "Keeps stakeholders and support informed with regular updates, "
+        "so the responders can keep working undisturbed."
+    ),
+    "scribe": (
+        "Records the timeline as it happens: what was seen, decided and done, and when. "
+        "The postmortem is written from these notes."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """How long the incident took to detect, mitigate and resolve, and how long users felt it.
+
+    Each is None when a moment it needs is unknown, or when the marks contradict each other.
+    """
+
+    time_to_detect: timedelta | None
+    time_to_mitigate: timedelta | None
+    time_to_resolve: timedelta | None
+    impact: timedelta | None
+
+    def as_minutes(self) -> dict[str, float | None]:
+        """Each metric in minutes, rounded to one decimal (None when unknown)."""
+        spans = {field.name: getattr(self, field.name) for field in fields(self)}
+        return {
+            name: None if span is None else round(span / timedelta(minutes=1), 1)
+            for name, span in spans.items()
+        }
+
+
+def _span(start: datetime | None, end: datetime | None) -> timedelta | None:
+    """``end - start``, or None when either is unknown or the end comes first."""
+    if start is None or end is None or end < start:
+        return None
+    return end - start
+
+
+def impact_from_marks(marks: Mapping[str, datetime], end: datetime | None) -> timedelta | None:
+    """From the impact-start mark to the impact-end mark, or to ``end`` when there is none.
+
+    ``end`` is when the incident was over (resolved, else closed), or None while it is not:
+    an impact that started and was never marked as ended lasted until then. No impact-start
+    mark, or an end before the start, gives None.
+    """
+    return _span(marks.get("impact-start"), marks.get("impact-end") or end)
+
+
+def derive_metrics(
+    *,
+    started_at: datetime,
+    marks: Mapping[str, datetime],
+    resolved_at: datetime | None,
+    closed_at: datetime | None,
+) -> Metrics:
+    """The metrics from the start, the latest mark of each kind (see latest_marks) and the end.
+
+    The end is the resolution, else the close; an impact never marked as ended lasts until
+    then (see impact_from_marks). A span that would be negative (a mark placed before the
+    start) is None: inconsistent marks give no figure rather than a wrong one.
+    """
+    end = resolved_at or closed_at
+    return Metrics(
+        time_to_detect=_span(started_at, marks.get("detected")),
+        time_to_mitigate=_span(started_at, marks.get("mitigated")),
+        time_to_resolve=_span(started_at, end),
+        impact=impact_from_marks(marks, end),
+    )
+
+
+def latest_marks(entries: Iterable[tuple[str, datetime]]) -> dict[str, datetime]:
+    """The latest time of each mark kind among ``(kind, occurred_at)`` pairs; others ignored.
+
+    The latest wins because marking a moment again is how people correct it.
+    """
+    latest: dict[str, datetime] = {}
+    for kind, at in entries:
+        if kind in MARKS and (kind not in latest or at > latest[kind]):
+            latest[kind] = at
+    return latest

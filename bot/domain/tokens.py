@@ -1,0 +1,275 @@
+"""The words of ``/incident`` command text: splitting, options, and reading the values in them.
+
+Quoting rules: values can be quoted with ``"…"``, ``'…'`` or the smart quotes ``“…”`` and ``‘…’``
+that Slack clients substitute. A quote only opens at the start of a word and only closes before
+whitespace or the end, so ``Can't`` and ``Can’t`` are plain words. Slack markup such as
+``<@U1|Ann Lee>`` is one word even with spaces inside.
+
+Options (``--sev 2`` or ``--sev=2``) may stand anywhere among the free words; ``--`` ends them,
+and ``—sev`` (a client's autocorrection of ``--sev``) is read as ``--sev``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Literal
+
+from bot.domain.errors import BadCommand, BadTime
+from bot.domain.model import SEVERITIES
+from bot.domain.timeparse import check_time, parse_duration
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    quoted: bool  # a quoted token is always text, never an option
+
+
+# Clients swap straight quotes for curly ones (and not always the right way round), so any
+# double-ish quote closes any double-ish quote, and likewise for single quotes.
+_DOUBLE = '"“”„'
+_SINGLE = "'‘’"
+_CLOSERS = {q: _DOUBLE for q in _DOUBLE} | {q: _SINGLE for q in "'‘"}
+# Slack's own markup (<@U1|Ann Lee>, <https://x|a label>) may hold spaces; keep it one word.
+_SLACK_MARKUP = re.compile(r"<(?:[@#!]|https?://|mailto:)[^<>]*>")
+_QUOTED_INLINE = re.compile(rf"(?P<option>(?:--|[—–])[A-Za-z][A-Za-z_-]*)=(?=[{_DOUBLE}'‘])")
+
+
+def _closing_quote(text: str, start: int) -> int:
+    """Index of the quote closing the one at ``start``: a closer followed by space or the end."""
+    closers = _CLOSERS[text[start]]
+    for i in range(start + 1, len(text)):
+        if text[i] in closers and (i + 1 == len(text) or text[i + 1].isspace()):
+            return i
+    snippet = text[start : start + 30]
+    raise BadCommand(
+        f"The quote at {snippet!r} is never closed. Close it, or leave the quotes out."
+    )
+
+
+def _word_end(text: str, start: int) -> int:
+    """Index just past the unquoted word starting at ``start``."""
+    i = start
+    while i < len(text) and not text[i].isspace():
+        markup = _SLACK_MARKUP.match(text, i) if text[i] == "<" else None
+        i = markup.end() if markup else i + 1
+    return i
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split like a shell would, with the quoting rules in the module docstring."""
+    tokens: list[Token] = []
+    i = 0
+    while i < len(text):
+        if text[i].isspace():
+            i += 1
+        elif text[i] in _CLOSERS:
+            end = _closing_quote(text, i)
+            tokens.append(Token(text[i + 1 : end], quoted=True))
+            i = end + 1
+        elif inline := _QUOTED_INLINE.match(text, i):
+            # --at="2021-12-28 10:00": the option, then its quoted value as the next token.
+            tokens.append(Token(inline["option"], quoted=False))
+            i = inline.end("option") + 1  # the quote after "="
+        else:
+            end = _word_end(text, i)
+            tokens.append(Token(text[i:end], quoted=False))
+            i = end
+    return tokens
+
+
+# ---- times -------------------------------------------------------------------------------
+
+_DATE_WORD = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_CLOCK_WORD = re.compile(r"[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?(?:[Zz]|[+-][0-9]{2}:?[0-9]{2})?")
+
+
+def time_length(tokens: list[Token]) -> int:
+    """How many of the leading ``tokens`` (0, 1 or 2) are one time, before it is checked.
+
+    A time is one word (``10:42``, ``2021-12-28T10:42``, a quoted ``"2021-12-28 10:42"``), or an
+    unquoted date word followed by an unquoted clock word (``2021-12-28 10:42``).
+    """
+    if not tokens:
+        return 0
+    two = len(tokens) > 1 and not (tokens[0].quoted or tokens[1].quoted)
+    if two and _DATE_WORD.fullmatch(tokens[0].text) and _CLOCK_WORD.fullmatch(tokens[1].text):
+        return 2
+    return 1
+
+
+def read_time(raw: str, example: str) -> str:
+    """``raw`` checked for form (see check_time); a BadTime shows ``example``."""
+    try:
+        return check_time(raw)
+    except BadTime as exc:
+        raise BadTime(f"{exc} For example: {example}") from None
+
+
+def read_at(raw: str) -> str:
+    """The value of ``--at``, checked for form."""
+    try:
+        return check_time(raw)
+    except BadTime as exc:
+        raise BadTime(f"--at: {exc}") from None
+
+
+def final_time(tokens: list[Token], after: str, example: str) -> str | None:
+    """The optional TIME that ends a command, after ``after``; BadCommand for anything else."""
+    count = time_length(tokens)
+    if len(tokens) > count:
+        stray = " ".join(t.text for t in tokens)
+        raise BadCommand(
+            f"I didn't understand {stray!r}: only a time may come after {after}. Try {example}"
+        )
+    return read_time(" ".join(t.text for t in tokens), example) if count else None
+
+
+# ---- options -----------------------------------------------------------------------------
+
+Kind = Literal["one", "time", "many"]  # one word; a time (maybe two words); words until --x
+_OPTION = re.compile(r"(?:--|[—–])(?P<name>[A-Za-z][A-Za-z_-]*)(?:=(?P<value>.*))?", re.DOTALL)
+_ALIASES = {"severity": "sev"}
+
+
+def _option(token: Token, spec: Mapping[str, Kind]) -> tuple[str, str | None] | None:
+    """(name, inline value) when ``token`` is an option of ``spec``; None when it is text."""
+    match = None if token.quoted else _OPTION.fullmatch(token.text)
+    if match is None:
+        return None
+    name = match["name"].lower().replace("_", "-")
+    name = _ALIASES.get(name, name)
+    if name in spec:
+        return name, match["value"]
+    if token.text.startswith("--"):
+        known = ", ".join(f"--{n}" for n in spec) or "none"
+        raise BadCommand(f"I don't know the option {token.text.split('=')[0]!r}. Options: {known}.")
+    return None  # "—foo" with an unknown name is just a dash in the text
+
+
+def _value_count(tokens: list[Token], i: int, kind: Kind, spec: Mapping[str, Kind]) -> int:
+    """How many tokens from ``i`` on are an option's value (0: the value is missing)."""
+
+    def is_value(j: int) -> bool:
+        return j < len(tokens) and _option(tokens[j], spec) is None
+
+    end = i
+    while is_value(end) and (kind == "many" or end == i):
+        end += 1
+    if kind == "time" and end > i and is_value(end):
+        # "--at 2021-12-28 10:00" without quotes: a date word takes the clock word after it.
+        end = i + time_length(tokens[i : end + 1])
+    return end - i
+
+
+def split_options(
+    text: str, spec: Mapping[str, Kind], examples: Mapping[str, str]
+) -> tuple[dict[str, list[str]], list[str]]:
+    """Separate option values (by option name) from the free words, in any order.
+
+    ``examples`` holds an example of each option in ``spec``, for the error messages.
+    """
+    tokens = tokenize(text)
+    values: dict[str, list[str]] = {}
+    free: list[str] = []
+    i = 0
+    while i < len(tokens):
+        if tokens[i].text == "--" and not tokens[i].quoted:
+            free.extend(t.text for t in tokens[i + 1 :])  # "--" ends the options
+            break
+        option = _option(tokens[i], spec)
+        if option is None:
+            free.append(tokens[i].text)
+            i += 1
+            continue
+        name, inline = option
+        if name in values:
+            raise BadCommand(f"--{name} is given twice; please give it once: {examples[name]}.")
+        kind, start = spec[name], i + 1
+        # "--sev=2" holds its whole value; only a list ("--reviewers=<@U1> <@U2>") goes on.
+        inline_only = inline is not None and kind != "many"
+        count = 0 if inline_only else _value_count(tokens, start, kind, spec)
+        given = [] if inline is None else [inline]
+        given += [t.text for t in tokens[start : start + count]]
+        values[name] = [value for value in given if value]
+        if not values[name]:
+            raise BadCommand(f"--{name} needs a value, e.g. {examples[name]}.")
+        i = start + count
+    return values, free
+
+
+# ---- values ------------------------------------------------------------------------------
+
+_SEVERITY = re.compile(r"(?:sev-?|s)?(?P<n>[0-9]{1,3})", re.IGNORECASE)
+_YES_NO = {"yes": True, "true": True, "no": False, "false": False}
+
+
+def read_severity(raw: str, example: str = "--sev 2") -> int:
+    """``2``, ``sev2``, ``SEV-2`` or ``s2`` → 2; a BadCommand shows ``example``."""
+    match = _SEVERITY.fullmatch(raw)
+    if match is None or int(match["n"]) not in SEVERITIES:
+        raise BadCommand(
+            f"Severity must be 1, 2, 3 or 4 (1 is the worst), e.g. {example}; got {raw!r}."
+        )
+    return int(match["n"])
+
+
+def read_impact(raw: str) -> timedelta | None:
+    """The value of ``--impact``: a duration, or None for ``none`` (and for zero)."""
+    if raw.lower() == "none":
+        return None
+    try:
+        impact = parse_duration(raw)
+    except BadTime as exc:
+        raise BadTime(f"--impact: {exc} Or write --impact none.") from None
+    # Zero impact is no impact: one representation downstream, not two.
+    return impact or None
+
+
+def read_choice(name: str, raw: str, choices: tuple[str, ...]) -> str:
+    """One of ``choices`` for option ``--name``, in any case, ``_`` read as ``-``."""
+    value = raw.lower().replace("_", "-")
+    if value not in choices:
+        raise BadCommand(f"--{name} must be one of {', '.join(choices)}; got {raw!r}.")
+    return value
+
+
+def read_data_loss(raw: str) -> bool:
+    if raw.lower() not in _YES_NO:
+        raise BadCommand(f"--data-loss must be yes or no; got {raw!r}.")
+    return _YES_NO[raw.lower()]
+
+
+# ---- people ------------------------------------------------------------------------------
+
+_MENTION = re.compile(r"<@(?P<id>[UW][A-Z0-9]+)(?:\|[^<>]*)?>")
+
+
+def mention_id(word: str, *, wanted: str, example: str) -> str:
+    """The Slack user id in a ``<@U123|name>`` mention; else a polite BadCommand.
+
+    ``wanted`` says what the command takes (``--reviewers takes people``); ``example`` shows it.
+    """
+    match = _MENTION.fullmatch(word)
+    if match is not None:
+        return match["id"]
+    if word.startswith("@"):
+        # Typed by hand (or the command lacks should_escape), Slack sends no user id with it.
+        raise BadCommand(
+            f"I can't tell who {word!r} is. When you type @, pick the person from Slack's "
+            f"autocomplete list so it becomes a mention, e.g. {example}."
+        )
+    raise BadCommand(f"{wanted}, e.g. {example}; {word!r} isn't one.")
+
+
+def read_reviewers(words: list[str]) -> tuple[str, ...]:
+    """Slack user ids from mentions, in order, without repeats; commas between are fine."""
+    ids = [
+        mention_id(part, wanted="--reviewers takes people", example="--reviewers @alice @bob")
+        for word in words
+        for part in filter(None, word.split(","))
+    ]
+    return tuple(dict.fromkeys(ids))

@@ -1,0 +1,193 @@
+"""Use cases that make the incident channel the recorder: captured messages follow Slack.
+
+Slack may deliver an event twice (retries) or to two processes at once; every use case here is
+idempotent, and unique keys in the database settle races.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from bot.domain.model import Revision, TimelineEntry
+from bot.domain.timeparse import validate_occurrence
+from bot.services.incidents import CLOCK_SKEW, incident_of
+from storage.uow import Conflict, UnitOfWork
+
+
+@dataclass(frozen=True)
+class Message:
+    """A Slack message as captured: its ts, author, text and link."""
+
+    ts: str
+    author: str
+    text: str
+    permalink: str | None = None
+
+
+def ts_time(ts: str) -> datetime:
+    """A Slack message ts ("1640656800.000200") as a UTC time."""
+    return datetime.fromtimestamp(float(Decimal(ts)), UTC)
+
+
+async def is_captured(*, uow: UnitOfWork, incident_id: int, message_ts: str) -> bool:
+    """True when the message is already in the timeline (saves the slow Slack calls)."""
+    async with uow:
+        entry = await uow.timeline.by_message(incident_id, message_ts)
+    return entry is not None and entry.deleted_at is None
+
+
+async def add_vote(*, uow: UnitOfWork, incident_id: int, message_ts: str, user: str) -> None:
+    """Count one more person's pin on an already captured message."""
+    async with uow:
+        await uow.timeline.add_vote(incident_id, message_ts, user)
+        await uow.commit()
+
+
+async def capture(
+    *,
+    uow_factory,
+    incident_id: int,
+    message: Message,
+    by: str,
+    source: str,
+    at: datetime | None = None,
+    text: str | None = None,
+    now: datetime,
+) -> TimelineEntry:
+    """Add a message to the timeline once, at its own time unless `at` says otherwise."""
+    try:
+        return await _capture(uow_factory(), incident_id, message, by, source, at, text, now)
+    except Conflict:  # another delivery captured it a moment ago: count the vote there
+        return await _capture(uow_factory(), incident_id, message, by, source, at, text, now)
+
+
+async def _capture(
+    uow: UnitOfWork,
+    incident_id: int,
+    message: Message,
+    by: str,
+    source: str,
+    at: datetime | None,
+    text: str | None,
+    now: datetime,
+) -> TimelineEntry:
+    async with uow:
+        if source == "reaction":
+            await uow.timeline.add_vote(incident_id, message.ts, by)
+        entry = await uow.timeline.by_message(incident_id, message.ts)
+        if entry is None:
+            entry = await uow.timeline.add(
+                incident_id=incident_id,
+                occurred_at=at or ts_time(message.ts),
+                recorded_at=now,
+                author=message.author,
+                kind="message",
+                text=message.text if text is None else text,
+                source=source,
+                message_ts=message.ts,
+                permalink=message.permalink,
+            )
+        elif entry.deleted_at is not None:
+            revision = Revision(entry_id=entry.id, changed_at=now, changed_by=by, action="restore")
+            entry = await uow.timeline.change(entry, revision, deleted_at=None, source=source)
+        if (text is not None and text != entry.text) or (
+            at is not None and at != entry.occurred_at
+        ):
+            # Captured again through the shortcut's form, with the text or time adjusted.
+            entry = await _adjust(uow, entry, by, text or entry.text, at or entry.occurred_at, now)
+        await uow.commit()
+    return entry
+
+
+async def _adjust(
+    uow: UnitOfWork, entry: TimelineEntry, by: str, text: str, at: datetime, now: datetime
+) -> TimelineEntry:
+    revision = Revision(
+        entry_id=entry.id,
+        changed_at=now,
+        changed_by=by,
+        action="edit",
+        before_text=entry.text,
+        after_text=text,
+        before_at=entry.occurred_at,
+        after_at=at,
+    )
+    return await uow.timeline.change(entry, revision, text=text, occurred_at=at)
+
+
+async def check_capture_time(
+    *, uow: UnitOfWork, channel_id: str, at: datetime, now: datetime
+) -> int:
+    """Before a shortcut's modal closes: the chosen time must fit the incident. Its id."""
+    async with uow:
+        incident = await incident_of(uow, channel_id)
+    validate_occurrence(at, started_at=incident.started_at, now=now, skew=CLOCK_SKEW)
+    return incident.id
+
+
+async def release(
+    *, uow: UnitOfWork, incident_id: int, message_ts: str, user: str, now: datetime
+) -> bool:
+    """A pin was taken back; the entry goes when the last one does. True when it went."""
+    async with uow:
+        left = await uow.timeline.remove_vote(incident_id, message_ts, user)
+        entry = await uow.timeline.by_message(incident_id, message_ts)
+        removed = (
+            left == 0 and entry is not None and entry.source == "reaction" and not entry.deleted_at
+        )
+        if removed:
+            revision = Revision(entry_id=entry.id, changed_at=now, changed_by=user, action="delete")
+            await uow.timeline.change(entry, revision, deleted_at=now)
+        await uow.commit()
+    return removed
+
+
+async def follow_edit(
+    *, uow: UnitOfWork, incident_id: int, message_ts: str, text: str, editor: str, now: datetime
+) -> bool:
+    """The captured message was edited in Slack: the entry follows, the edit is kept."""
+    async with uow:
+        entry = await uow.timeline.by_message(incident_id, message_ts)
+        changed = entry is not None and entry.deleted_at is None and entry.text != text
+        if changed:
+            revision = Revision(
+                entry_id=entry.id,
+                changed_at=now,
+                changed_by=editor,
+                action="edit",
+                before_text=entry.text,
+                after_text=text,
+            )
+            await uow.timeline.change(entry, revision, text=text)
+        await uow.commit()
+    return changed
+
+
+async def follow_delete(
+    *, uow: UnitOfWork, incident_id: int, message_ts: str, now: datetime
+) -> bool:
+    """The captured message was deleted in Slack: so is its entry (its history stays)."""
+    async with uow:
+        entry = await uow.timeline.by_message(incident_id, message_ts)
+        deleted = entry is not None and entry.deleted_at is None
+        if deleted:
+            revision = Revision(
+                entry_id=entry.id,
+                changed_at=now,
+                changed_by=entry.author,
+                action="delete",
+                before_text=entry.text,
+            )
+            await uow.timeline.change(entry, revision, deleted_at=now)
+        await uow.commit()
+    return deleted
+
+
+async def add_responder(*, uow: UnitOfWork, incident_id: int, user: str, at: datetime) -> bool:
+    """Someone joined the incident channel: a responder (once), not a timeline entry."""
+    async with uow:
+        added = await uow.people.add_responder(incident_id, user, at)
+        await uow.commit()
+    return added

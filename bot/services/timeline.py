@@ -1,0 +1,92 @@
+"""Reading and correcting the timeline. Only an entry's author or the commander may change it,
+and every change is kept (who, when, before and after)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.domain.errors import BadCommand, NotAllowed
+from bot.domain.model import Incident, Revision, TimelineEntry
+from bot.domain.timeparse import validate_occurrence
+from bot.services.incidents import CLOCK_SKEW, incident_of
+from storage.uow import UnitOfWork
+
+
+async def read_timeline(
+    *, uow: UnitOfWork, channel_id: str
+) -> tuple[Incident, list[TimelineEntry]]:
+    """The incident of this channel and its entries in time order."""
+    async with uow:
+        incident = await incident_of(uow, channel_id)
+        return incident, await uow.timeline.for_incident(incident.id)
+
+
+async def edit_entry(
+    *, uow: UnitOfWork, channel_id: str, number: int, text: str, by: str, now: datetime
+) -> TimelineEntry:
+    """Replace an entry's text."""
+    async with uow:
+        entry = await _editable(uow, channel_id, number, by)
+        revision = Revision(
+            entry_id=entry.id,
+            changed_at=now,
+            changed_by=by,
+            action="edit",
+            before_text=entry.text,
+            after_text=text,
+        )
+        changed = await uow.timeline.change(entry, revision, text=text)
+        await uow.commit()
+    return changed
+
+
+async def move_entry(
+    *, uow: UnitOfWork, channel_id: str, number: int, at: datetime, by: str, now: datetime
+) -> TimelineEntry:
+    """Give an entry another time."""
+    async with uow:
+        incident = await incident_of(uow, channel_id)
+        entry = await _editable(uow, channel_id, number, by, incident=incident)
+        validate_occurrence(at, started_at=incident.started_at, now=now, skew=CLOCK_SKEW)
+        revision = Revision(
+            entry_id=entry.id,
+            changed_at=now,
+            changed_by=by,
+            action="move",
+            before_at=entry.occurred_at,
+            after_at=at,
+        )
+        changed = await uow.timeline.change(entry, revision, occurred_at=at)
+        await uow.commit()
+    return changed
+
+
+async def delete_entry(
+    *, uow: UnitOfWork, channel_id: str, number: int, by: str, now: datetime
+) -> TimelineEntry:
+    """Take an entry out of the timeline; its history stays in the export."""
+    async with uow:
+        entry = await _editable(uow, channel_id, number, by)
+        revision = Revision(
+            entry_id=entry.id,
+            changed_at=now,
+            changed_by=by,
+            action="delete",
+            before_text=entry.text,
+        )
+        changed = await uow.timeline.change(entry, revision, deleted_at=now)
+        await uow.commit()
+    return changed
+
+
+async def _editable(
+    uow: UnitOfWork, channel_id: str, number: int, by: str, *, incident: Incident | None = None
+) -> TimelineEntry:
+    incident = incident or await incident_of(uow, channel_id)
+    entry = await uow.timeline.by_seq(incident.id, number)
+    if entry is None or entry.deleted_at is not None:
+        raise BadCommand(f"{incident.ref} has no entry #{number}. See `/incident timeline`.")
+    commander = (await uow.people.roles(incident.id)).get("commander", incident.declared_by)
+    if by not in (entry.author, commander):
+        raise NotAllowed(f"Only the author of #{number} or the incident commander can change it.")
+    return entry

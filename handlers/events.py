@@ -1,0 +1,109 @@
+"""Events in incident channels: pins, edits and deletions of captured messages, responders.
+
+Bolt acknowledges events before these run, so slow Slack calls here never delay the ack.
+Events from other channels stop at the cached channel lookup.
+"""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.deps import Deps
+from bot.domain.mrkdwn import unescape_slack
+from bot.services import capture
+from handlers.errors import reported
+from handlers.slack_reading import fetch_message
+
+
+def register(app: AsyncApp) -> None:
+    app.event("reaction_added")(reported(on_reaction_added))
+    app.event("reaction_removed")(reported(on_reaction_removed))
+    app.event({"type": "message", "subtype": "message_changed"})(reported(on_message_changed))
+    app.event({"type": "message", "subtype": "message_deleted"})(reported(on_message_deleted))
+    app.event("message")(on_other_message)
+    app.event("member_joined_channel")(reported(on_member_joined))
+
+
+async def _pinned_incident(event: dict, deps: Deps) -> int | None:
+    """The incident whose channel holds the message, when this reaction is the capture emoji."""
+    item = event.get("item", {})
+    if event.get("reaction") != deps.policy.capture_emoji or item.get("type") != "message":
+        return None
+    return await deps.channels.incident_id(item.get("channel", ""))
+
+
+async def on_reaction_added(body: dict, event: dict, client: AsyncWebClient, context: dict) -> None:
+    deps: Deps = context["deps"]
+    incident_id = await _pinned_incident(event, deps)
+    if incident_id is None:
+        return
+    channel, ts, user = event["item"]["channel"], event["item"]["ts"], event["user"]
+    uow = deps.storage.uow
+    if await capture.is_captured(uow=uow(), incident_id=incident_id, message_ts=ts):
+        await capture.add_vote(uow=uow(), incident_id=incident_id, message_ts=ts, user=user)
+        return
+    message = await fetch_message(client, channel, ts)
+    await capture.capture(
+        uow_factory=uow,
+        incident_id=incident_id,
+        message=message,
+        by=user,
+        source="reaction",
+        now=deps.clock(),
+    )
+
+
+async def on_reaction_removed(body: dict, event: dict, context: dict) -> None:
+    deps: Deps = context["deps"]
+    incident_id = await _pinned_incident(event, deps)
+    if incident_id is not None:
+        await capture.release(
+            uow=deps.storage.uow(),
+            incident_id=incident_id,
+            message_ts=event["item"]["ts"],
+            user=event["user"],
+            now=deps.clock(),
+        )
+
+
+async def on_message_changed(body: dict, event: dict, context: dict) -> None:
+    deps: Deps = context["deps"]
+    incident_id = await deps.channels.incident_id(event.get("channel", ""))
+    message = event.get("message", {})
+    if incident_id is not None and "ts" in message:
+        await capture.follow_edit(
+            uow=deps.storage.uow(),
+            incident_id=incident_id,
+            message_ts=message["ts"],
+            text=unescape_slack(message.get("text", "")),
+            editor=message.get("user") or message.get("bot_id") or "unknown",
+            now=deps.clock(),
+        )
+
+
+async def on_message_deleted(body: dict, event: dict, context: dict) -> None:
+    deps: Deps = context["deps"]
+    incident_id = await deps.channels.incident_id(event.get("channel", ""))
+    if incident_id is not None and event.get("deleted_ts"):
+        await capture.follow_delete(
+            uow=deps.storage.uow(),
+            incident_id=incident_id,
+            message_ts=event["deleted_ts"],
+            now=deps.clock(),
+        )
+
+
+async def on_other_message() -> None:
+    """Ordinary chatter is not timeline material until someone pins it."""
+
+
+async def on_member_joined(body: dict, event: dict, context: dict) -> None:
+    deps: Deps = context["deps"]
+    if event.get("user") == context.get("bot_user_id"):
+        return
+    incident_id = await deps.channels.incident_id(event.get("channel", ""))
+    if incident_id is not None:
+        await capture.add_responder(
+            uow=deps.storage.uow(), incident_id=incident_id, user=event["user"], at=deps.clock()
+        )

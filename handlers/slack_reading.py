@@ -1,0 +1,30 @@
+"""Reading messages back from Slack, for capturing them into the timeline."""
+
+from __future__ import annotations
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.domain.errors import FurikaeriError
+from bot.domain.mrkdwn import unescape_slack
+from bot.services.capture import Message
+
+
+async def fetch_message(client: AsyncWebClient, channel: str, ts: str) -> Message:
+    """A message by its ts, thread replies included, with its permalink."""
+    history = await client.conversations_history(
+        channel=channel, latest=ts, oldest=ts, inclusive=True, limit=1
+    )
+    found = [m for m in history.get("messages", []) if m.get("ts") == ts]
+    if not found:  # not top-level: a reply in a thread
+        thread = await client.conversations_replies(channel=channel, ts=ts)
+        found = [m for m in thread.get("messages", []) if m.get("ts") == ts]
+    if not found:
+        raise FurikaeriError("I couldn't find that message any more.")
+    message = found[0]
+    permalink = (await client.chat_getPermalink(channel=channel, message_ts=ts))["permalink"]
+    return Message(
+        ts=ts,
+        author=message.get("user") or message.get("bot_id") or "unknown",
+        text=unescape_slack(message.get("text", "")),
+        permalink=permalink,
+    )

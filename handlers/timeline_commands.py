@@ -1,0 +1,59 @@
+"""`/incident timeline` and `/incident note edit|move|delete N`."""
+
+from __future__ import annotations
+
+from bot.domain import commands as cmds
+from bot.services import timeline
+from handlers import blocks
+from handlers.commands import Invocation
+
+
+async def on_timeline(cmd: cmds.Timeline, run: Invocation) -> None:
+    incident, entries = await timeline.read_timeline(
+        uow=run.deps.storage.uow(), channel_id=run.channel
+    )
+    await run.ack(text=blocks.timeline_text(incident, entries), response_type="ephemeral")
+
+
+async def on_note_edit(cmd: cmds.NoteEdit, run: Invocation) -> None:
+    entry = await timeline.edit_entry(
+        uow=run.deps.storage.uow(),
+        channel_id=run.channel,
+        number=cmd.number,
+        text=cmd.text,
+        by=run.user,
+        now=run.deps.clock(),
+    )
+    await run.ack(
+        text=f"Edited #{entry.seq}: {blocks.entry_line(entry)}", response_type="in_channel"
+    )
+
+
+async def on_note_move(cmd: cmds.NoteMove, run: Invocation) -> None:
+    at = await run.time(cmd.at)
+    assert at is not None
+    entry = await timeline.move_entry(
+        uow=run.deps.storage.uow(),
+        channel_id=run.channel,
+        number=cmd.number,
+        at=at,
+        by=run.user,
+        now=run.deps.clock(),
+    )
+    await run.ack(
+        text=f"Moved #{entry.seq}: {blocks.entry_line(entry)}", response_type="in_channel"
+    )
+
+
+async def on_note_delete(cmd: cmds.NoteDelete, run: Invocation) -> None:
+    entry = await timeline.delete_entry(
+        uow=run.deps.storage.uow(),
+        channel_id=run.channel,
+        number=cmd.number,
+        by=run.user,
+        now=run.deps.clock(),
+    )
+    await run.ack(
+        text=f"Deleted #{entry.seq} from the timeline (its history is kept).",
+        response_type="in_channel",
+    )

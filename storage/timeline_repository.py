@@ -1,0 +1,108 @@
+"""Timeline entries, their revisions, and the votes that captured Slack messages."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict
+from typing import Any
+
+from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.model import Revision, TimelineEntry
+from storage.sql import insert_ignore
+from storage.tables import capture_votes, incidents, timeline_entries, timeline_revisions
+
+
+class TimelineRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, *, incident_id: int, **values: Any) -> TimelineEntry:
+        """Add an entry under the incident's next number (the incident row lock serialises)."""
+        seq = await self._session.execute(
+            update(incidents)
+            .where(incidents.c.id == incident_id)
+            .values(entry_seq=incidents.c.entry_seq + 1)
+            .returning(incidents.c.entry_seq)
+        )
+        result = await self._session.execute(
+            insert(timeline_entries)
+            .values(incident_id=incident_id, seq=seq.scalar_one(), **values)
+            .returning(timeline_entries)
+        )
+        return TimelineEntry(**result.one()._mapping)
+
+    async def for_incident(
+        self, incident_id: int, *, include_deleted: bool = False
+    ) -> list[TimelineEntry]:
+        """Entries in time order (ties in the order they were numbered)."""
+        query = select(timeline_entries).where(timeline_entries.c.incident_id == incident_id)
+        if not include_deleted:
+            query = query.where(timeline_entries.c.deleted_at.is_(None))
+        rows = await self._session.execute(
+            query.order_by(timeline_entries.c.occurred_at, timeline_entries.c.seq)
+        )
+        return [TimelineEntry(**row._mapping) for row in rows]
+
+    async def by_seq(self, incident_id: int, seq: int) -> TimelineEntry | None:
+        return await self._one(
+            and_(timeline_entries.c.incident_id == incident_id, timeline_entries.c.seq == seq)
+        )
+
+    async def by_message(self, incident_id: int, message_ts: str) -> TimelineEntry | None:
+        return await self._one(
+            and_(
+                timeline_entries.c.incident_id == incident_id,
+                timeline_entries.c.message_ts == message_ts,
+            )
+        )
+
+    async def change(
+        self, entry: TimelineEntry, revision: Revision, **values: Any
+    ) -> TimelineEntry:
+        """Apply a change to an entry and keep its revision, in one go."""
+        result = await self._session.execute(
+            update(timeline_entries)
+            .where(timeline_entries.c.id == entry.id)
+            .values(**values)
+            .returning(timeline_entries)
+        )
+        await self._session.execute(insert(timeline_revisions).values(**asdict(revision)))
+        return TimelineEntry(**result.one()._mapping)
+
+    async def revisions(self, incident_id: int) -> dict[int, list[Revision]]:
+        """Every entry's history, oldest change first."""
+        rows = await self._session.execute(
+            select(timeline_revisions)
+            .join(timeline_entries, timeline_entries.c.id == timeline_revisions.c.entry_id)
+            .where(timeline_entries.c.incident_id == incident_id)
+            .order_by(timeline_revisions.c.id)
+        )
+        history: dict[int, list[Revision]] = defaultdict(list)
+        for row in rows:
+            values = {k: v for k, v in row._mapping.items() if k != "id"}
+            history[row.entry_id].append(Revision(**values))
+        return dict(history)
+
+    async def add_vote(self, incident_id: int, message_ts: str, user_id: str) -> bool:
+        """Count a person's capture of a message; False when they had already."""
+        values = {"incident_id": incident_id, "message_ts": message_ts, "user_id": user_id}
+        return await insert_ignore(self._session, capture_votes, values)
+
+    async def remove_vote(self, incident_id: int, message_ts: str, user_id: str) -> int:
+        """Withdraw a capture; returns how many captures of the message remain."""
+        where = and_(
+            capture_votes.c.incident_id == incident_id, capture_votes.c.message_ts == message_ts
+        )
+        await self._session.execute(
+            delete(capture_votes).where(where, capture_votes.c.user_id == user_id)
+        )
+        left = await self._session.execute(
+            select(func.count()).select_from(capture_votes).where(where)
+        )
+        return int(left.scalar_one())
+
+    async def _one(self, condition: Any) -> TimelineEntry | None:
+        row = (await self._session.execute(select(timeline_entries).where(condition))).one_or_none()
+        return None if row is None else TimelineEntry(**row._mapping)
