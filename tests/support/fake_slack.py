@@ -376,10 +376,16 @@ class FakeSlack:
         return _ok(channel=channel, ts=ts, message=message)
 
     def post_as_user(
-        self, channel: str, user: str, text: str, *, thread_ts: str | None = None
+        self,
+        channel: str,
+        user: str,
+        text: str,
+        *,
+        thread_ts: str | None = None,
+        ts: str | None = None,
     ) -> str:
-        """Seed a message as if a person had posted it; returns its ts."""
-        ts = self._next_ts()
+        """Seed a message as if a person had posted it (at `ts`, or now-ish); returns its ts."""
+        ts = ts or self._next_ts()
         message = {"type": "message", "user": user, "ts": ts, "text": text}
         if thread_ts:
             message["thread_ts"] = thread_ts

@@ -54,3 +54,30 @@ async def eventually(
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"still not as expected after {timeout}s: {value!r}")
         await asyncio.sleep(0.02)
+
+
+_event_ids = iter(range(1, 1_000_000))
+
+
+def reaction(
+    channel: str, ts: str, user: str, *, emoji: str = "pushpin", removed: bool = False
+) -> dict:
+    """A reaction_added / reaction_removed event as Slack sends it."""
+    return {
+        "type": "reaction_removed" if removed else "reaction_added",
+        "user": user,
+        "reaction": emoji,
+        "item": {"type": "message", "channel": channel, "ts": ts},
+        "item_user": "U1",
+        "event_ts": f"{ts}1",
+    }
+
+
+async def send_event(
+    bot: Bot, event: dict, *, event_id: str | None = None, retry_num: int | None = None
+):
+    reply = await bot.slack.event(
+        event, retry_num=retry_num, event_id=event_id or f"Ev{next(_event_ids)}"
+    )
+    assert reply.status == 200, reply.body
+    return reply
