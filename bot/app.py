@@ -6,6 +6,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -18,7 +19,9 @@ from bot.deps import Deps
 from bot.domain.policy import Policy
 from bot.render import Renderer
 from bot.services.channels import IncidentChannels
+from bot.services.reminders import ensure_digest
 from bot.settings import Settings
+from handlers.nudges import NudgeRunner
 from handlers.people import People
 from storage.db import create_engine, session_factory
 from storage.migrate import upgrade
@@ -71,14 +74,31 @@ class Runtime:
         )
         self.bolt.middleware(self._inject_deps)
         handlers.register(self.bolt)
+        self.nudges = NudgeRunner(self.deps, client)
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
 
     async def _inject_deps(self, context: dict, next: Callable[[], Awaitable[None]]) -> None:  # noqa: A002
         context["deps"] = self.deps
         await next()
 
-    async def start(self) -> None:
-        """Apply migrations; safe to call from several processes at once."""
+    async def start(self, *, nudges: bool = True) -> None:
+        """Apply migrations (safe from several processes at once) and start the nudges."""
         await upgrade(self.engine)
+        if nudges:
+            await ensure_digest(uow=self.deps.storage.uow(), policy=self.policy, now=utcnow())
+            # Due while we were down: sent once now, at the first tick; not once per missed period.
+            self.scheduler.add_job(
+                self.nudges.tick,
+                "interval",
+                id="nudges",
+                max_instances=1,
+                coalesce=True,
+                seconds=self.policy.reminders.poll_interval.total_seconds(),
+                next_run_time=utcnow(),
+            )
+            self.scheduler.start()
 
     async def aclose(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
         await self.engine.dispose()

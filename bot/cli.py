@@ -63,6 +63,12 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("json", "md"), default="json")
     export.set_defaults(func=_export)
 
+    reminders = sub.add_parser("reminders", help="the nudges: what is scheduled, for whom, why")
+    rem_sub = reminders.add_subparsers(required=True, metavar="ACTION")
+    listing = rem_sub.add_parser("list", help="list scheduled (and, with --all, past) nudges")
+    listing.add_argument("--all", action="store_true", help="include sent, failed and cancelled")
+    listing.set_defaults(func=_reminders_list)
+
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(required=True, metavar="ACTION")
     db_sub.add_parser("upgrade", help="apply migrations").set_defaults(func=_db_upgrade)
@@ -127,6 +133,42 @@ async def _export(args: argparse.Namespace) -> int:
         print(json.dumps(to_json(report), ensure_ascii=False, indent=2))
     else:
         print(to_markdown(report, policy=policy, renderer=Renderer(policy.template_dir)), end="")
+    return 0
+
+
+WHY = {
+    "author": "the postmortem is still a draft",
+    "reviewer": "waiting for this reviewer",
+    "escalation": "reviews or writing stalled after several reminders",
+    "retro": "no retrospective marked held yet",
+    "digest": "weekly list of postmortems awaiting writing or review",
+}
+
+
+async def _reminders_list(args: argparse.Namespace) -> int:
+    from bot.services.reminders import listing
+    from storage.db import create_engine, session_factory
+    from storage.uow import Storage
+
+    states = ("pending", "sent", "failed", "cancelled") if args.all else ("pending",)
+    engine = create_engine(database_url_from_env())
+    try:
+        rows = await listing(uow=Storage(session_factory(engine)).uow(), states=states)
+    finally:
+        await engine.dispose()
+    if not rows:
+        print("No reminders scheduled." if not args.all else "No reminders.")
+        return 0
+    print(f"{'id':>5}  {'due (UTC)':<17} {'state':<9} {'kind':<10} {'for':<12} {'about':<8} why")
+    for reminder, incident in rows:
+        about = incident.ref if incident else "-"
+        why = WHY.get(reminder.kind, reminder.kind)
+        if reminder.last_error and reminder.state != "pending":
+            why += f" ({reminder.last_error})"
+        print(
+            f"{reminder.id:>5}  {reminder.due_at:%Y-%m-%d %H:%M} {reminder.state:<9} "
+            f"{reminder.kind:<10} {reminder.recipient:<12} {about:<8} {why}"
+        )
     return 0
 
 

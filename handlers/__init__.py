@@ -6,7 +6,7 @@ from slack_bolt.async_app import AsyncApp
 
 
 def register(app: AsyncApp) -> None:
-    from handlers import actions, commands, errors, events, shortcuts, views
+    from handlers import actions, commands, errors, events, review_actions, shortcuts, views
 
-    for module in (errors, commands, views, actions, events, shortcuts):
+    for module in (errors, commands, views, actions, events, shortcuts, review_actions):
         module.register(app)

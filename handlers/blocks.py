@@ -160,6 +160,14 @@ def outcome_fallback(incident: Incident, triggers: list[Trigger]) -> str:
     return f"{incident.ref} closed: {fired} fired."
 
 
+def retro_invite_text(incident: Incident, pm: Postmortem, people: tuple[str, ...]) -> str:
+    invited = ", ".join(f"<@{u}>" for u in people)
+    return (
+        f"{invited}: let's hold the {incident.ref} retrospective by {when(pm.retro_due_at)} "
+        "(the .ics adds a slot to your calendar). Afterwards: `/incident retro held [notes]`."
+    )
+
+
 def draft_text(incident: Incident, url: str | None) -> str:
     where = f"<{url}|the postmortem draft>" if url else "the postmortem draft"
     return f"Here is {where} for *{incident.ref}*. Fill it in while memories are fresh."

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
+from bot.domain.ics import retro_invitation
 from bot.domain.model import Incident, Postmortem
 from bot.services.incidents import CloseOutcome, record_document
 from bot.services.lifecycle import overview
@@ -26,6 +27,7 @@ async def announce_close(client: AsyncWebClient, deps: Deps, outcome: CloseOutco
     await refresh_summary(client, await overview(uow=deps.storage.uow(), incident_id=incident.id))
     if outcome.postmortem is not None:
         await publish_draft(client, deps, incident, outcome.postmortem)
+        await invite_to_retro(client, deps, incident, outcome.postmortem)
 
 
 async def publish_draft(
@@ -60,4 +62,30 @@ async def publish_draft(
         kind=shared.kind,
         doc_id=shared.id,
         url=shared.url,
+    )
+
+
+async def invite_to_retro(
+    client: AsyncWebClient, deps: Deps, incident: Incident, pm: Postmortem
+) -> None:
+    """Invite the participants to look back together, with an .ics file for their calendars."""
+    if pm.retro_due_at is None or incident.channel_id is None:
+        return
+    report = await incident_report(uow=deps.storage.uow(), incident_id=incident.id)
+    people = dict.fromkeys(
+        [incident.declared_by, pm.author, *report.roles.values(), *report.responders]
+    )
+    ics = retro_invitation(
+        uid=f"furikaeri-retro-{incident.ref}-{pm.id}",
+        title=f"Retro: {incident.ref} {incident.title}",
+        description=f"Looking back on {incident.ref}. Blameless: causes, not culprits.",
+        deadline=pm.retro_due_at,
+        now=deps.clock(),
+    )
+    await client.files_upload_v2(
+        channel=incident.channel_id,
+        content=ics,
+        filename=f"{incident.ref}-retro.ics",
+        title=f"Retro for {incident.ref}",
+        initial_comment=blocks.retro_invite_text(incident, pm, tuple(people)),
     )

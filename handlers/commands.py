@@ -18,6 +18,7 @@ from bot.domain.mrkdwn import unescape_slack
 from bot.domain.timeparse import parse_time
 from bot.services import incidents as svc
 from bot.services import lifecycle
+from bot.services.common import ensure_open
 from handlers import blocks, close_form
 from handlers.closing import announce_close
 from handlers.errors import reported
@@ -66,7 +67,7 @@ async def on_incident_command(
 
 
 def _handler(parsed: cmds.Command):
-    from handlers import lifecycle_commands, timeline_commands
+    from handlers import lifecycle_commands, review_commands, timeline_commands
 
     return {
         cmds.Help: on_help,
@@ -81,6 +82,12 @@ def _handler(parsed: cmds.Command):
         cmds.NoteEdit: timeline_commands.on_note_edit,
         cmds.NoteMove: timeline_commands.on_note_move,
         cmds.NoteDelete: timeline_commands.on_note_delete,
+        cmds.PostmortemShow: review_commands.on_show,
+        cmds.PostmortemAuthor: review_commands.on_author,
+        cmds.PostmortemReviewers: review_commands.on_reviewers,
+        cmds.PostmortemReady: review_commands.on_ready,
+        cmds.PostmortemWaive: review_commands.on_waive,
+        cmds.RetroHeld: review_commands.on_retro_held,
     }[type(parsed)]
 
 
@@ -134,7 +141,7 @@ async def on_note(cmd: cmds.Note, run: Invocation) -> None:
 async def on_close(cmd: cmds.Close, run: Invocation) -> None:
     deps = run.deps
     incident = await svc.incident_in_channel(uow=deps.storage.uow(), channel_id=run.channel)
-    svc.ensure_open(incident)
+    ensure_open(incident)
     closed_at = await run.time(cmd.at) or deps.clock()
     if cmd.impact is NOT_GIVEN:  # the marks may tell: impact-start … impact-end
         view = await lifecycle.overview(uow=deps.storage.uow(), incident_id=incident.id)

@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain.model import Incident
+from bot.deps import Deps
+from bot.domain.model import Incident, Postmortem
 from bot.domain.naming import channel_name, with_suffix
 from bot.services.lifecycle import Overview, summarize
-from handlers import blocks
+from bot.services.review import mark_published
+from handlers import blocks, review_blocks
 
 log = logging.getLogger(__name__)
 MAX_NAME_ATTEMPTS = 10
@@ -138,3 +140,21 @@ async def _share_canvas(
     except SlackApiError as exc:  # the canvas exists; a missing link is not worth failing for
         log.info("no permalink for canvas %s: %s", canvas_id, exc.response.get("error"))
     return SharedDocument(kind="canvas", id=canvas_id, url=url)
+
+
+async def publish_postmortem(
+    client: AsyncWebClient, deps: Deps, incident: Incident, pm: Postmortem
+) -> None:
+    """Approved: share it company-wide with thanks to its people, then record it published."""
+    channel = deps.policy.publish_channel or incident.channel_id or incident.declared_in
+    text, body = review_blocks.publication(incident, pm)
+    posted = await client.chat_postMessage(channel=channel, text=text, blocks=body)
+    await mark_published(
+        uow=deps.storage.uow(), postmortem_id=pm.id, ts=posted["ts"], now=deps.clock()
+    )
+    if incident.channel_id and channel != incident.channel_id:
+        await client.chat_postMessage(
+            channel=incident.channel_id,
+            text=f"The postmortem is approved and published in <#{channel}>. Thank you "
+            f"<@{pm.author}> and {', '.join(f'<@{r}>' for r in pm.reviewers)}!",
+        )

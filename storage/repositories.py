@@ -111,6 +111,32 @@ class PostmortemRepository:
         ).one_or_none()
         return None if row is None else _postmortem(row._mapping)
 
+    async def get(self, postmortem_id: int) -> Postmortem | None:
+        row = (
+            await self._session.execute(
+                select(postmortems).where(postmortems.c.id == postmortem_id)
+            )
+        ).one_or_none()
+        return None if row is None else _postmortem(row._mapping)
+
+    async def update(self, postmortem_id: int, **values: Any) -> Postmortem:
+        result = await self._session.execute(
+            update(postmortems)
+            .where(postmortems.c.id == postmortem_id)
+            .values(**values)
+            .returning(postmortems)
+        )
+        return _postmortem(result.one()._mapping)
+
+    async def awaiting(self) -> list[Postmortem]:
+        """Postmortems still to be written or reviewed, oldest first."""
+        rows = await self._session.execute(
+            select(postmortems)
+            .where(postmortems.c.status.in_(("draft", "in_review")))
+            .order_by(postmortems.c.created_at, postmortems.c.id)
+        )
+        return [_postmortem(row._mapping) for row in rows]
+
     async def set_document(
         self, postmortem_id: int, *, kind: str, doc_id: str, url: str | None
     ) -> None:
@@ -136,16 +162,12 @@ def _incident(row: Any) -> Incident:
 
 
 def _postmortem(row: Any) -> Postmortem:
+    plain = {k: row[k] for k in Postmortem.__dataclass_fields__ if k in row}
     return Postmortem(
-        id=row["id"],
-        incident_id=row["incident_id"],
-        status=row["status"],
-        author=row["author"],
-        reviewers=tuple(row["reviewers"]),
-        created_at=row["created_at"],
-        triggers=tuple(Trigger(id=t["id"], reason=t["reason"]) for t in row["triggers"]),
-        sections=dict(row["sections"]),
-        doc_kind=row["doc_kind"],
-        doc_id=row["doc_id"],
-        doc_url=row["doc_url"],
+        **plain
+        | {
+            "reviewers": tuple(row["reviewers"]),
+            "triggers": tuple(Trigger(id=t["id"], reason=t["reason"]) for t in row["triggers"]),
+            "sections": dict(row["sections"]),
+        }
     )

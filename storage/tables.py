@@ -10,6 +10,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -163,4 +164,46 @@ postmortems = Table(
     Column("doc_kind", String(16)),
     Column("doc_id", String(64)),
     Column("doc_url", Text),
+    Column("review_round", Integer, nullable=False, default=0),  # +1 each time review is asked
+    Column("ready_at", UTCDateTime),
+    Column("approved_at", UTCDateTime),
+    Column("published_at", UTCDateTime),
+    Column("publish_ts", String(32)),
+    Column("waived_reason", Text),
+    Column("waived_by", String(32)),
+    Column("retro_due_at", UTCDateTime),
+    Column("retro_held_at", UTCDateTime),
+    Column("retro_notes", Text),
+)
+
+approvals = Table(
+    "approvals",
+    metadata,
+    Column("postmortem_id", ForeignKey("postmortems.id", ondelete="CASCADE"), primary_key=True),
+    Column("round", Integer, primary_key=True),
+    Column("reviewer", String(32), primary_key=True),
+    Column("decision", String(24), nullable=False),  # approved | changes_requested
+    Column("comment", Text),
+    Column("decided_at", UTCDateTime, nullable=False),
+)
+
+# A nudge is a row: due time, kind, recipient, subject, state. Recurring nudges are rows
+# numbered by `seq`; the unique key makes planning the next one idempotent.
+reminders = Table(
+    "reminders",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),  # author|reviewer|escalation|retro|digest
+    Column("subject_id", Integer, nullable=False),  # the postmortem (0 for the digest)
+    Column("recipient", String(32), nullable=False),  # a user id (DM) or a channel id
+    Column("seq", Integer, nullable=False),
+    Column("nth", Integer, nullable=False),  # its place in the current series: 1, 2, 3…
+    Column("due_at", UTCDateTime, nullable=False),
+    Column("state", String(12), nullable=False, default="pending"),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime),
+    Column("last_error", Text),
+    UniqueConstraint("kind", "subject_id", "recipient", "seq", name="uq_reminders_occurrence"),
+    Index("ix_reminders_state_due", "state", "due_at"),
 )

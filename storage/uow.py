@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.people_repository import PeopleRepository
+from storage.reminder_repository import ReminderRepository
 from storage.repositories import IncidentRepository, PostmortemRepository
 from storage.timeline_repository import TimelineRepository
 
@@ -23,6 +24,7 @@ class UnitOfWork:
     timeline: TimelineRepository
     postmortems: PostmortemRepository
     people: PeopleRepository
+    reminders: ReminderRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -34,6 +36,7 @@ class UnitOfWork:
         self.timeline = TimelineRepository(self._session)
         self.postmortems = PostmortemRepository(self._session)
         self.people = PeopleRepository(self._session)
+        self.reminders = ReminderRepository(self._session)
         return self
 
     async def __aexit__(

@@ -7,8 +7,8 @@ Syntax, in brief:
 
 * The first word is the subcommand, in any case. Empty text is ``help``; an unknown word is
   ``Help(unknown=word)`` so the reply can say what was not understood.
-* ``note [TIME] text`` and ``mark MOMENT [TIME] [text]``: the text is not tokenised; it is kept
-  exactly as typed.
+* ``note [TIME] text``, ``mark MOMENT [TIME] [text]``, ``postmortem waive reason`` and
+  ``retro held [notes]``: the text is not tokenised; it is kept exactly as typed.
 * ``note edit|move|delete N …`` corrects note N (``3`` or ``#3``), but only when a number follows
   the word: ``note edit the config`` is a plain note. A note that really starts with ``edit 3``
   needs its time first: ``note 10:42 edit 3 …``.
@@ -18,49 +18,43 @@ Syntax, in brief:
 
 Slack escapes ``&``, ``<`` and ``>`` in command text (``should_escape``). ``parse`` does not undo
 that — the caller decides, usually ``parse(mrkdwn.unescape_slack(text))``. Either way, mentions
-stay in Slack's ``<@U123|name>`` form, which is what ``--reviewers`` and ``role`` read; free
+stay in Slack's ``<@U123|name>`` form, which ``--reviewers``, ``role`` and ``postmortem`` read; free
 text (titles, notes) comes back as given and must be escaped when rendered.
 """
 
 from __future__ import annotations
 
-import enum
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Literal
 
 from bot.domain.errors import BadCommand
 from bot.domain.lifecycle import MARKS, ROLES, STATUSES
 from bot.domain.model import DETECTIONS, INTERVENTIONS, CloseFacts
 from bot.domain.timeparse import check_time, split_leading_time
 from bot.domain.tokens import (
+    NOT_GIVEN,
     Kind,
+    Unset,
     final_time,
+    first_word,
+    listing,
     mention_id,
+    nothing_more,
     read_at,
     read_choice,
     read_data_loss,
     read_impact,
+    read_note_number,
+    read_option,
+    read_people,
     read_reviewers,
     read_severity,
     read_time,
     split_options,
     tokenize,
 )
-
-
-class Unset(enum.Enum):
-    """Type of ``NOT_GIVEN``: an option the user did not write (unlike ``--impact none``)."""
-
-    NOT_GIVEN = "NOT_GIVEN"
-
-    def __repr__(self) -> str:
-        return "NOT_GIVEN"
-
-
-NOT_GIVEN: Literal[Unset.NOT_GIVEN] = Unset.NOT_GIVEN
 
 HELP_LINES: tuple[tuple[str, str], ...] = (
     (
@@ -90,6 +84,12 @@ HELP_LINES: tuple[tuple[str, str], ...] = (
         "/incident note edit N <text> | note move N TIME | note delete N",
         "/incident note move 3 10:40",
     ),
+    (
+        "/incident postmortem [author @person | reviewers @a @b | ready]",
+        "/incident postmortem author @alice",
+    ),
+    ("/incident postmortem waive <reason>", "/incident postmortem waive Duplicate of INC-6"),
+    ("/incident retro held [notes]", "/incident retro held Walked the timeline, 3 actions"),
     ("/incident help [command]", "/incident help close"),
 )
 # The first line of each subcommand; "note" is the note itself, not its corrections.
@@ -127,12 +127,7 @@ class Close:
     @property
     def is_complete(self) -> bool:
         """All facts given, so the incident can be closed without asking in a modal."""
-        return (
-            self.impact is not NOT_GIVEN
-            and self.data_loss is not None
-            and self.intervention is not None
-            and self.detected_by is not None
-        )
+        return self.facts is not None
 
     @property
     def facts(self) -> CloseFacts | None:
@@ -195,11 +190,43 @@ class NoteDelete:
 
 
 NoteCorrection = NoteEdit | NoteMove | NoteDelete
-Command = Help | Start | Note | Close | Status | Severity | Role | Mark | Timeline | NoteCorrection
 
 
-def _listing(words: tuple[str, ...]) -> str:
-    return f"{', '.join(words[:-1])} or {words[-1]}"
+@dataclass(frozen=True)
+class PostmortemShow:
+    pass
+
+
+@dataclass(frozen=True)
+class PostmortemAuthor:
+    user: str  # Slack user id
+
+
+@dataclass(frozen=True)
+class PostmortemReviewers:
+    users: tuple[str, ...]  # Slack user ids, at least one, in order, without repeats
+
+
+@dataclass(frozen=True)
+class PostmortemReady:
+    pass
+
+
+@dataclass(frozen=True)
+class PostmortemWaive:
+    reason: str  # exactly as typed, minus outer whitespace; never empty
+
+
+@dataclass(frozen=True)
+class RetroHeld:
+    notes: str  # exactly as typed, minus outer whitespace; may be empty
+
+
+PostmortemCommand = (
+    PostmortemShow | PostmortemAuthor | PostmortemReviewers | PostmortemReady | PostmortemWaive
+)
+LifecycleCommand = Status | Severity | Role | Mark | Timeline | NoteCorrection
+Command = Help | Start | Note | Close | LifecycleCommand | PostmortemCommand | RetroHeld
 
 
 # ---- start, note, close ------------------------------------------------------------------
@@ -224,21 +251,16 @@ _OPTION_EXAMPLES = {
 }
 
 
-def _one(values: dict[str, list[str]], name: str) -> str | None:
-    return " ".join(values[name]) if name in values else None
-
-
 def _parse_start(rest: str) -> Start:
     values, free = split_options(rest, _START_OPTIONS, _OPTION_EXAMPLES)
     title = " ".join(word for word in free if word).strip()
     if not title:
         usage, example = _USAGE["start"]
         raise BadCommand(f"What is the incident called? Try {example} (usage: {usage}).")
-    sev, at = _one(values, "sev"), _one(values, "at")
     return Start(
         title=title,
-        severity=None if sev is None else read_severity(sev),
-        at=None if at is None else read_at(at),
+        severity=read_option(values, "sev", read_severity),
+        at=read_option(values, "at", read_at),
     )
 
 
@@ -260,19 +282,8 @@ def _parse_note(rest: str) -> Note | NoteCorrection:
     return Note(at=at, text=text)
 
 
-def _note_number(raw: str) -> int:
-    digits = raw.removeprefix("#")
-    number = int(digits) if len(digits) <= 9 else 0  # no note has a ten-digit number
-    if number < 1:
-        raise BadCommand(
-            f"There is no note {raw[:12]!r}: notes are numbered from #1, "
-            "as /incident timeline shows them."
-        )
-    return number
-
-
 def _parse_correction(match: re.Match[str]) -> NoteCorrection:
-    verb, number, rest = match["verb"].lower(), _note_number(match["number"]), match["rest"]
+    verb, number, rest = match["verb"].lower(), read_note_number(match["number"]), match["rest"]
     if verb == "edit":
         if not rest.strip():
             raise BadCommand(
@@ -307,21 +318,16 @@ def _parse_close(rest: str) -> Close:
         raise BadCommand(
             f"I didn't understand {stray!r}: close only takes options. Try {_USAGE['close'][1]}"
         )
-    at = _one(values, "at")
-    impact = _one(values, "impact")
-    data_loss = _one(values, "data-loss")
-    intervention = _one(values, "intervention")
-    detected_by = _one(values, "detected-by")
+
+    def choice(name: str, choices: tuple[str, ...]) -> str | None:
+        return read_option(values, name, lambda raw: read_choice(name, raw, choices))
+
     return Close(
-        at=None if at is None else read_at(at),
-        impact=NOT_GIVEN if impact is None else read_impact(impact),
-        data_loss=None if data_loss is None else read_data_loss(data_loss),
-        intervention=None
-        if intervention is None
-        else read_choice("intervention", intervention, INTERVENTIONS),
-        detected_by=None
-        if detected_by is None
-        else read_choice("detected-by", detected_by, DETECTIONS),
+        at=read_option(values, "at", read_at),
+        impact=read_impact(" ".join(values["impact"])) if "impact" in values else NOT_GIVEN,
+        data_loss=read_option(values, "data-loss", read_data_loss),
+        intervention=choice("intervention", INTERVENTIONS),
+        detected_by=choice("detected-by", DETECTIONS),
         reviewers=read_reviewers(values.get("reviewers", [])),
     )
 
@@ -333,7 +339,7 @@ def _parse_status(rest: str) -> Status:
     tokens, example = tokenize(rest), _USAGE["status"][1]
     if not tokens or tokens[0].text.lower() not in STATUSES:
         got = f"; got {tokens[0].text!r}" if tokens else ""
-        raise BadCommand(f"The status is one of {_listing(STATUSES)}{got}. Try {example}")
+        raise BadCommand(f"The status is one of {listing(STATUSES)}{got}. Try {example}")
     at = final_time(tokens[1:], "the status", example)
     return Status(status=tokens[0].text.lower(), at=at)
 
@@ -355,7 +361,7 @@ def _parse_role(rest: str) -> Role:
     role = tokens[0].text.lower()
     if role not in ROLES:
         raise BadCommand(
-            f"The role is one of {_listing(ROLES)}; got {tokens[0].text!r}. "
+            f"The role is one of {listing(ROLES)}; got {tokens[0].text!r}. "
             f"Try {_USAGE['role'][1]}, or /incident role to see who has which."
         )
     example = f"/incident role {role} @alice"
@@ -367,26 +373,72 @@ def _parse_role(rest: str) -> Role:
     return Role(role=role, user=user)
 
 
-_FIRST_WORD = re.compile(r"\s*(?P<word>\S+)(?P<rest>.*)", re.DOTALL)
-
-
 def _parse_mark(rest: str) -> Mark:
-    match, example = _FIRST_WORD.fullmatch(rest), _USAGE["mark"][1]
-    mark = match["word"].lower().replace("_", "-") if match else ""
-    if match is None or mark not in MARKS:
-        got = f"; got {match['word']!r}" if match else ""
-        raise BadCommand(f"Which moment? Mark one of {_listing(MARKS)}{got}. Try {example}")
-    at, text = split_leading_time(match["rest"])
+    (word, rest), example = first_word(rest), _USAGE["mark"][1]
+    mark = word.lower().replace("_", "-")
+    if mark not in MARKS:
+        got = f"; got {word!r}" if word else ""
+        raise BadCommand(f"Which moment? Mark one of {listing(MARKS)}{got}. Try {example}")
+    at, text = split_leading_time(rest)
     return Mark(mark=mark, at=None if at is None else read_time(at, example), text=text)
 
 
 def _parse_timeline(rest: str) -> Timeline:
-    if rest.strip():
-        raise BadCommand(
-            f"I didn't understand {rest.strip()!r}: timeline takes nothing more. "
-            f"Try {_USAGE['timeline'][1]}"
-        )
+    nothing_more(rest, "timeline", _USAGE["timeline"][1])
     return Timeline()
+
+
+# ---- the postmortem and the retro --------------------------------------------------------
+
+_POSTMORTEM = "/incident postmortem"
+_POSTMORTEM_FORMS = ("author @alice", "reviewers @alice @bob", "ready", "waive <reason>")
+
+
+def _people(rest: str, *, who: str, wanted: str, example: str) -> tuple[str, ...]:
+    users = read_people([t.text for t in tokenize(rest)], wanted=wanted, example=example)
+    if not users:
+        raise BadCommand(f"Who {who} the postmortem? Try {example}")
+    return users
+
+
+def _parse_postmortem(rest: str) -> PostmortemCommand:
+    word, rest = first_word(rest)
+    verb = word.lower()
+    if not verb:
+        return PostmortemShow()
+    if verb == "author":
+        example = f"{_POSTMORTEM} author @alice"
+        users = _people(rest, who="writes", wanted="The author is a person", example=example)
+        if len(users) > 1:
+            raise BadCommand(f"One author, please (reviewers can be several): {example}")
+        return PostmortemAuthor(user=users[0])
+    if verb == "reviewers":
+        example = f"{_POSTMORTEM} reviewers @alice @bob"
+        users = _people(rest, who="should review", wanted="Reviewers are people", example=example)
+        return PostmortemReviewers(users=users)
+    if verb == "ready":
+        nothing_more(rest, "postmortem ready", f"{_POSTMORTEM} ready")
+        return PostmortemReady()
+    if verb == "waive":
+        if not rest.strip():
+            raise BadCommand(
+                "A waiver needs a reason everyone can read later, "
+                f"e.g. {_POSTMORTEM} waive Duplicate of INC-6"
+            )
+        return PostmortemWaive(reason=rest.strip())
+    raise BadCommand(
+        f"I don't know postmortem {word[:30]!r}. Try {_POSTMORTEM} to see where it stands, "
+        f"or postmortem {listing(_POSTMORTEM_FORMS)}."
+    )
+
+
+def _parse_retro(rest: str) -> RetroHeld:
+    word, notes = first_word(rest)
+    if word.lower() != "held":
+        usage, example = _USAGE["retro"]
+        got = f"I didn't understand {word[:30]!r}. " if word else ""
+        raise BadCommand(f"{got}Once the retro has been held, record it: {usage}, e.g. {example}")
+    return RetroHeld(notes=notes.strip())
 
 
 # ---- parse -------------------------------------------------------------------------------
@@ -408,16 +460,18 @@ _SUBCOMMANDS: dict[str, Callable[[str], Command]] = {
     "role": _parse_role,
     "mark": _parse_mark,
     "timeline": _parse_timeline,
+    "postmortem": _parse_postmortem,
+    "retro": _parse_retro,
     "help": _parse_help,
 }
 
 
 def parse(text: str) -> Command:
     """Parse ``/incident`` command text (see the module docstring); raise BadCommand if unclear."""
-    match = _FIRST_WORD.fullmatch(text)
-    if match is None:
+    word, rest = first_word(text)
+    if not word:
         return Help()
-    parse_rest = _SUBCOMMANDS.get(match["word"].lower())
+    parse_rest = _SUBCOMMANDS.get(word.lower())
     if parse_rest is None:
-        return Help(unknown=match["word"])
-    return parse_rest(match["rest"])
+        return Help(unknown=word)
+    return parse_rest(rest)

@@ -104,3 +104,43 @@ class Postmortem:
     doc_kind: str | None = None  # "canvas" | "file"
     doc_id: str | None = None
     doc_url: str | None = None
+    review_round: int = 0
+    ready_at: datetime | None = None
+    approved_at: datetime | None = None
+    published_at: datetime | None = None
+    publish_ts: str | None = None
+    waived_reason: str | None = None
+    waived_by: str | None = None
+    retro_due_at: datetime | None = None
+    retro_held_at: datetime | None = None
+    retro_notes: str | None = None
+
+
+@dataclass(frozen=True)
+class Approval:
+    """A reviewer's decision in one review round."""
+
+    postmortem_id: int
+    round: int
+    reviewer: str
+    decision: str  # approved | changes_requested
+    decided_at: datetime
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """A nudge: due time, kind, recipient, subject, state."""
+
+    id: int
+    kind: str  # author | reviewer | escalation | retro | digest
+    subject_id: int  # the postmortem (0 for the digest)
+    recipient: str  # a Slack user id (sent as a DM) or a channel id
+    seq: int  # numbers every occurrence of this kind, recipient and subject
+    nth: int  # its place in the current series (a series restarts when someone acts)
+    due_at: datetime
+    state: str  # pending | sending | sent | failed | cancelled
+    attempts: int
+    created_at: datetime
+    sent_at: datetime | None = None
+    last_error: str | None = None

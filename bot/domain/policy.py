@@ -2,8 +2,8 @@
 
 ``Policy.from_mapping`` validates the plain data read from the policy YAML file. Every mistake
 is a ``PolicyError`` naming the key path (``triggers.impact.threshold``), and unknown keys are
-mistakes too: a typo must never silently fall back to a default. New sections (reminders, …)
-are added as a field, a parser, and an entry in ``_SECTIONS``.
+mistakes too: a typo must never silently fall back to a default. New sections are added as a
+field, a parser, and an entry in ``_SECTIONS``.
 """
 
 from __future__ import annotations
@@ -12,12 +12,14 @@ import difflib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.domain.calendar import WorkCalendar
 from bot.domain.errors import BadTime
 from bot.domain.model import SEVERITIES
+from bot.domain.reminders import ReminderPolicy
 from bot.domain.timeparse import parse_duration
 from bot.domain.triggers import TRIGGER_IDS, TriggerPolicy
 
@@ -28,6 +30,10 @@ SHARE_MODES = ("auto", "canvas", "file")
 _USER_ID = re.compile(r"[UW][A-Z0-9]+")
 _PREFIX = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _EMOJI = re.compile(r"[a-z0-9_+'-]{1,100}")
+_CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{2,}")
+_WALL_TIME = re.compile(r"(?P<hour>[01]?[0-9]|2[0-3]):(?P<minute>[0-5][0-9])")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _PREFIX_MAX = 20  # leaves room for the number and title within Slack's 80 characters
 
 
@@ -52,6 +58,10 @@ class Policy:
     share: str = "auto"
     channel_prefix: str = "inc"
     capture_emoji: str = "pushpin"  # reacting with it adds a message to the timeline
+    review_approvals: int | None = None  # None: every named reviewer (at least one)
+    publish_channel: str | None = None  # channel id where approved postmortems are published
+    escalation_channel: str | None = None  # channel id for escalations; None: the commander
+    reminders: ReminderPolicy = field(default_factory=ReminderPolicy)
 
     @classmethod
     def default(cls) -> Policy:
@@ -106,17 +116,37 @@ def _bool(value: object, path: str) -> bool:
     return value
 
 
-def _threshold(value: object, path: str) -> timedelta:
+def _duration(value: object, path: str, *, when_zero: str = "") -> timedelta:
+    """A positive duration like ``20m`` or ``2d``; ``when_zero`` adds advice to that error."""
     if not isinstance(value, str):
         # A bare number is ambiguous (minutes? hours?), so ask for a unit.
         raise PolicyError(path, f"expected a duration like 20m or 1h, got {value!r}")
     try:
-        threshold = parse_duration(value)
+        duration = parse_duration(value)
     except BadTime as exc:
         raise PolicyError(path, str(exc)) from None
-    if threshold <= timedelta(0):
-        raise PolicyError(path, "must be more than zero; to switch the trigger off, write false")
-    return threshold
+    if duration <= timedelta(0):
+        raise PolicyError(path, f"must be more than zero{when_zero}")
+    return duration
+
+
+def _threshold(value: object, path: str) -> timedelta:
+    return _duration(value, path, when_zero="; to switch the trigger off, write false")
+
+
+def _positive_int(value: object, path: str) -> int:
+    # bool is an int in Python; `true` is a mistake, not 1.
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise PolicyError(path, f"expected a whole number of 1 or more, got {value!r}")
+    return value
+
+
+def _channel(value: object, path: str) -> str | None:
+    """A Slack channel id (public C…, private G…), or null for none."""
+    if value is not None and not (isinstance(value, str) and _CHANNEL_ID.fullmatch(value)):
+        problem = f"expected a Slack channel id like C012AB3CD (not its #name), got {value!r}"
+        raise PolicyError(path, problem)
+    return value
 
 
 # ---- top-level sections ------------------------------------------------------------------
@@ -238,6 +268,139 @@ def _triggers(value: object, path: str) -> dict[str, Any]:
     return {"triggers": replace(defaults, **settings)}
 
 
+# ---- review and reminders ----------------------------------------------------------------
+
+
+def _approvals(value: object, path: str) -> int | None:
+    """``all`` (None: every named reviewer, at least one) or how many approvals suffice."""
+    if value == "all":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise PolicyError(path, f"expected all or a whole number of 1 or more, got {value!r}")
+    return value
+
+
+def _review(value: object, path: str) -> dict[str, Any]:
+    known = {"approvals": None, "publish_channel": None, "escalation_channel": None}
+    data = _checked_mapping(value, path, known)
+    out: dict[str, Any] = {}
+    if "approvals" in data:
+        out["review_approvals"] = _approvals(data["approvals"], f"{path}.approvals")
+    for key in ("publish_channel", "escalation_channel"):
+        if key in data:
+            out[key] = _channel(data[key], f"{path}.{key}")
+    return out
+
+
+def _wall_time(value: object, path: str) -> time:
+    # Unquoted, YAML 1.1 reads 10:00 as the sexagesimal number 600: ask for quotes.
+    match = _WALL_TIME.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        problem = f'expected a time of day in quotes like "10:00", got {value!r}'
+        raise PolicyError(path, problem)
+    return time(int(match["hour"]), int(match["minute"]))
+
+
+def _working_hours(value: object, path: str) -> dict[str, Any]:
+    data = _checked_mapping(value, path, {"start": None, "end": None})
+    defaults = WorkCalendar()
+    start = _wall_time(data["start"], f"{path}.start") if "start" in data else defaults.start
+    end = _wall_time(data["end"], f"{path}.end") if "end" in data else defaults.end
+    if start >= end:
+        raise PolicyError(path, f"start ({start:%H:%M}) must be before end ({end:%H:%M})")
+    return {"start": start, "end": end}
+
+
+def _working_days(value: object, path: str) -> frozenset[int]:
+    if not isinstance(value, list | tuple) or not value:
+        raise PolicyError(path, f"expected a list of days like [mon, tue, wed], got {value!r}")
+    days: set[int] = set()
+    for i, item in enumerate(value):
+        name = item.lower() if isinstance(item, str) else ""
+        matches = [n for n, day in enumerate(_WEEKDAYS) if name in (day, day[:3])]
+        if not matches:
+            raise PolicyError(f"{path}[{i}]", f"expected a day like mon or monday, got {item!r}")
+        days.add(matches[0])
+    return frozenset(days)
+
+
+def _holiday(value: object, path: str) -> date:
+    # PyYAML turns 2021-12-29 into a date; quoted, it stays a string.
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise PolicyError(path, f"there is no day {value!r} in the calendar") from None
+    raise PolicyError(path, f"expected a date like 2021-12-29, got {value!r}")
+
+
+def _holidays(value: object, path: str) -> frozenset[date]:
+    if not isinstance(value, list | tuple):
+        raise PolicyError(path, f"expected a list of dates like [2021-12-29], got {value!r}")
+    return frozenset(_holiday(item, f"{path}[{i}]") for i, item in enumerate(value))
+
+
+def _calendar(data: Mapping[str, Any], path: str) -> WorkCalendar:
+    """The working calendar from the reminders section's calendar keys."""
+    settings: dict[str, Any] = {}
+    if "business_days" in data:
+        settings["business_days"] = _bool(data["business_days"], f"{path}.business_days")
+    if "working_hours" in data:
+        settings |= _working_hours(data["working_hours"], f"{path}.working_hours")
+    if "working_days" in data:
+        settings["days"] = _working_days(data["working_days"], f"{path}.working_days")
+    if "holidays" in data:
+        settings["holidays"] = _holidays(data["holidays"], f"{path}.holidays")
+    return WorkCalendar(**settings)
+
+
+# Nested duration keys of the reminders section and the ReminderPolicy field each one sets.
+_REMINDER_SPANS: dict[str, dict[str, str]] = {
+    "author": {"after": "author_after", "every": "author_every"},
+    "reviewer": {"after": "reviewer_after", "every": "reviewer_every"},
+    "retro": {
+        "within": "retro_within",
+        "within_sev1": "retro_within_sev1",
+        "remind_before": "retro_reminder_before",
+    },
+}
+_REMINDER_KEYS = dict.fromkeys(
+    ("business_days", "working_hours", "working_days", "holidays", *_REMINDER_SPANS)
+    + ("escalate_after", "snooze", "digest", "poll_interval", "max_attempts")
+)
+
+
+def _digest(value: object, path: str) -> dict[str, Any]:
+    data = _checked_mapping(value, path, {"channel": None, "every": None})
+    out: dict[str, Any] = {}
+    if "channel" in data:
+        out["digest_channel"] = _channel(data["channel"], f"{path}.channel")
+    if "every" in data:
+        out["digest_every"] = _duration(data["every"], f"{path}.every")
+    return out
+
+
+def _reminders(value: object, path: str) -> dict[str, Any]:
+    data = _checked_mapping(value, path, _REMINDER_KEYS)
+    settings: dict[str, Any] = {"calendar": _calendar(data, path)}
+    for group, fields in _REMINDER_SPANS.items():
+        if group in data:
+            spans = _checked_mapping(data[group], f"{path}.{group}", fields)
+            for key, raw in spans.items():
+                settings[fields[key]] = _duration(raw, f"{path}.{group}.{key}")
+    for key in ("snooze", "poll_interval"):
+        if key in data:
+            settings[key] = _duration(data[key], f"{path}.{key}")
+    for key in ("escalate_after", "max_attempts"):
+        if key in data:
+            settings[key] = _positive_int(data[key], f"{path}.{key}")
+    if "digest" in data:
+        settings |= _digest(data["digest"], f"{path}.digest")
+    return {"reminders": ReminderPolicy(**settings)}
+
+
 _Section = Callable[[object, str], dict[str, Any]]
 _SECTIONS: dict[str, _Section] = {
     "locale": _locale,
@@ -248,4 +411,6 @@ _SECTIONS: dict[str, _Section] = {
     "capture_emoji": _capture_emoji,
     "postmortem": _postmortem,
     "triggers": _triggers,
+    "review": _review,
+    "reminders": _reminders,
 }

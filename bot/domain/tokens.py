@@ -11,11 +11,12 @@ and ``—sev`` (a client's autocorrection of ``--sev``) is read as ``--sev``.
 
 from __future__ import annotations
 
+import enum
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Literal
+from typing import Literal, TypeVar
 
 from bot.domain.errors import BadCommand, BadTime
 from bot.domain.model import SEVERITIES
@@ -81,6 +82,28 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
+_FIRST_WORD = re.compile(r"\s*(?P<word>\S+)(?P<rest>.*)", re.DOTALL)
+
+
+def first_word(text: str) -> tuple[str, str]:
+    """The first word of ``text`` as typed, and the untouched rest (``""``, ``""`` if blank)."""
+    match = _FIRST_WORD.fullmatch(text)
+    return (match["word"], match["rest"]) if match else ("", "")
+
+
+def nothing_more(rest: str, command: str, example: str) -> None:
+    """A BadCommand when anything but whitespace follows a ``command`` that takes nothing more."""
+    if rest.strip():
+        raise BadCommand(
+            f"I didn't understand {rest.strip()!r}: {command} takes nothing more. Try {example}"
+        )
+
+
+def listing(words: tuple[str, ...]) -> str:
+    """``a, b or c``."""
+    return f"{', '.join(words[:-1])} or {words[-1]}"
+
+
 # ---- times -------------------------------------------------------------------------------
 
 _DATE_WORD = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -130,6 +153,19 @@ def final_time(tokens: list[Token], after: str, example: str) -> str | None:
 
 # ---- options -----------------------------------------------------------------------------
 
+
+class Unset(enum.Enum):
+    """Type of ``NOT_GIVEN``: an option the user did not write (unlike ``--impact none``)."""
+
+    NOT_GIVEN = "NOT_GIVEN"
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+
+NOT_GIVEN: Literal[Unset.NOT_GIVEN] = Unset.NOT_GIVEN
+
+T = TypeVar("T")
 Kind = Literal["one", "time", "many"]  # one word; a time (maybe two words); words until --x
 _OPTION = re.compile(r"(?:--|[—–])(?P<name>[A-Za-z][A-Za-z_-]*)(?:=(?P<value>.*))?", re.DOTALL)
 _ALIASES = {"severity": "sev"}
@@ -201,6 +237,11 @@ def split_options(
     return values, free
 
 
+def read_option(values: Mapping[str, list[str]], name: str, read: Callable[[str], T]) -> T | None:
+    """The value of option ``--name`` (from split_options) read by ``read``; None if not given."""
+    return read(" ".join(values[name])) if name in values else None
+
+
 # ---- values ------------------------------------------------------------------------------
 
 _SEVERITY = re.compile(r"(?:sev-?|s)?(?P<n>[0-9]{1,3})", re.IGNORECASE)
@@ -215,6 +256,18 @@ def read_severity(raw: str, example: str = "--sev 2") -> int:
             f"Severity must be 1, 2, 3 or 4 (1 is the worst), e.g. {example}; got {raw!r}."
         )
     return int(match["n"])
+
+
+def read_note_number(raw: str) -> int:
+    """A note's number, ``3`` or ``#3``, as /incident timeline shows it."""
+    digits = raw.removeprefix("#")
+    number = int(digits) if len(digits) <= 9 else 0  # no note has a ten-digit number
+    if number < 1:
+        raise BadCommand(
+            f"There is no note {raw[:12]!r}: notes are numbered from #1, "
+            "as /incident timeline shows them."
+        )
+    return number
 
 
 def read_impact(raw: str) -> timedelta | None:
@@ -265,11 +318,23 @@ def mention_id(word: str, *, wanted: str, example: str) -> str:
     raise BadCommand(f"{wanted}, e.g. {example}; {word!r} isn't one.")
 
 
-def read_reviewers(words: list[str]) -> tuple[str, ...]:
-    """Slack user ids from mentions, in order, without repeats; commas between are fine."""
+# Commas may separate mentions, but a mention's own label (<@U1|Lee, Ann>) is left whole.
+_PERSON = re.compile(r"(?:<[^<>]*>|[^,])+")
+
+
+def read_people(words: list[str], *, wanted: str, example: str) -> tuple[str, ...]:
+    """Slack user ids from mentions, in order, without repeats; commas between are fine.
+
+    ``wanted`` and ``example`` are for the error message, as in ``mention_id``.
+    """
     ids = [
-        mention_id(part, wanted="--reviewers takes people", example="--reviewers @alice @bob")
+        mention_id(part, wanted=wanted, example=example)
         for word in words
-        for part in filter(None, word.split(","))
+        for part in _PERSON.findall(word)
     ]
     return tuple(dict.fromkeys(ids))
+
+
+def read_reviewers(words: list[str]) -> tuple[str, ...]:
+    """The people given to ``--reviewers``."""
+    return read_people(words, wanted="--reviewers takes people", example="--reviewers @alice @bob")

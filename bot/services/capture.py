@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from bot.domain.model import Revision, TimelineEntry
 from bot.domain.timeparse import validate_occurrence
-from bot.services.incidents import CLOCK_SKEW, incident_of
+from bot.services.common import CLOCK_SKEW, incident_of
 from storage.uow import Conflict, UnitOfWork
 
 

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from bot.domain.errors import (
     BadTime,
     IncidentNotFound,
     InvalidTransition,
-    NotAnIncidentChannel,
 )
 from bot.domain.model import CloseFacts, Incident, Postmortem, TimelineEntry, Trigger
 from bot.domain.policy import Policy
 from bot.domain.timeparse import validate_occurrence
 from bot.domain.triggers import TriggerFacts, evaluate
+from bot.services.common import CLOCK_SKEW, ensure_open, incident_of
+from bot.services.review import plan_after_close
 from storage.uow import UnitOfWork
-
-CLOCK_SKEW = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -92,12 +91,6 @@ async def incident_in_channel(*, uow: UnitOfWork, channel_id: str) -> Incident:
         return await incident_of(uow, channel_id)
 
 
-def ensure_open(incident: Incident) -> None:
-    """Refuse to act on a closed incident."""
-    if incident.is_closed:
-        raise InvalidTransition(f"{incident.ref} is already closed.")
-
-
 async def add_note(
     *,
     uow: UnitOfWork,
@@ -153,6 +146,8 @@ async def close_incident(
             kind="closed",
             text=f"Closed {incident.ref}",
         )
+        closed = await uow.incidents.get(incident.id)
+        assert closed is not None
         postmortem = None
         if triggers:
             postmortem = await uow.postmortems.add(
@@ -162,9 +157,8 @@ async def close_incident(
                 created_at=now,
                 triggers=tuple(triggers),
             )
-        closed = await uow.incidents.get(incident.id)
+            postmortem = await plan_after_close(uow, closed, postmortem, policy, now)
         await uow.commit()
-    assert closed is not None
     return CloseOutcome(incident=closed, triggers=triggers, postmortem=postmortem)
 
 
@@ -185,6 +179,7 @@ async def start_postmortem_anyway(
             created_at=now,
             triggers=(),
         )
+        postmortem = await plan_after_close(uow, incident, postmortem, policy, now)
         await uow.commit()
     return incident, postmortem
 
@@ -222,14 +217,3 @@ def _trigger_facts(incident: Incident, ended_at: datetime, facts: CloseFacts) ->
 
 def _author(policy: Policy, incident: Incident, closed_by: str) -> str:
     return incident.declared_by if policy.postmortem_author == "declarer" else closed_by
-
-
-async def incident_of(uow: UnitOfWork, channel_id: str) -> Incident:
-    """Inside an open unit of work: the incident of this channel, or a clear error."""
-    incident = await uow.incidents.by_channel(channel_id)
-    if incident is None:
-        raise NotAnIncidentChannel(
-            "This isn't an incident channel. Run this in the channel furikaeri created for the "
-            "incident (or start one with `/incident start <title>`)."
-        )
-    return incident

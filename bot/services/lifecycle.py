@@ -12,7 +12,7 @@ from bot.domain.errors import BadCommand
 from bot.domain.lifecycle import MARKS, Metrics, derive_metrics, latest_marks
 from bot.domain.model import Incident, TimelineEntry
 from bot.domain.timeparse import validate_occurrence
-from bot.services.incidents import CLOCK_SKEW, ensure_open, incident_of
+from bot.services.common import CLOCK_SKEW, ensure_open, incident_of
 from storage.uow import UnitOfWork
 
 MARK_TEXT = {

@@ -8,7 +8,7 @@ from datetime import datetime
 from bot.domain.errors import BadCommand, NotAllowed
 from bot.domain.model import Incident, Revision, TimelineEntry
 from bot.domain.timeparse import validate_occurrence
-from bot.services.incidents import CLOCK_SKEW, incident_of
+from bot.services.common import CLOCK_SKEW, incident_of
 from storage.uow import UnitOfWork
 
 

@@ -10,6 +10,9 @@ from bot.domain.commands import (
     Mark,
     Note,
     NoteMove,
+    PostmortemAuthor,
+    PostmortemWaive,
+    RetroHeld,
     Role,
     Severity,
     Start,
@@ -64,6 +67,9 @@ def test_help_lines_cover_every_subcommand() -> None:
         "mark",
         "timeline",
         "note",  # its corrections: edit, move, delete
+        "postmortem",
+        "postmortem",  # waive
+        "retro",
         "help",
     ]
     for usage, example in HELP_LINES:
@@ -75,7 +81,9 @@ def test_help_examples_parse() -> None:
     examples = [
         ex.removeprefix("/incident ").replace("@alice", "<@U1|alice>") for _, ex in HELP_LINES
     ]
-    start, note, close, status, sev, role, mark, timeline, move, help_ = map(parse, examples)
+    start, note, close, status, sev, role, mark, timeline, move, *review, help_ = map(
+        parse, examples
+    )
     assert start == Start(title="Kafka brokers down", severity=2)
     assert note == Note(at="10:42", text="Rolled back deploy 1234")
     assert isinstance(close, Close) and close.is_complete
@@ -85,6 +93,11 @@ def test_help_examples_parse() -> None:
     assert mark == Mark(mark="mitigated", at="10:58", text="Failover to the replica done")
     assert timeline == Timeline()
     assert move == NoteMove(number=3, at="10:40")
+    assert review == [
+        PostmortemAuthor(user="U1"),
+        PostmortemWaive(reason="Duplicate of INC-6"),
+        RetroHeld(notes="Walked the timeline, 3 actions"),
+    ]
     assert help_ == Help(topic="close")
 
 

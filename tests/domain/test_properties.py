@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from bot.domain.commands import Command, Note, NoteEdit, parse
+from bot.domain.commands import Command, Note, NoteEdit, PostmortemWaive, RetroHeld, parse
 from bot.domain.errors import BadCommand, BadTime
 from bot.domain.mrkdwn import escape, unescape_slack
 from bot.domain.naming import channel_name, with_suffix
@@ -31,6 +31,7 @@ VOCABULARY = (
     " status sev role mark timeline edit move delete #3 3 0 #0 99999999999 sev2 SEV-1"
     " investigating identified monitoring resolved commander comms scribe"
     " detected mitigated impact-start impact_end"
+    " postmortem author reviewers ready waive retro held <@U2|Lee, Ann> <@W3> <#C1> {{ x }} *b*"
 )
 WORDS = st.sampled_from([*VOCABULARY.split(), "<@U1|a b>", "\n", "\u3000"])
 COMMANDISH = st.builds(
@@ -38,6 +39,8 @@ COMMANDISH = st.builds(
     st.sampled_from(
         ["start", "note", "close", "help", "START", "status", "sev", "role", "mark", "timeline"]
         + ["note edit", "note move", "note delete", "NOTE Edit #3", "note move 3"]
+        + ["postmortem", "postmortem author", "postmortem reviewers", "POSTMORTEM Ready"]
+        + ["postmortem waive", "postmortem show", "retro", "retro held", "Retro HELD"]
     ),
     st.lists(st.one_of(WORDS, st.text(max_size=8)), max_size=12),
 )
@@ -113,6 +116,18 @@ def test_a_note_is_a_correction_only_with_a_number(verb: str, body: str) -> None
 @given(st.integers(min_value=1, max_value=10**6), st.text().filter(str.strip))
 def test_note_edit_text_round_trips(number: int, body: str) -> None:
     assert parse(f"note edit #{number} {body}") == NoteEdit(number=number, text=body.strip())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["waive", "WAIVE", "Waive"]), st.text().filter(str.strip))
+def test_waiver_reason_round_trips(verb: str, reason: str) -> None:
+    assert parse(f"postmortem {verb} {reason}") == PostmortemWaive(reason=reason.strip())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["held", "HELD", "Held"]), st.text())
+def test_retro_notes_round_trip(verb: str, notes: str) -> None:
+    assert parse(f"retro {verb} {notes}") == RetroHeld(notes=notes.strip())
 
 
 @settings(max_examples=300, deadline=None)

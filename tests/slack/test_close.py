@@ -204,7 +204,7 @@ async def test_without_canvases_the_draft_is_a_markdown_file(bot):
     done = await bot.fake.wait_for("files.completeUploadExternal")
     assert done.args["channel_id"] == channel
     assert "postmortem draft" in done.args["initial_comment"]
-    [content] = bot.fake.uploads.values()
+    content = bot.fake.uploads[done.args["files"][0]["id"]]
     assert content.decode().startswith("# INC-1: Kafka brokers down")
     report = await eventually(
         lambda: stored(bot, number), lambda r: r.postmortem.doc_id is not None

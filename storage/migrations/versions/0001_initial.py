@@ -128,11 +128,56 @@ def upgrade() -> None:
         sa.Column("doc_kind", sa.String(16)),
         sa.Column("doc_id", sa.String(64)),
         sa.Column("doc_url", sa.Text),
+        sa.Column("review_round", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("ready_at", UTCDateTime),
+        sa.Column("approved_at", UTCDateTime),
+        sa.Column("published_at", UTCDateTime),
+        sa.Column("publish_ts", sa.String(32)),
+        sa.Column("waived_reason", sa.Text),
+        sa.Column("waived_by", sa.String(32)),
+        sa.Column("retro_due_at", UTCDateTime),
+        sa.Column("retro_held_at", UTCDateTime),
+        sa.Column("retro_notes", sa.Text),
     )
+    op.create_table(
+        "approvals",
+        sa.Column(
+            "postmortem_id",
+            sa.Integer,
+            sa.ForeignKey("postmortems.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        sa.Column("round", sa.Integer, primary_key=True),
+        sa.Column("reviewer", sa.String(32), primary_key=True),
+        sa.Column("decision", sa.String(24), nullable=False),
+        sa.Column("comment", sa.Text),
+        sa.Column("decided_at", UTCDateTime, nullable=False),
+    )
+    op.create_table(
+        "reminders",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("subject_id", sa.Integer, nullable=False),
+        sa.Column("recipient", sa.String(32), nullable=False),
+        sa.Column("seq", sa.Integer, nullable=False),
+        sa.Column("nth", sa.Integer, nullable=False),
+        sa.Column("due_at", UTCDateTime, nullable=False),
+        sa.Column("state", sa.String(12), nullable=False, server_default="pending"),
+        sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("created_at", UTCDateTime, nullable=False),
+        sa.Column("sent_at", UTCDateTime),
+        sa.Column("last_error", sa.Text),
+        sa.UniqueConstraint(
+            "kind", "subject_id", "recipient", "seq", name="uq_reminders_occurrence"
+        ),
+    )
+    op.create_index("ix_reminders_state_due", "reminders", ["state", "due_at"])
 
 
 def downgrade() -> None:
     for table in (
+        "reminders",
+        "approvals",
         "postmortems",
         "responders",
         "incident_roles",

@@ -1,0 +1,28 @@
+"""What several use cases share: finding the incident of a channel, and refusing closed ones."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.domain.errors import InvalidTransition, NotAnIncidentChannel
+from bot.domain.model import Incident
+from storage.uow import UnitOfWork
+
+CLOCK_SKEW = timedelta(minutes=1)  # how far "now" on a person's device may run ahead of ours
+
+
+async def incident_of(uow: UnitOfWork, channel_id: str) -> Incident:
+    """Inside an open unit of work: the incident of this channel, or a clear error."""
+    incident = await uow.incidents.by_channel(channel_id)
+    if incident is None:
+        raise NotAnIncidentChannel(
+            "This isn't an incident channel. Run this in the channel furikaeri created for the "
+            "incident (or start one with `/incident start <title>`)."
+        )
+    return incident
+
+
+def ensure_open(incident: Incident) -> None:
+    """Refuse to act on a closed incident."""
+    if incident.is_closed:
+        raise InvalidTransition(f"{incident.ref} is already closed.")

@@ -1,0 +1,206 @@
+"""The nudges' engine room: claim what is due exactly once, re-check that it is still needed,
+plan the next one, and settle the outcome of sending it.
+
+Claiming marks a nudge sent in the same transaction that locks it (FOR UPDATE SKIP LOCKED on
+PostgreSQL; SQLite serialises writers), so two processes never send the same nudge. A process
+that dies between the claim and Slack's answer loses that one message rather than sending it
+twice; the series goes on, because the next occurrence is planned in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.domain.calendar import deliverable, due_after
+from bot.domain.errors import BadCommand
+from bot.domain.model import Incident, Postmortem, Reminder
+from bot.domain.policy import Policy
+from bot.domain.review import waiting_on
+from storage.uow import UnitOfWork
+
+CLAIM_BATCH = 50
+RECURRING = {"author": "author_every", "reviewer": "reviewer_every", "digest": "digest_every"}
+
+
+@dataclass(frozen=True)
+class Due:
+    """A claimed nudge and what its message needs."""
+
+    reminder: Reminder
+    incident: Incident | None = None
+    postmortem: Postmortem | None = None
+    waiting_on: tuple[str, ...] = ()
+    awaiting: list[tuple[Incident, Postmortem, tuple[str, ...]]] = field(default_factory=list)
+
+
+async def due_recipients(*, uow: UnitOfWork, now: datetime) -> set[str]:
+    """Who the due nudges are for (to look up their time zones before claiming)."""
+    async with uow:
+        return {r.recipient for r in await uow.reminders.due(now, CLAIM_BATCH)}
+
+
+async def claim_due(
+    *, uow: UnitOfWork, now: datetime, zones: Mapping[str, ZoneInfo], policy: Policy
+) -> list[Due]:
+    """Claim the nudges to send now; postpone those outside their recipient's working hours."""
+    claimed: list[Due] = []
+    async with uow:
+        for reminder in await uow.reminders.lock_due(now, CLAIM_BATCH):
+            due = await _still_needed(uow, reminder, policy)
+            if due is None:
+                await uow.reminders.set(
+                    reminder.id, state="cancelled", last_error="no longer needed"
+                )
+                continue
+            tz = zones.get(reminder.recipient, policy.tz)
+            when = deliverable(reminder.due_at, tz=tz, cal=policy.reminders.calendar)
+            if when > now:
+                await uow.reminders.set(reminder.id, due_at=when)
+                continue
+            await uow.reminders.set(
+                reminder.id, state="sent", sent_at=now, attempts=reminder.attempts + 1
+            )
+            await _plan_next(uow, due, policy, now)
+            claimed.append(due)
+        await uow.commit()
+    return claimed
+
+
+async def settle_failure(
+    *,
+    uow: UnitOfWork,
+    reminder_id: int,
+    error: str,
+    retry_in: timedelta | None,
+    policy: Policy,
+    now: datetime,
+) -> str:
+    """Sending failed: try again later (backoff, or Slack's Retry-After) or record it failed."""
+    async with uow:
+        reminder = await uow.reminders.get(reminder_id)
+        assert reminder is not None
+        if retry_in is not None and reminder.attempts < policy.reminders.max_attempts:
+            state, due_at = "pending", now + retry_in
+        else:
+            state, due_at = "failed", reminder.due_at
+        await uow.reminders.set(reminder_id, state=state, due_at=due_at, last_error=error)
+        await uow.commit()
+    return state
+
+
+async def snooze(
+    *, uow: UnitOfWork, reminder_id: int, by: str, policy: Policy, now: datetime
+) -> datetime:
+    """Put the nudge's series off by the policy's snooze (one business day by default)."""
+    async with uow:
+        reminder = await uow.reminders.get(reminder_id)
+        if reminder is None:
+            raise BadCommand("That reminder no longer exists.")
+        if reminder.recipient.startswith(("U", "W")) and reminder.recipient != by:
+            raise BadCommand("That reminder isn't yours to snooze.")
+        until = due_after(now, policy.reminders.snooze, tz=policy.tz, cal=policy.reminders.calendar)
+        pending = await uow.reminders.pending(
+            reminder.kind, reminder.subject_id, reminder.recipient
+        )
+        if pending is not None:
+            await uow.reminders.set(pending.id, due_at=max(pending.due_at, until))
+        elif reminder.state == "sent" and reminder.kind in RECURRING:
+            await uow.reminders.schedule(
+                kind=reminder.kind,
+                subject_id=reminder.subject_id,
+                recipient=reminder.recipient,
+                due_at=until,
+                now=now,
+                after=reminder,
+            )
+        await uow.commit()
+    return until
+
+
+async def ensure_digest(*, uow: UnitOfWork, policy: Policy, now: datetime) -> None:
+    """Keep one weekly digest planned for the policy's channel (idempotent across processes)."""
+    channel = policy.reminders.digest_channel
+    if channel is None:
+        return
+    async with uow:
+        if await uow.reminders.pending("digest", 0, channel) is None:
+            last = await uow.reminders.last_sent("digest", channel)
+            due = (
+                now
+                if last is None or last.sent_at is None
+                else last.sent_at + policy.reminders.digest_every
+            )
+            await uow.reminders.schedule(
+                kind="digest", subject_id=0, recipient=channel, due_at=due, now=now, after=last
+            )
+        await uow.commit()
+
+
+async def listing(
+    *, uow: UnitOfWork, states: tuple[str, ...]
+) -> list[tuple[Reminder, Incident | None]]:
+    """Scheduled (or failed…) nudges with the incident each is about."""
+    async with uow:
+        rows = await uow.reminders.listing(states)
+        out = []
+        for reminder in rows:
+            pm = await uow.postmortems.get(reminder.subject_id) if reminder.subject_id else None
+            incident = await uow.incidents.get(pm.incident_id) if pm else None
+            out.append((reminder, incident))
+    return out
+
+
+async def _still_needed(uow: UnitOfWork, reminder: Reminder, policy: Policy) -> Due | None:
+    """Re-read the state: a nudge whose reason has gone is not sent."""
+    if reminder.kind == "digest":
+        if reminder.recipient != policy.reminders.digest_channel:
+            return None
+        return Due(reminder=reminder, awaiting=await _awaiting(uow))
+    pm = await uow.postmortems.get(reminder.subject_id)
+    incident = await uow.incidents.get(pm.incident_id) if pm else None
+    if pm is None or incident is None:
+        return None
+    decisions = await uow.reminders.decisions(pm.id, pm.review_round)
+    waiting = waiting_on(pm, decisions)
+    needed = {
+        "author": pm.status == "draft" and pm.author == reminder.recipient,
+        "reviewer": pm.status == "in_review" and reminder.recipient in waiting,
+        "escalation": bool(waiting),
+        "retro": pm.retro_held_at is None and pm.status != "waived",
+    }.get(reminder.kind, False)
+    return Due(reminder, incident, pm, waiting) if needed else None
+
+
+async def _plan_next(uow: UnitOfWork, due: Due, policy: Policy, now: datetime) -> None:
+    reminder, rules = due.reminder, policy.reminders
+    if reminder.kind in RECURRING:
+        every: timedelta = getattr(rules, RECURRING[reminder.kind])
+        due_at = due_after(now, every, tz=policy.tz, cal=rules.calendar)
+        await uow.reminders.schedule(
+            kind=reminder.kind,
+            subject_id=reminder.subject_id,
+            recipient=reminder.recipient,
+            due_at=due_at,
+            now=now,
+            after=reminder,
+        )
+    if reminder.kind in ("author", "reviewer") and reminder.nth == rules.escalate_after + 1:
+        assert due.incident is not None
+        roles = await uow.people.roles(due.incident.id)
+        target = policy.escalation_channel or roles.get("commander", due.incident.declared_by)
+        await uow.reminders.schedule(
+            kind="escalation", subject_id=reminder.subject_id, recipient=target, due_at=now, now=now
+        )
+
+
+async def _awaiting(uow: UnitOfWork) -> list[tuple[Incident, Postmortem, tuple[str, ...]]]:
+    rows = []
+    for pm in await uow.postmortems.awaiting():
+        incident = await uow.incidents.get(pm.incident_id)
+        if incident is not None:
+            decisions = await uow.reminders.decisions(pm.id, pm.review_round)
+            rows.append((incident, pm, waiting_on(pm, decisions)))
+    return rows

@@ -1,0 +1,116 @@
+"""Buttons on nudges and review requests, and the "request changes" form."""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.deps import Deps
+from bot.domain.mrkdwn import escape
+from bot.services import reminders, review
+from handlers import review_blocks
+from handlers.blocks import when
+from handlers.errors import reported
+from handlers.nudges import send_dm_or_post
+from handlers.publishing import publish_postmortem
+from handlers.review_commands import request_review
+
+
+def register(app: AsyncApp) -> None:
+    app.action(review_blocks.SNOOZE)(reported(on_snooze))
+    app.action(review_blocks.READY)(reported(on_ready))
+    app.action(review_blocks.APPROVE)(reported(on_approve))
+    app.action(review_blocks.REQUEST_CHANGES)(reported(on_request_changes))
+    app.view(review_blocks.CHANGES_MODAL)(reported(on_changes_submitted))
+
+
+async def on_snooze(
+    ack: AsyncAck, body: dict, action: dict, respond: AsyncRespond, context: dict
+) -> None:
+    deps: Deps = context["deps"]
+    await ack()
+    until = await reminders.snooze(
+        uow=deps.storage.uow(),
+        reminder_id=int(action["value"]),
+        by=body["user"]["id"],
+        policy=deps.policy,
+        now=deps.clock(),
+    )
+    await respond(text=f"Snoozed: the next reminder comes {when(until)}.", replace_original=False)
+
+
+async def on_ready(
+    ack: AsyncAck,
+    body: dict,
+    action: dict,
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    context: dict,
+) -> None:
+    await ack()
+    await request_review(client, context["deps"], int(action["value"]), body["user"]["id"])
+    await respond(text="Sent for review. Thank you for writing it!", replace_original=False)
+
+
+async def on_approve(
+    ack: AsyncAck,
+    body: dict,
+    action: dict,
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    context: dict,
+) -> None:
+    deps: Deps = context["deps"]
+    await ack()
+    view = await review.decide(
+        uow=deps.storage.uow(),
+        postmortem_id=int(action["value"]),
+        reviewer=body["user"]["id"],
+        decision="approved",
+        comment=None,
+        policy=deps.policy,
+        now=deps.clock(),
+    )
+    await respond(
+        text=f"Approved {view.incident.ref}'s postmortem. Thank you for reviewing!",
+        replace_original=False,
+    )
+    if view.postmortem.status == "approved":
+        await publish_postmortem(client, deps, view.incident, view.postmortem)
+
+
+async def on_request_changes(
+    ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, context: dict
+) -> None:
+    deps: Deps = context["deps"]
+    await ack()
+    view = await review.review_status_of(
+        uow=deps.storage.uow(), postmortem_id=int(action["value"]), policy=deps.policy
+    )
+    await client.views_open(
+        trigger_id=body["trigger_id"],
+        view=review_blocks.changes_modal(view.postmortem.id, view.incident.ref),
+    )
+
+
+async def on_changes_submitted(
+    ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: dict
+) -> None:
+    deps: Deps = context["deps"]
+    comment = view["state"]["values"]["comment"]["comment"]["value"] or ""
+    reviewer = body["user"]["id"]
+    result = await review.decide(
+        uow=deps.storage.uow(),
+        postmortem_id=int(view["private_metadata"]),
+        reviewer=reviewer,
+        decision="changes_requested",
+        comment=comment,
+        policy=deps.policy,
+        now=deps.clock(),
+    )
+    await ack()
+    text = (
+        f"<@{reviewer}> asked for changes to the {result.incident.ref} postmortem:\n"
+        + "\n".join(f"> {escape(line)}" for line in comment.splitlines())
+    )
+    await send_dm_or_post(client, result.postmortem.author, text)
