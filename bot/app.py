@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
 )
 from slack_sdk.web.async_client import AsyncWebClient
@@ -52,10 +51,9 @@ class Runtime:
             token=settings.bot_token,
             base_url=settings.api_url,
             timeout=10,
-            retry_handlers=[
-                AsyncConnectionErrorRetryHandler(max_retry_count=1),
-                AsyncRateLimitErrorRetryHandler(max_retry_count=2),
-            ],
+            # Rate limits are waited out; connection errors are not retried blindly, because
+            # a call that did reach Slack (a channel created, a message posted) would repeat.
+            retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=2)],
         )
         storage = Storage(session_factory(self.engine))
         self.deps = Deps(

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from bot.domain.model import Incident, Postmortem, Revision, TimelineEntry, Trigger
 from bot.domain.policy import Policy
 from bot.domain.postmortem import SECTION_KEYS
 from bot.render import Renderer
-from bot.services.reports import IncidentReport
+from bot.services.reports import IncidentReport, participants
 
 
 def to_json(report: IncidentReport) -> dict[str, Any]:
@@ -31,8 +31,30 @@ def to_json(report: IncidentReport) -> dict[str, Any]:
     }
 
 
+def draft_markdown(
+    report: IncidentReport,
+    *,
+    postmortem: Postmortem,
+    names: Mapping[str, str],
+    policy: Policy,
+    renderer: Renderer,
+    now: datetime | None = None,
+) -> str:
+    """The postmortem document exactly as it is shared in Slack."""
+    return renderer.postmortem_markdown(
+        incident=report.incident,
+        postmortem=postmortem,
+        timeline=report.timeline,
+        names=names,
+        locale=policy.locale,
+        tz=policy.tz,
+        now=now,
+        participants=participants(report),
+    )
+
+
 def to_markdown(report: IncidentReport, *, policy: Policy, renderer: Renderer) -> str:
-    """The rendered draft; an incident without a postmortem renders an unsaved one."""
+    """The rendered draft (people by their Slack ids: the export does not ask Slack)."""
     pm = report.postmortem or Postmortem(
         id=0,
         incident_id=report.incident.id,
@@ -42,14 +64,7 @@ def to_markdown(report: IncidentReport, *, policy: Policy, renderer: Renderer) -
         created_at=report.incident.declared_at,
         triggers=(),
     )
-    return renderer.postmortem_markdown(
-        incident=report.incident,
-        postmortem=pm,
-        timeline=report.timeline,
-        names={},
-        locale=policy.locale,
-        tz=ZoneInfo(policy.display_timezone),
-    )
+    return draft_markdown(report, postmortem=pm, names={}, policy=policy, renderer=renderer)
 
 
 def _iso(dt: datetime | None) -> str | None:

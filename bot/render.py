@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
@@ -18,10 +18,10 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
-from bot.domain.lifecycle import Metrics
 from bot.domain.model import Incident, Postmortem, TimelineEntry
 from bot.domain.mrkdwn import escape as mrkdwn_escape
-from bot.domain.postmortem import SECTION_KEYS
+from bot.domain.mrkdwn import readable
+from bot.domain.postmortem import SECTION_KEYS, Participants
 from bot.domain.timeparse import format_duration, minutes
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -88,7 +88,7 @@ def md_block(value: object) -> str:
 
 def oneline(value: object) -> str:
     """Collapse all whitespace, line breaks included, to single spaces (headings, list items)."""
-    return " ".join(str(value).split())
+    return " ".join(readable(str(value)).split())
 
 
 def format_dt(value: datetime, tz: tzinfo, fmt: str = _DEFAULT_DT, zone: bool = True) -> str:
@@ -228,15 +228,6 @@ class Renderer:
         return template.render(context | {"locale": used})
 
 
-@dataclass(frozen=True)
-class Participants:
-    """Who took part and the figures of the response: optional extras for the document."""
-
-    roles: Mapping[str, str] = field(default_factory=dict)  # role → Slack user id
-    responders: Sequence[str] = ()  # Slack user ids, in the order they joined
-    metrics: Metrics | None = None
-
-
 def postmortem_context(
     *,
     incident: Incident,
@@ -250,7 +241,9 @@ def postmortem_context(
     """What a postmortem template receives (besides ``locale``)."""
     ordered = sorted(timeline, key=lambda e: (e.occurred_at, e.recorded_at, e.id))
     rows = [
-        TimelineRow(e.occurred_at, e.author, names.get(e.author, e.author), e.text, e.kind)
+        TimelineRow(
+            e.occurred_at, e.author, names.get(e.author, e.author), readable(e.text), e.kind
+        )
         for e in ordered
     ]
     sections = {key: "" for key in SECTION_KEYS}

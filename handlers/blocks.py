@@ -17,6 +17,7 @@ CAPTURE_SHORTCUT = "add_to_timeline"
 CAPTURE_MODAL = "add_to_timeline_modal"
 SLACK_INPUT_MAX = 3000  # Slack's limit for a text input's value
 TIMELINE_MAX = 100  # entries shown by /incident timeline; the export has them all
+LINE_MAX = 300  # characters of each entry shown there, so the message stays within Slack's limit
 MARK_LABELS = {
     "detected": "Detected",
     "mitigated": "Mitigated",
@@ -40,10 +41,12 @@ def _context(text: str) -> Block:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
 
 
-def help_text(unknown: str | None = None) -> str:
+def help_text(unknown: str | None = None, topic: str | None = None) -> str:
     lines = [f"I don't know `{escape(unknown)}`. Here is what I can do:"] if unknown else []
-    lines.append("*furikaeri* — from incident to postmortem:")
-    lines += [f"• `{usage}`\n    e.g. `{example}`" for usage, example in HELP_LINES]
+    about = [line for line in HELP_LINES if topic and line[0].split()[1] == topic]
+    if not about:
+        lines.append("*furikaeri* — from incident to postmortem:")
+    lines += [f"• `{usage}`\n    e.g. `{example}`" for usage, example in about or HELP_LINES]
     return "\n".join(lines)
 
 
@@ -51,7 +54,7 @@ def severity_text(severity: int | None) -> str:
     return f"SEV{severity}" if severity else "severity not set"
 
 
-def summary_blocks(view: Overview) -> list[Block]:
+def summary_blocks(view: Overview, emoji: str) -> list[Block]:
     """The summary pinned in the incident channel: kept current as the incident moves."""
     incident = view.incident
     lines = [
@@ -74,7 +77,7 @@ def summary_blocks(view: Overview) -> list[Block]:
         {"type": "header", "text": {"type": "plain_text", "text": _header(incident)}},
         _section("\n".join(lines)),
         _context(
-            "Record what happens: `/incident note [HH:MM] <text>`, or react with :pushpin: "
+            f"Record what happens: `/incident note [HH:MM] <text>`, or react with :{emoji}: "
             "to a message · `/incident help`"
         ),
     ]
@@ -99,10 +102,11 @@ def note_text(entry: TimelineEntry) -> str:
     return f"Noted at {when(entry.occurred_at)} by <@{entry.author}>: {escape(entry.text)}"
 
 
-def entry_line(entry: TimelineEntry) -> str:
-    """One entry, for a reader: when (in their zone), who, what (escaped)."""
+def entry_line(entry: TimelineEntry, *, limit: int | None = None) -> str:
+    """One entry, for a reader: when (in their zone), who, what (escaped, maybe shortened)."""
     kind = "" if entry.kind in ("note", "message") else f"_{entry.kind}_ · "
-    return f"{when(entry.occurred_at)} · <@{entry.author}> · {kind}{escape(entry.text)}"
+    text = entry.text if limit is None or len(entry.text) <= limit else entry.text[:limit] + "…"
+    return f"{when(entry.occurred_at)} · <@{entry.author}> · {kind}{escape(text)}"
 
 
 def change_text(entry: TimelineEntry) -> str:
@@ -118,7 +122,7 @@ def timeline_text(incident: Incident, entries: list[TimelineEntry]) -> str:
     lines = [f"*{incident.ref} timeline* ({len(entries)} entries)"]
     if len(shown) < len(entries):
         lines.append(f"_{len(entries) - len(shown)} earlier entries: see `furikaeri export`._")
-    lines += [f"`#{e.seq}` {entry_line(e)}" for e in shown]
+    lines += [f"`#{e.seq}` {entry_line(e, limit=LINE_MAX)}" for e in shown]
     return "\n".join(lines)
 
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.domain.ics import retro_invitation
 from bot.domain.model import Incident, Postmortem
+from bot.export import draft_markdown
 from bot.services.incidents import CloseOutcome, record_document
 from bot.services.lifecycle import overview
-from bot.services.reports import incident_report, participants
+from bot.services.reports import incident_report
 from handlers import blocks
 from handlers.publishing import refresh_summary, share_document
 
@@ -24,7 +23,11 @@ async def announce_close(client: AsyncWebClient, deps: Deps, outcome: CloseOutco
         text=blocks.outcome_fallback(incident, outcome.triggers),
         blocks=blocks.outcome_blocks(incident, outcome.triggers, outcome.postmortem),
     )
-    await refresh_summary(client, await overview(uow=deps.storage.uow(), incident_id=incident.id))
+    await refresh_summary(
+        client,
+        await overview(uow=deps.storage.uow(), incident_id=incident.id),
+        deps.policy.capture_emoji,
+    )
     if outcome.postmortem is not None:
         await publish_draft(client, deps, incident, outcome.postmortem)
         await invite_to_retro(client, deps, incident, outcome.postmortem)
@@ -37,15 +40,13 @@ async def publish_draft(
     report = await incident_report(uow=deps.storage.uow(), incident_id=incident.id)
     people = {e.author for e in report.timeline} | {postmortem.author, *postmortem.reviewers}
     people |= set(report.roles.values()) | set(report.responders)
-    markdown = deps.renderer.postmortem_markdown(
-        incident=report.incident,
+    markdown = draft_markdown(
+        report,
         postmortem=postmortem,
-        timeline=report.timeline,
         names=await deps.people.names(people),
-        locale=deps.policy.locale,
-        tz=ZoneInfo(deps.policy.display_timezone),
+        policy=deps.policy,
+        renderer=deps.renderer,
         now=deps.clock(),
-        participants=participants(report),
     )
     shared = await share_document(
         client,
@@ -54,7 +55,7 @@ async def publish_draft(
         title=f"{incident.ref} postmortem: {incident.title}"[:250],
         markdown=markdown,
         filename=f"{incident.ref}-postmortem.md",
-        comment=lambda url: blocks.draft_text(incident, url),
+        comment=blocks.draft_text(incident, None),
     )
     await record_document(
         uow=deps.storage.uow(),
@@ -63,6 +64,10 @@ async def publish_draft(
         doc_id=shared.id,
         url=shared.url,
     )
+    if shared.kind == "canvas":  # a file came with its message; a canvas gets one now
+        await client.chat_postMessage(
+            channel=incident.channel_id, text=blocks.draft_text(incident, shared.url)
+        )
 
 
 async def invite_to_retro(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
@@ -13,16 +12,18 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.deps import Deps
 from bot.domain import commands as cmds
 from bot.domain.commands import NOT_GIVEN, parse
+from bot.domain.errors import BadTime
 from bot.domain.lifecycle import impact_from_marks
 from bot.domain.mrkdwn import unescape_slack
-from bot.domain.timeparse import parse_time
+from bot.domain.timeparse import has_offset, parse_time
 from bot.services import incidents as svc
 from bot.services import lifecycle
 from bot.services.common import ensure_open
 from handlers import blocks, close_form
 from handlers.closing import announce_close
 from handlers.errors import reported
-from handlers.publishing import create_channel, set_up_channel
+from handlers.people import ACK_PATH_TIMEOUT
+from handlers.publishing import create_channel, pin, set_up_channel
 
 
 def register(app: AsyncApp) -> None:
@@ -42,11 +43,21 @@ class Invocation:
     trigger_id: str
 
     async def time(self, raw: str | None) -> datetime | None:
-        """A typed time, read in the user's own Slack time zone (None when none was typed)."""
+        """A typed time, read in the user's own Slack time zone (None when none was typed).
+
+        The zone lookup is bounded so the acknowledgement stays within Slack's 3 seconds; a time
+        with an explicit offset needs no zone at all.
+        """
         if raw is None:
             return None
-        fallback = ZoneInfo(self.deps.policy.display_timezone)
-        tz = await self.deps.people.timezone(self.user, fallback)
+        tz = await self.deps.people.timezone(self.user, None, within=ACK_PATH_TIMEOUT)
+        if tz is None:
+            if not has_offset(raw):
+                raise BadTime(
+                    "I couldn't read your Slack time zone just now, so I can't place "
+                    f"'{raw}'. Give the time with an offset, like 2021-12-28T10:42+09:00."
+                )
+            tz = self.deps.policy.tz
         return parse_time(raw, tz=tz, now=self.deps.clock())
 
 
@@ -92,7 +103,7 @@ def _handler(parsed: cmds.Command):
 
 
 async def on_help(cmd: cmds.Help, run: Invocation) -> None:
-    await run.ack(text=blocks.help_text(cmd.unknown), response_type="ephemeral")
+    await run.ack(text=blocks.help_text(cmd.unknown, cmd.topic), response_type="ephemeral")
 
 
 async def on_start(cmd: cmds.Start, run: Invocation) -> None:
@@ -120,8 +131,11 @@ async def on_start(cmd: cmds.Start, run: Invocation) -> None:
         uow=deps.storage.uow(), incident_id=incident.id, channel_id=channel, channel_name=name
     )
     deps.channels.remember(channel, incident.id)
-    ts = await set_up_channel(run.client, incident=incident, channel_id=channel)
+    ts = await set_up_channel(
+        run.client, incident=incident, channel_id=channel, emoji=deps.policy.capture_emoji
+    )
     await svc.record_summary_message(uow=deps.storage.uow(), incident_id=incident.id, ts=ts)
+    await pin(run.client, channel, ts)
     await run.respond(text=blocks.declared_text(incident, channel), response_type="ephemeral")
 
 

@@ -9,6 +9,7 @@ with a reference the user can quote; their details never reach Slack.
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -20,6 +21,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.domain.errors import FurikaeriError
 from bot.domain.mrkdwn import escape
+from storage.uow import Conflict
 
 log = logging.getLogger(__name__)
 Listener = Callable[..., Awaitable[None]]
@@ -40,10 +42,12 @@ def register(app: AsyncApp) -> None:
     app.error(on_unhandled_error)
 
 
-def user_message(error: Exception) -> str:
-    """What to tell the user about an error."""
+def user_message(error: Exception, *, mrkdwn: bool = True) -> str:
+    """What to tell the user about an error (escaped for mrkdwn; modal errors are plain text)."""
     if isinstance(error, FurikaeriError):
-        return escape(str(error))  # messages quote what the user typed
+        return escape(str(error)) if mrkdwn else str(error)  # messages quote what was typed
+    if isinstance(error, Conflict):
+        return "Someone else did the same a moment ago. Please check where it stands and try again."
     if isinstance(error, SlackApiError):
         code = str(error.response.get("error", "unknown"))
         log.warning("Slack API error: %s", code)
@@ -67,15 +71,17 @@ def reported(listener: Listener) -> Listener:
 
 
 async def tell(error: Exception, body: dict, context: AsyncBoltContext) -> None:
-    message = user_message(error)
+    in_modal = body.get("type") == "view_submission" and context.ack.response is None
+    message = user_message(error, mrkdwn=not in_modal)
+    channel = context.channel_id or _view_channel(body)
     try:
         if context.ack.response is None:
             await _ack_with(message, error, body, context)
         elif context.response_url and context.respond:
             await context.respond(text=message, response_type="ephemeral", replace_original=False)
-        elif context.channel_id and context.user_id:
+        elif channel and context.user_id:
             await context.client.chat_postEphemeral(
-                channel=context.channel_id, user=context.user_id, text=message
+                channel=channel, user=context.user_id, text=message
             )
     except SlackApiError as exc:  # telling failed too: the log is all that is left
         log.warning("could not tell the user about an error: %s", exc.response.get("error"))
@@ -83,7 +89,7 @@ async def tell(error: Exception, body: dict, context: AsyncBoltContext) -> None:
 
 async def _ack_with(message: str, error: Exception, body: dict, context: AsyncBoltContext) -> None:
     if body.get("type") == "view_submission":
-        field = getattr(error, "block_id", None) or DEFAULT_FIELD
+        field = getattr(error, "block_id", None) or _first_input(body)
         await context.ack(response_action="errors", errors={field: message})
     elif body.get("command"):
         await context.ack(text=message, response_type="ephemeral")
@@ -91,6 +97,21 @@ async def _ack_with(message: str, error: Exception, body: dict, context: AsyncBo
         await context.ack()
         if context.respond:
             await context.respond(text=message, response_type="ephemeral", replace_original=False)
+
+
+def _first_input(body: dict) -> str:
+    """The modal field an error without a field of its own is shown beside."""
+    blocks = body.get("view", {}).get("blocks", [])
+    return next((b["block_id"] for b in blocks if b.get("type") == "input"), DEFAULT_FIELD)
+
+
+def _view_channel(body: dict) -> str | None:
+    """A modal has no channel of its own; ours carry it in their private metadata."""
+    try:
+        meta = json.loads(body.get("view", {}).get("private_metadata") or "{}")
+    except ValueError:
+        return None
+    return meta.get("channel") or meta.get("channel_id") if isinstance(meta, dict) else None
 
 
 async def on_unhandled_error(error: Exception, response: BoltResponse | None) -> None:

@@ -21,7 +21,7 @@ def register(app: AsyncApp) -> None:
     app.event("reaction_removed")(reported(on_reaction_removed))
     app.event({"type": "message", "subtype": "message_changed"})(reported(on_message_changed))
     app.event({"type": "message", "subtype": "message_deleted"})(reported(on_message_deleted))
-    app.event("message")(on_other_message)
+    app.event("message")(reported(on_other_message))
     app.event("member_joined_channel")(reported(on_member_joined))
 
 
@@ -71,15 +71,25 @@ async def on_message_changed(body: dict, event: dict, context: dict) -> None:
     deps: Deps = context["deps"]
     incident_id = await deps.channels.incident_id(event.get("channel", ""))
     message = event.get("message", {})
-    if incident_id is not None and "ts" in message:
-        await capture.follow_edit(
+    if incident_id is None or "ts" not in message:
+        return
+    if message.get("subtype") == "tombstone":  # a deleted thread parent that keeps its replies
+        await capture.follow_delete(
             uow=deps.storage.uow(),
             incident_id=incident_id,
             message_ts=message["ts"],
-            text=unescape_slack(message.get("text", "")),
-            editor=message.get("user") or message.get("bot_id") or "unknown",
             now=deps.clock(),
         )
+        return
+    editor = (message.get("edited") or {}).get("user") or message.get("user") or "unknown"
+    await capture.follow_edit(
+        uow=deps.storage.uow(),
+        incident_id=incident_id,
+        message_ts=message["ts"],
+        text=unescape_slack(message.get("text", "")),
+        editor=editor,
+        now=deps.clock(),
+    )
 
 
 async def on_message_deleted(body: dict, event: dict, context: dict) -> None:
@@ -94,7 +104,7 @@ async def on_message_deleted(body: dict, event: dict, context: dict) -> None:
         )
 
 
-async def on_other_message() -> None:
+async def on_other_message(body: dict, context: dict) -> None:
     """Ordinary chatter is not timeline material until someone pins it."""
 
 

@@ -10,6 +10,7 @@ from bot.services import incidents as svc
 from bot.services import lifecycle
 from handlers import blocks
 from handlers.commands import Invocation
+from handlers.people import ACK_PATH_TIMEOUT
 from handlers.publishing import refresh_summary
 
 
@@ -60,7 +61,7 @@ async def on_role(cmd: cmds.Role, run: Invocation) -> None:
         view = await lifecycle.overview(uow=deps.storage.uow(), incident_id=incident.id)
         await run.ack(text=blocks.roles_text(view, ROLES), response_type="ephemeral")
         return
-    name = (await deps.people.profile(cmd.user)).name
+    name = (await deps.people.profile(cmd.user, within=ACK_PATH_TIMEOUT)).name
     incident, _ = await lifecycle.assign_role(
         uow=deps.storage.uow(),
         channel_id=run.channel,
@@ -71,8 +72,8 @@ async def on_role(cmd: cmds.Role, run: Invocation) -> None:
         now=deps.clock(),
     )
     await run.ack(text=f"<@{cmd.user}> is now the *{cmd.role}*.", response_type="in_channel")
-    await _brief(run, incident.channel_id, cmd.user, cmd.role, incident.ref)
     await _refresh(run, incident.id)
+    await _brief(run, incident.channel_id, cmd.user, cmd.role, incident.ref)
 
 
 async def _brief(run: Invocation, channel: str | None, user: str, role: str, ref: str) -> None:
@@ -91,4 +92,4 @@ async def _brief(run: Invocation, channel: str | None, user: str, role: str, ref
 
 async def _refresh(run: Invocation, incident_id: int) -> None:
     view = await lifecycle.overview(uow=run.deps.storage.uow(), incident_id=incident_id)
-    await refresh_summary(run.client, view)
+    await refresh_summary(run.client, view, run.deps.policy.capture_emoji)

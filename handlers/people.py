@@ -8,17 +8,21 @@ import time
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 log = logging.getLogger(__name__)
 TTL_SECONDS = 3600.0
+FAILURE_TTL_SECONDS = 60.0  # after a failed lookup, don't ask again for every request
+ACK_PATH_TIMEOUT = 1.0  # seconds a lookup may take before Slack's 3-second ack
 
 
 @dataclass(frozen=True)
 class Profile:
     name: str
     tz: str | None
+    known: bool = True  # False when users.info did not answer (the name is then the id)
 
 
 class People:
@@ -29,21 +33,26 @@ class People:
         self._ttl = ttl
         self._cache: dict[str, tuple[float, Profile]] = {}
 
-    async def profile(self, user_id: str) -> Profile:
+    async def profile(self, user_id: str, *, within: float | None = None) -> Profile:
         hit = self._cache.get(user_id)
-        if hit and time.monotonic() - hit[0] < self._ttl:
+        if hit and time.monotonic() < hit[0]:
             return hit[1]
         try:
-            user = (await self._client.users_info(user=user_id))["user"]
-        except SlackApiError as exc:
-            log.warning("users.info failed for %s: %s", user_id, exc.response.get("error"))
-            return Profile(name=user_id, tz=None)
+            user = (await asyncio.wait_for(self._client.users_info(user=user_id), within))["user"]
+        except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("users.info failed for %s: %s", user_id, _reason(exc))
+            failed = Profile(name=user_id, tz=None, known=False)
+            self._cache[user_id] = (time.monotonic() + FAILURE_TTL_SECONDS, failed)
+            return failed
         profile = Profile(name=_display_name(user, user_id), tz=user.get("tz"))
-        self._cache[user_id] = (time.monotonic(), profile)
+        self._cache[user_id] = (time.monotonic() + self._ttl, profile)
         return profile
 
-    async def timezone(self, user_id: str, fallback: ZoneInfo) -> ZoneInfo:
-        tz = (await self.profile(user_id)).tz
+    async def timezone(
+        self, user_id: str, fallback: ZoneInfo | None, *, within: float | None = None
+    ) -> ZoneInfo | None:
+        """The user's Slack time zone; `fallback` when Slack doesn't say (or answers too late)."""
+        tz = (await self.profile(user_id, within=within)).tz
         try:
             return ZoneInfo(tz) if tz else fallback
         except (ZoneInfoNotFoundError, ValueError):
@@ -53,6 +62,12 @@ class People:
         ids = sorted(user_ids)
         profiles = await asyncio.gather(*(self.profile(uid) for uid in ids))
         return {uid: p.name for uid, p in zip(ids, profiles, strict=True)}
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, SlackApiError):
+        return str(exc.response.get("error"))
+    return exc.__class__.__name__
 
 
 def _display_name(user: dict, fallback: str) -> str:

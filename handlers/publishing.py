@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from slack_sdk.errors import SlackApiError
@@ -58,19 +57,28 @@ async def create_channel(
     )
 
 
-async def set_up_channel(client: AsyncWebClient, *, incident: Incident, channel_id: str) -> str:
-    """Invite the declarer, post and pin the summary; returns the summary's ts."""
+async def set_up_channel(
+    client: AsyncWebClient, *, incident: Incident, channel_id: str, emoji: str
+) -> str:
+    """Invite the declarer and post the summary; returns the summary's ts (pin it next)."""
     await client.conversations_invite(channel=channel_id, users=incident.declared_by)
     posted = await client.chat_postMessage(
         channel=channel_id,
         text=blocks.summary_fallback(incident),
-        blocks=blocks.summary_blocks(summarize(incident, {}, [])),
+        blocks=blocks.summary_blocks(summarize(incident, {}, []), emoji),
     )
-    await client.pins_add(channel=channel_id, timestamp=posted["ts"])
     return posted["ts"]
 
 
-async def refresh_summary(client: AsyncWebClient, view: Overview) -> None:
+async def pin(client: AsyncWebClient, channel_id: str, ts: str) -> None:
+    """Pin the summary; without the pin the incident still works, so only log a failure."""
+    try:
+        await client.pins_add(channel=channel_id, timestamp=ts)
+    except SlackApiError as exc:
+        log.warning("could not pin the summary in %s: %s", channel_id, exc.response.get("error"))
+
+
+async def refresh_summary(client: AsyncWebClient, view: Overview, emoji: str) -> None:
     """Keep the pinned summary current; a failure here must not undo what happened."""
     incident = view.incident
     if not (incident.channel_id and incident.summary_ts):
@@ -80,7 +88,7 @@ async def refresh_summary(client: AsyncWebClient, view: Overview) -> None:
             channel=incident.channel_id,
             ts=incident.summary_ts,
             text=blocks.summary_fallback(incident),
-            blocks=blocks.summary_blocks(view),
+            blocks=blocks.summary_blocks(view, emoji),
         )
     except SlackApiError as exc:
         log.warning(
@@ -96,30 +104,26 @@ async def share_document(
     title: str,
     markdown: str,
     filename: str,
-    comment: Callable[[str | None], str],
+    comment: str,
 ) -> SharedDocument:
-    """Share the draft as a canvas tabbed in the channel where allowed, else as a Markdown file.
-
-    `comment(url)` is the message that introduces it in the channel.
+    """Share the draft as a canvas tabbed in the channel where allowed, else as a Markdown file
+    posted with `comment`. (A canvas's own message is posted by the caller, once it is recorded.)
     """
     if mode in ("auto", "canvas"):
         try:
-            shared = await _share_canvas(
+            return await _share_canvas(
                 client, channel_id=channel_id, title=title, markdown=markdown
             )
         except SlackApiError as exc:
             if mode == "canvas" or exc.response.get("error") not in CANVAS_UNAVAILABLE:
                 raise
             log.info("canvas unavailable (%s); sharing a file", exc.response.get("error"))
-        else:
-            await client.chat_postMessage(channel=channel_id, text=comment(shared.url))
-            return shared
     response = await client.files_upload_v2(
         channel=channel_id,
         content=markdown,
         filename=filename,
         title=title,
-        initial_comment=comment(None),
+        initial_comment=comment,
     )
     file = response["file"]
     return SharedDocument(kind="file", id=file["id"], url=file.get("permalink"))

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.errors import InvalidTransition
 from bot.domain.model import CloseFacts, Incident, Postmortem, Trigger
 from storage.tables import counters, incidents, postmortems
 
@@ -41,6 +42,16 @@ class IncidentRepository:
 
     async def by_channel(self, channel_id: str) -> Incident | None:
         return await self._one(incidents.c.channel_id == channel_id)
+
+    async def update_open(self, incident_id: int, **values: Any) -> None:
+        """Change an incident that is still open (a close that won a race is never undone)."""
+        result = await self._session.execute(
+            update(incidents)
+            .where(incidents.c.id == incident_id, incidents.c.status != "closed")
+            .values(**values)
+        )
+        if result.rowcount != 1:
+            raise InvalidTransition("The incident was closed a moment ago.")
 
     async def update(self, incident_id: int, **values: Any) -> None:
         await self._session.execute(

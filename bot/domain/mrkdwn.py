@@ -8,6 +8,8 @@ anyone or forge a link — while Markdown-like formatting (``*bold*``, backticks
 
 from __future__ import annotations
 
+import re
+
 
 def escape(text: str) -> str:
     """Make ``text`` safe to embed in mrkdwn (``&`` first, so nothing is escaped twice)."""
@@ -22,3 +24,26 @@ def unescape_slack(text: str) -> str:
     ``&lt;`` instead of becoming ``<``.
     """
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+_SLACK_MARKUP = re.compile(r"<([^<>]*)>")
+
+
+def _readable(token: str) -> str:
+    target, _, label = token.partition("|")
+    if target.startswith("@"):
+        return "@" + (label or target[1:])
+    if target.startswith("#"):
+        return "#" + (label or target[1:])
+    if target.startswith("!"):
+        name = target[1:].split("^")[0]
+        return label or ("@" + name if name in ("channel", "here", "everyone") else name)
+    return f"{label} ({target})" if label and label != target else target
+
+
+def readable(text: str) -> str:
+    """Slack markup as plain words, for documents outside Slack's message surface: a mention
+    becomes "@alice", a link "label (https://…)", and Markdown link brackets are escaped, so a
+    note can neither mention nor hide a link in the postmortem document."""
+    plain = _SLACK_MARKUP.sub(lambda m: _readable(m.group(1)), text)
+    return plain.replace("[", "\\[").replace("]", "\\]")

@@ -6,6 +6,11 @@ the incident, the postmortem record and the timeline entries.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from bot.domain.lifecycle import Metrics
+
 SECTION_KEYS: tuple[str, ...] = (
     "summary",
     "impact",
@@ -19,3 +24,12 @@ SECTION_KEYS: tuple[str, ...] = (
     "action_items",
     "references",
 )
+
+
+@dataclass(frozen=True)
+class Participants:
+    """Who took part and the figures of the response: optional extras for the document."""
+
+    roles: Mapping[str, str] = field(default_factory=dict)  # role → Slack user id
+    responders: Sequence[str] = ()  # Slack user ids, in the order they joined
+    metrics: Metrics | None = None

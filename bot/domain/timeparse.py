@@ -168,6 +168,12 @@ def _localize(naive: datetime, tz: ZoneInfo, raw: str) -> datetime:
     return aware
 
 
+def has_offset(raw: str) -> bool:
+    """True when the time says its own offset (``Z`` or ``+09:00``): no zone is needed."""
+    match = _TIME.fullmatch(raw.strip())
+    return bool(match and match.group("offset"))
+
+
 def parse_time(raw: str, *, tz: ZoneInfo, now: datetime) -> datetime:
     """Read a time typed by a person in zone ``tz``; return it as an aware UTC datetime.
 

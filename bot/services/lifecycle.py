@@ -43,7 +43,7 @@ async def set_status(
         when = _checked(at, incident, now)
         # Leaving "resolved" (it came back) clears the resolution time again.
         resolved_at = when if status == "resolved" else None
-        await uow.incidents.update(incident.id, status=status, resolved_at=resolved_at)
+        await uow.incidents.update_open(incident.id, status=status, resolved_at=resolved_at)
         entry = await uow.timeline.add(
             incident_id=incident.id,
             occurred_at=when,
@@ -73,7 +73,7 @@ async def set_severity(
         ensure_open(incident)
         when = _checked(at, incident, now)
         was = f"SEV{incident.severity}" if incident.severity else "not set"
-        await uow.incidents.update(incident.id, severity=severity)
+        await uow.incidents.update_open(incident.id, severity=severity)
         entry = await uow.timeline.add(
             incident_id=incident.id,
             occurred_at=when,

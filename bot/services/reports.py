@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from bot.domain.errors import IncidentNotFound
 from bot.domain.lifecycle import Metrics
 from bot.domain.model import Incident, Postmortem, Revision, TimelineEntry
-from bot.render import Participants
+from bot.domain.postmortem import Participants
 from bot.services.lifecycle import summarize
 from storage.uow import UnitOfWork
 

@@ -45,3 +45,13 @@ def test_unescape_slack(incoming: str, text: str) -> None:
 @pytest.mark.parametrize("text", ["R&D <prod> &amp; &lt;x&gt;", "&&&<<<>>>", "a&b;c"])
 def test_round_trip(text: str) -> None:
     assert unescape_slack(escape(text)) == text
+
+
+def test_readable_turns_slack_markup_into_words_that_cannot_mention_or_link():
+    from bot.domain.mrkdwn import readable
+
+    text = "<!channel> <!here> <@U1|alice> <@U2> <#C1|ops> <https://evil.example|docs> <https://a.b> [x](y)"
+    assert readable(text) == (
+        "@channel @here @alice @U2 #ops docs (https://evil.example) https://a.b \\[x\\](y)"
+    )
+    assert readable("ロールバック完了 :tada: *ok*") == "ロールバック完了 :tada: *ok*"
