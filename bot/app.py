@@ -72,7 +72,11 @@ class Runtime:
         )
         self.bolt.middleware(self._inject_deps)
         handlers.register(self.bolt)
-        self.nudges = NudgeRunner(self.deps, client)
+        # The scheduler's own client does not wait out rate limits inside a call: the runner
+        # reschedules on Retry-After instead, so one slow recipient never holds up the others.
+        self.nudges = NudgeRunner(
+            self.deps, AsyncWebClient(token=settings.bot_token, base_url=settings.api_url, timeout=10)
+        )
         self.scheduler = AsyncIOScheduler(timezone=UTC)
 
     async def _inject_deps(self, context: dict, next: Callable[[], Awaitable[None]]) -> None:  # noqa: A002

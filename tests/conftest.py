@@ -12,7 +12,7 @@ import asyncpg
 import pytest
 import pytest_asyncio
 
-from bot.app import Runtime
+from bot.app import Runtime, utcnow
 from bot.domain.policy import Policy
 from bot.server import bound_port, serve
 from bot.settings import Settings
@@ -95,7 +95,7 @@ class Bot:
 
 
 async def start_bot(
-    database_url: str, fake: FakeSlack, policy: Policy
+    database_url: str, fake: FakeSlack, policy: Policy, clock=utcnow
 ) -> tuple[Runtime, object, str]:
     settings = Settings(
         bot_token=BOT_TOKEN,
@@ -105,30 +105,36 @@ async def start_bot(
         database_url=database_url,
         policy_path=None,
     )
-    runtime = Runtime(settings, policy)
+    runtime = Runtime(settings, policy, clock=clock)
     await runtime.start()
     runner = await serve(runtime, "127.0.0.1", 0)
     return runtime, runner, f"http://127.0.0.1:{bound_port(runner)}"
 
 
+@pytest.fixture
+def clock():
+    """The bot's clock: the real one, unless a test module overrides this fixture."""
+    return utcnow
+
+
 @pytest_asyncio.fixture
-async def bot(sqlite_url: str, fake_slack: FakeSlack, policy: Policy) -> AsyncIterator[Bot]:
+async def bot(sqlite_url: str, fake_slack: FakeSlack, policy: Policy, clock) -> AsyncIterator[Bot]:
     """The bot on a SQLite file (the front-door tests' default)."""
-    async for b in _bot(sqlite_url, fake_slack, policy):
+    async for b in _bot(sqlite_url, fake_slack, policy, clock):
         yield b
 
 
 @pytest_asyncio.fixture
 async def any_db_bot(
-    database_url: str, fake_slack: FakeSlack, policy: Policy
+    database_url: str, fake_slack: FakeSlack, policy: Policy, clock
 ) -> AsyncIterator[Bot]:
     """The bot on each database in turn."""
-    async for b in _bot(database_url, fake_slack, policy):
+    async for b in _bot(database_url, fake_slack, policy, clock):
         yield b
 
 
-async def _bot(database_url: str, fake: FakeSlack, policy: Policy) -> AsyncIterator[Bot]:
-    runtime, runner, base = await start_bot(database_url, fake, policy)
+async def _bot(database_url: str, fake: FakeSlack, policy: Policy, clock) -> AsyncIterator[Bot]:
+    runtime, runner, base = await start_bot(database_url, fake, policy, clock)
     client = SlackClient(
         None, f"{base}/slack/events", SIGNING_SECRET, response_url=fake.response_url
     )

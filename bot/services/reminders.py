@@ -94,27 +94,23 @@ async def settle_failure(
 async def snooze(
     *, uow: UnitOfWork, reminder_id: int, by: str, policy: Policy, now: datetime
 ) -> datetime:
-    """Put the nudge's series off by the policy's snooze (one business day by default)."""
+    """Put the series' next reminder off by the policy's snooze (a day by default)."""
+    rules = policy.reminders
     async with uow:
         reminder = await uow.reminders.get(reminder_id)
         if reminder is None:
             raise BadCommand("That reminder no longer exists.")
         if reminder.recipient.startswith(("U", "W")) and reminder.recipient != by:
             raise BadCommand("That reminder isn't yours to snooze.")
-        until = due_after(now, policy.reminders.snooze, tz=policy.tz, cal=policy.reminders.calendar)
-        pending = await uow.reminders.pending(
-            reminder.kind, reminder.subject_id, reminder.recipient
-        )
+        pending = await uow.reminders.pending(reminder.kind, reminder.subject_id, reminder.recipient)
+        start = max(pending.due_at, now) if pending else now
+        until = due_after(start, rules.snooze, tz=policy.tz, cal=rules.calendar)
         if pending is not None:
-            await uow.reminders.set(pending.id, due_at=max(pending.due_at, until))
-        elif reminder.state == "sent" and reminder.kind in RECURRING:
+            await uow.reminders.set(pending.id, due_at=until)
+        elif reminder.kind in RECURRING:  # the series had ended (e.g. a one-off): one more
             await uow.reminders.schedule(
-                kind=reminder.kind,
-                subject_id=reminder.subject_id,
-                recipient=reminder.recipient,
-                due_at=until,
-                now=now,
-                after=reminder,
+                kind=reminder.kind, subject_id=reminder.subject_id, recipient=reminder.recipient,
+                due_at=until, now=now, after=reminder,
             )
         await uow.commit()
     return until
