@@ -102,7 +102,8 @@ async def snooze(
             raise BadCommand("That reminder no longer exists.")
         if reminder.recipient.startswith(("U", "W")) and reminder.recipient != by:
             raise BadCommand("That reminder isn't yours to snooze.")
-        pending = await uow.reminders.pending(reminder.kind, reminder.subject_id, reminder.recipient)
+        kind, subject, recipient = reminder.kind, reminder.subject_id, reminder.recipient
+        pending = await uow.reminders.pending(kind, subject, recipient)
         start = max(pending.due_at, now) if pending else now
         until = due_after(start, rules.snooze, tz=policy.tz, cal=rules.calendar)
         if pending is not None:
