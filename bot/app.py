@@ -74,7 +74,9 @@ class Runtime:
         handlers.register(self.bolt)
         # The scheduler's own client does not wait out rate limits inside a call: the runner
         # reschedules on Retry-After instead, so one slow recipient never holds up the others.
-        nudge_client = AsyncWebClient(token=settings.bot_token, base_url=settings.api_url, timeout=10)
+        nudge_client = AsyncWebClient(
+            token=settings.bot_token, base_url=settings.api_url, timeout=10
+        )
         self.nudges = NudgeRunner(self.deps, nudge_client)
         self.scheduler = AsyncIOScheduler(timezone=UTC)
 
