@@ -88,7 +88,9 @@ class Runtime:
         """Apply migrations (safe from several processes at once) and start the nudges."""
         await upgrade(self.engine)
         if nudges:
-            await ensure_digest(uow=self.deps.storage.uow(), policy=self.policy, now=utcnow())
+            await ensure_digest(
+                uow=self.deps.storage.uow(), policy=self.policy, now=self.deps.clock()
+            )
             # Due while we were down: sent once now, at the first tick; not once per missed period.
             self.scheduler.add_job(
                 self.nudges.tick,

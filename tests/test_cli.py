@@ -141,3 +141,16 @@ async def test_export_of_an_unknown_incident_exits_1(sqlite_url):
     assert "INC-99" in err
     code, _, err = await run("export", "banana", env=env)
     assert code == 1 and "INC-7" in err
+
+
+async def test_reminders_list_shows_what_is_scheduled_for_whom_and_why(bot, sqlite_url):
+    from tests.support.review import closed_with_draft
+
+    await closed_with_draft(bot, reviewers="<@U8>")
+    env = base_env(DATABASE_URL=sqlite_url)
+    code, out, err = await run("reminders", "list", env=env)
+    assert code == 0, err
+    lines = out.splitlines()
+    author = next(line for line in lines if " author " in line)
+    assert "U1" in author and "INC-1" in author and "still a draft" in author
+    assert any(" retro " in line and "no retrospective" in line for line in lines)

@@ -110,8 +110,12 @@ async def snooze(
             await uow.reminders.set(pending.id, due_at=until)
         elif reminder.kind in RECURRING:  # the series had ended (e.g. a one-off): one more
             await uow.reminders.schedule(
-                kind=reminder.kind, subject_id=reminder.subject_id, recipient=reminder.recipient,
-                due_at=until, now=now, after=reminder,
+                kind=reminder.kind,
+                subject_id=reminder.subject_id,
+                recipient=reminder.recipient,
+                due_at=until,
+                now=now,
+                after=reminder,
             )
         await uow.commit()
     return until
