@@ -76,3 +76,15 @@ def test_the_readme_policy_example_is_a_valid_policy(tmp_path):
     path.write_text(example)
     policy = load_policy(str(path))
     assert (policy.locale, policy.triggers.severity, policy.reviewers) == ("en", 2, ("U012ABCDEF",))
+
+
+def test_the_readme_review_policy_example_is_valid(tmp_path):
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme.split("## Review, retro and nudges", 1)[1]
+    example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "policy.yml"
+    path.write_text(example)
+    policy = load_policy(str(path))
+    assert policy.publish_channel == "C0PUBLIC1"
+    assert policy.reminders.digest_channel == "C0123ABC"
+    assert policy.reminders.escalate_after == 3
