@@ -18,7 +18,6 @@ from bot.domain.mrkdwn import unescape_slack
 from bot.domain.timeparse import has_offset, parse_time
 from bot.services import incidents as svc
 from bot.services import lifecycle
-from bot.services.common import ensure_open
 from handlers import blocks, close_form
 from handlers.closing import announce_close
 from handlers.errors import reported
@@ -154,8 +153,9 @@ async def on_note(cmd: cmds.Note, run: Invocation) -> None:
 
 async def on_close(cmd: cmds.Close, run: Invocation) -> None:
     deps = run.deps
-    incident = await svc.incident_in_channel(uow=deps.storage.uow(), channel_id=run.channel)
-    ensure_open(incident)
+    incident = await svc.closable_incident(
+        uow=deps.storage.uow(), channel_id=run.channel, user=run.user
+    )
     closed_at = await run.time(cmd.at) or deps.clock()
     if cmd.impact is NOT_GIVEN:  # the marks may tell: impact-start … impact-end
         view = await lifecycle.overview(uow=deps.storage.uow(), incident_id=incident.id)

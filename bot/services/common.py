@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.domain.errors import InvalidTransition, NotAnIncidentChannel
+from bot.domain.errors import InvalidTransition, NotAllowed, NotAnIncidentChannel
 from bot.domain.model import Incident
 from storage.uow import UnitOfWork
 
@@ -26,3 +26,16 @@ def ensure_open(incident: Incident) -> None:
     """Refuse to act on a closed incident."""
     if incident.is_closed:
         raise InvalidTransition(f"{incident.ref} is already closed.")
+
+
+async def commander_of(uow: UnitOfWork, incident: Incident) -> str:
+    """The incident commander: whoever holds the role, else the person who declared it."""
+    return (await uow.people.roles(incident.id)).get("commander", incident.declared_by)
+
+
+async def ensure_may_close(uow: UnitOfWork, incident: Incident, user: str) -> None:
+    """Closing decides whether a postmortem is owed: the commander or the declarer does it."""
+    if user not in (incident.declared_by, await commander_of(uow, incident)):
+        raise NotAllowed(
+            f"Only the incident commander or the person who declared {incident.ref} can close it."
+        )

@@ -14,7 +14,7 @@ from bot.domain.model import CloseFacts, Incident, Postmortem, TimelineEntry, Tr
 from bot.domain.policy import Policy
 from bot.domain.timeparse import validate_occurrence
 from bot.domain.triggers import TriggerFacts, evaluate
-from bot.services.common import CLOCK_SKEW, ensure_open, incident_of
+from bot.services.common import CLOCK_SKEW, ensure_may_close, ensure_open, incident_of
 from bot.services.review import plan_after_close
 from storage.uow import UnitOfWork
 
@@ -85,6 +85,15 @@ async def discard_incident(*, uow: UnitOfWork, incident_id: int) -> None:
         await uow.commit()
 
 
+async def closable_incident(*, uow: UnitOfWork, channel_id: str, user: str) -> Incident:
+    """The incident of this channel, if it is open and this user may close it."""
+    async with uow:
+        incident = await incident_of(uow, channel_id)
+        ensure_open(incident)
+        await ensure_may_close(uow, incident, user)
+    return incident
+
+
 async def incident_in_channel(*, uow: UnitOfWork, channel_id: str) -> Incident:
     """The incident whose dedicated channel this is."""
     async with uow:
@@ -131,6 +140,7 @@ async def close_incident(
     async with uow:
         incident = await incident_of(uow, channel_id)
         ensure_open(incident)
+        await ensure_may_close(uow, incident, closed_by)
         _check_close_time(incident, closed_at, now)
         ended_at = incident.resolved_at or closed_at
         triggers = evaluate(_trigger_facts(incident, ended_at, facts), policy.triggers)

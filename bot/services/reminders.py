@@ -19,6 +19,7 @@ from bot.domain.errors import BadCommand
 from bot.domain.model import Incident, Postmortem, Reminder
 from bot.domain.policy import Policy
 from bot.domain.review import waiting_on
+from bot.services.common import commander_of
 from storage.uow import UnitOfWork
 
 CLAIM_BATCH = 50
@@ -190,8 +191,7 @@ async def _plan_next(uow: UnitOfWork, due: Due, policy: Policy, now: datetime) -
         )
     if reminder.kind in ("author", "reviewer") and reminder.nth == rules.escalate_after + 1:
         assert due.incident is not None
-        roles = await uow.people.roles(due.incident.id)
-        target = policy.escalation_channel or roles.get("commander", due.incident.declared_by)
+        target = policy.escalation_channel or await commander_of(uow, due.incident)
         await uow.reminders.schedule(
             kind="escalation", subject_id=reminder.subject_id, recipient=target, due_at=now, now=now
         )

@@ -11,7 +11,7 @@ from bot.domain.errors import BadCommand, IncidentNotFound, NotAllowed
 from bot.domain.model import Approval, Incident, Postmortem, Reminder
 from bot.domain.policy import Policy
 from bot.domain.review import approvals_needed, approved_by, next_state, waiting_on
-from bot.services.common import incident_of
+from bot.services.common import commander_of, incident_of
 from storage.uow import UnitOfWork
 
 NUDGES = ("author", "reviewer", "escalation")
@@ -279,8 +279,7 @@ def _must_be_open(pm: Postmortem) -> None:
 async def _author_or_commander(
     uow: UnitOfWork, incident: Incident, pm: Postmortem, by: str
 ) -> None:
-    commander = (await uow.people.roles(incident.id)).get("commander", incident.declared_by)
-    if by not in (pm.author, commander):
+    if by not in (pm.author, await commander_of(uow, incident)):
         raise NotAllowed(
             "Only the postmortem's author or the incident commander can ask for review."
         )

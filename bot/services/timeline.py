@@ -8,7 +8,7 @@ from datetime import datetime
 from bot.domain.errors import BadCommand, NotAllowed
 from bot.domain.model import Incident, Revision, TimelineEntry
 from bot.domain.timeparse import validate_occurrence
-from bot.services.common import CLOCK_SKEW, incident_of
+from bot.services.common import CLOCK_SKEW, commander_of, incident_of
 from storage.uow import UnitOfWork
 
 
@@ -86,7 +86,6 @@ async def _editable(
     entry = await uow.timeline.by_seq(incident.id, number)
     if entry is None or entry.deleted_at is not None:
         raise BadCommand(f"{incident.ref} has no entry #{number}. See `/incident timeline`.")
-    commander = (await uow.people.roles(incident.id)).get("commander", incident.declared_by)
-    if by not in (entry.author, commander):
+    if by not in (entry.author, await commander_of(uow, incident)):
         raise NotAllowed(f"Only the author of #{number} or the incident commander can change it.")
     return entry

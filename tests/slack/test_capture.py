@@ -49,15 +49,16 @@ async def test_a_pin_adds_the_message_at_its_own_time_with_author_text_and_link(
 async def test_many_pins_one_entry_and_it_goes_with_the_last_pin(bot):
     number, channel = await declare(bot, "Aurora failover")
     ts = bot.fake.post_as_user(channel, "U5", "Failover done")
-    for user in ("U6", "U7", "U6"):
+    for count, user in enumerate(("U6", "U7", "U8"), start=1):
         await send_event(bot, reaction(channel, ts, user))
-    await eventually(lambda: pins(bot, ts), lambda n: n == 2)  # each pin is processed after its ack
-    report = await captured(bot, number)
-    assert len(messages(report)) == 1
-
-    await send_event(bot, reaction(channel, ts, "U6", removed=True))
+        await eventually(lambda: pins(bot, ts), lambda n, count=count: n == count)
     assert len(messages(await stored(bot, number))) == 1
-    await send_event(bot, reaction(channel, ts, "U7", removed=True))
+
+    for left, user in enumerate(("U6", "U7"), start=1):
+        await send_event(bot, reaction(channel, ts, user, removed=True))
+        await eventually(lambda: pins(bot, ts), lambda n, left=left: n == 3 - left)
+        assert len(messages(await stored(bot, number))) == 1  # others still pin it
+    await send_event(bot, reaction(channel, ts, "U8", removed=True))
 
     report = await eventually(lambda: stored(bot, number), lambda r: not messages(r))
     [gone] = to_json(report)["removed_entries"]

@@ -69,8 +69,9 @@ def canvas_id(bot) -> str:
 
 async def test_close_without_options_opens_a_prefilled_modal_that_closes_on_submit(bot):
     number, channel = await declare(bot, '--at "2021-12-28T10:00Z" Admin Redis down')
+    await bot.slack.command("role commander <@U3>", channel_id=channel)  # the commander closes
     reply = await bot.slack.command(
-        "close --data-loss no", channel_id=channel, trigger_id="tr.close"
+        "close --data-loss no", channel_id=channel, trigger_id="tr.close", user_id="U3"
     )
 
     assert reply.status == 200 and not reply.body  # a bare ack; the modal is the answer
@@ -218,7 +219,18 @@ async def test_without_canvases_the_draft_is_a_markdown_file(bot):
 )
 async def test_policy_chooses_author_and_default_reviewers(bot):
     number, channel = await declare(bot, "Kafka brokers down", user="U10")
+    await bot.slack.command("role commander <@U11>", channel_id=channel, user_id="U10")
     await bot.slack.command(f"close {ALL_FACTS}", channel_id=channel, user_id="U11")
     await bot.fake.wait_for("canvases.create")
     report = await stored(bot, number)
     assert (report.postmortem.author, report.postmortem.reviewers) == ("U10", ("U42",))
+
+
+async def test_only_the_commander_or_the_declarer_may_close(bot):
+    number, channel = await declare(bot, "Kafka brokers down", user="U1")
+    for text in (f"close {ALL_FACTS}", "close"):
+        reply = await bot.slack.command(text, channel_id=channel, user_id="U7")
+        assert reply.json["response_type"] == "ephemeral"
+        assert "Only the incident commander or the person who declared INC-1" in reply.json["text"]
+    assert bot.fake.calls_to("views.open") == []
+    assert (await stored(bot, number)).incident.status == "investigating"

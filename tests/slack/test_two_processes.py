@@ -81,8 +81,8 @@ async def test_concurrent_closes_close_once_with_one_postmortem(twins, fake_slac
     close = "close --impact 30m --data-loss no --intervention failover --detected-by human"
 
     replies = await asyncio.gather(
-        first.command(close, channel_id=channel, user_id="UA"),
-        second.command(close, channel_id=channel, user_id="UB"),
+        first.command(close, channel_id=channel, user_id="U1"),
+        second.command(close, channel_id=channel, user_id="U1"),
     )
 
     refusals = [r for r in replies if r.json and "closed" in r.json.get("text", "")]

@@ -102,7 +102,7 @@ async def test_only_one_of_two_concurrent_closes_wins(two_processes):
             now=NOW,
         )
 
-    results = await asyncio.gather(close(first, "UA"), close(second, "UB"), return_exceptions=True)
+    results = await asyncio.gather(close(first, "U1"), close(second, "U1"), return_exceptions=True)
     winners = [r for r in results if not isinstance(r, BaseException)]
     losers = [r for r in results if isinstance(r, BaseException)]
     assert len(winners) == 1 and len(losers) == 1
