@@ -6,6 +6,7 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 
 from bot.app import Runtime
+from bot.replay import ReplayGuard
 from storage.db import ping
 
 SLACK_PATH = "/slack/events"
@@ -13,7 +14,13 @@ MAX_BODY_BYTES = 256 * 1024  # Slack's payloads are far smaller; refuse anything
 
 
 def build_web_app(runtime: Runtime) -> web.Application:
+    replays = ReplayGuard()
+
     async def slack_events(request: web.Request) -> web.Response:
+        signature = request.headers.get("X-Slack-Signature", "")
+        stamp = request.headers.get("X-Slack-Request-Timestamp", "")
+        if signature and not replays.first_time(stamp, signature):
+            return web.json_response({"error": "replayed request"}, status=401)
         bolt_request = await to_bolt_request(request)
         bolt_response = await runtime.bolt.async_dispatch(bolt_request)
         return await to_aiohttp_response(bolt_response)

@@ -71,3 +71,12 @@ async def test_healthz_reports_the_database(bot, fake_slack, tmp_path):
         finally:
             await runner.cleanup()
             await runtime.aclose()
+
+
+async def test_a_replayed_request_is_refused_and_acts_once(bot):
+    body = slash_command_body("start Replayed twice", response_url=bot.fake.response_url())
+    headers = sign(body, SIGNING_SECRET)
+    first = await post(bot, body, headers)
+    again = await post(bot, body, headers)
+    assert (first.status, again.status) == (200, 401)
+    assert await count_incidents(bot) == 1
