@@ -6,7 +6,16 @@ from slack_bolt.async_app import AsyncApp
 
 
 def register(app: AsyncApp) -> None:
-    from handlers import actions, commands, errors, events, review_actions, shortcuts, views
+    from handlers import (
+        actions,
+        commands,
+        errors,
+        events,
+        review_actions,
+        shortcuts,
+        views,
+        writing,
+    )
 
-    for module in (errors, commands, views, actions, events, shortcuts, review_actions):
+    for module in (errors, commands, views, actions, events, shortcuts, review_actions, writing):
         module.register(app)

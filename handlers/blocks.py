@@ -164,6 +164,13 @@ def outcome_fallback(incident: Incident, triggers: list[Trigger]) -> str:
     return f"{incident.ref} closed: {fired} fired."
 
 
+def draft_blocks(incident: Incident, pm: Postmortem, url: str | None) -> list[Block]:
+    """The draft's message in the channel, with a button to write it here in Slack."""
+    from handlers.writing_blocks import edit_button
+
+    return [_section(draft_text(incident, url)), {"type": "actions", "elements": [edit_button(pm)]}]
+
+
 def retro_invite_text(incident: Incident, pm: Postmortem, people: tuple[str, ...]) -> str:
     invited = ", ".join(f"<@{u}>" for u in people)
     return (

@@ -33,27 +33,33 @@ async def announce_close(client: AsyncWebClient, deps: Deps, outcome: CloseOutco
         await invite_to_retro(client, deps, incident, outcome.postmortem)
 
 
-async def publish_draft(
-    client: AsyncWebClient, deps: Deps, incident: Incident, postmortem: Postmortem
-) -> None:
-    """Render the draft from the template and share it in the incident channel."""
-    report = await incident_report(uow=deps.storage.uow(), incident_id=incident.id)
-    people = {e.author for e in report.timeline} | {postmortem.author, *postmortem.reviewers}
+async def render_draft(deps: Deps, incident_id: int, postmortem: Postmortem | None = None) -> str:
+    """The postmortem document as Slack shows it, with people by their display names."""
+    report = await incident_report(uow=deps.storage.uow(), incident_id=incident_id)
+    pm = postmortem or report.postmortem
+    assert pm is not None
+    people = {e.author for e in report.timeline} | {pm.author, *pm.reviewers}
     people |= set(report.roles.values()) | set(report.responders)
-    markdown = draft_markdown(
+    return draft_markdown(
         report,
-        postmortem=postmortem,
+        postmortem=pm,
         names=await deps.people.names(people),
         policy=deps.policy,
         renderer=deps.renderer,
         now=deps.clock(),
     )
+
+
+async def publish_draft(
+    client: AsyncWebClient, deps: Deps, incident: Incident, postmortem: Postmortem
+) -> None:
+    """Render the draft from the template and share it in the incident channel."""
     shared = await share_document(
         client,
         mode=deps.policy.share,
         channel_id=incident.channel_id,
         title=f"{incident.ref} postmortem: {incident.title}"[:250],
-        markdown=markdown,
+        markdown=await render_draft(deps, incident.id, postmortem),
         filename=f"{incident.ref}-postmortem.md",
         comment=blocks.draft_text(incident, None),
     )
@@ -66,8 +72,40 @@ async def publish_draft(
     )
     if shared.kind == "canvas":  # a file came with its message; a canvas gets one now
         await client.chat_postMessage(
-            channel=incident.channel_id, text=blocks.draft_text(incident, shared.url)
+            channel=incident.channel_id,
+            text=blocks.draft_text(incident, shared.url),
+            blocks=blocks.draft_blocks(incident, postmortem, shared.url),
         )
+
+
+async def refresh_document(
+    client: AsyncWebClient, deps: Deps, incident: Incident, pm: Postmortem
+) -> None:
+    """After a save: the canvas is rewritten in place, or a new version of the file is shared."""
+    markdown = await render_draft(deps, incident.id, pm)
+    if pm.doc_kind == "canvas" and pm.doc_id:
+        change = {
+            "operation": "replace",
+            "document_content": {"type": "markdown", "markdown": markdown},
+        }
+        await client.canvases_edit(canvas_id=pm.doc_id, changes=[change])
+        return
+    shared = await share_document(
+        client,
+        mode="file",
+        channel_id=incident.channel_id,
+        title=f"{incident.ref} postmortem (v{pm.version})",
+        markdown=markdown,
+        filename=f"{incident.ref}-postmortem-v{pm.version}.md",
+        comment=f"Updated postmortem draft for *{incident.ref}* (version {pm.version}).",
+    )
+    await record_document(
+        uow=deps.storage.uow(),
+        postmortem_id=pm.id,
+        kind=shared.kind,
+        doc_id=shared.id,
+        url=shared.url,
+    )
 
 
 async def invite_to_retro(

@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.deps import Deps
 from bot.domain.model import Incident, Postmortem
 from bot.domain.naming import channel_name, with_suffix
+from bot.services.actions import list_actions
 from bot.services.lifecycle import Overview, summarize
 from bot.services.review import mark_published
 from handlers import blocks, review_blocks
@@ -151,7 +152,14 @@ async def publish_postmortem(
 ) -> None:
     """Approved: share it company-wide with thanks to its people, then record it published."""
     channel = deps.policy.publish_channel or incident.channel_id or incident.declared_in
-    text, body = review_blocks.publication(incident, pm)
+    _, items = await list_actions(
+        uow=deps.storage.uow(),
+        channel_id=incident.channel_id or "",
+        policy=deps.policy,
+        now=deps.clock(),
+    )
+    live = [i for i in items if i.item.state != "dropped"]
+    text, body = review_blocks.publication(incident, pm, len(live))
     posted = await client.chat_postMessage(channel=channel, text=text, blocks=body)
     await mark_published(
         uow=deps.storage.uow(), postmortem_id=pm.id, ts=posted["ts"], now=deps.clock()

@@ -7,6 +7,7 @@ from typing import Any
 from bot.domain.model import Incident, Postmortem
 from bot.domain.mrkdwn import escape
 from bot.domain.review import LABELS
+from bot.domain.timeparse import format_duration
 from bot.services.reminders import Due
 from bot.services.review import ReviewView
 from handlers.blocks import Block, when
@@ -16,6 +17,7 @@ READY = "postmortem_ready"
 APPROVE = "review_approve"
 REQUEST_CHANGES = "review_request_changes"
 CHANGES_MODAL = "review_changes_modal"
+ACTION_DONE = "action_done"
 SUMMARY_LINES = 3
 
 
@@ -42,6 +44,8 @@ def nudge(due: Due) -> tuple[str, list[Block]]:
     r, incident, pm = due.reminder, due.incident, due.postmortem
     if r.kind == "digest":
         return digest(due)
+    if r.kind == "action":
+        return action_nudge(due)
     assert incident is not None and pm is not None
     title = f"*{incident.ref}* {escape(incident.title)}"
     buttons = [_button(SNOOZE, "Snooze 1 day", r.id)]
@@ -73,6 +77,25 @@ def nudge(due: Due) -> tuple[str, list[Block]]:
     ]
 
 
+def action_nudge(due: Due) -> tuple[str, list[Block]]:
+    """An owner's reminder about their action item, with Mark done and Snooze."""
+    item, incident = due.action, due.incident
+    assert item is not None and incident is not None
+    when_due = f"due {item.due:%Y-%m-%d}" if item.due else "due by its priority's SLO"
+    text = (
+        f"*{incident.ref}* action #{item.seq} ({item.priority}, {when_due}): "
+        f"{escape(item.text)}. Done already? Mark it, so the postmortem shows it."
+    )
+    buttons = [
+        _button(ACTION_DONE, "Mark done", f"{incident.channel_id}:{item.seq}", "primary"),
+        _button(SNOOZE, "Snooze 1 day", due.reminder.id),
+    ]
+    return text, [
+        {"type": "section", "text": {"type": "mrkdwn", "text": text}},
+        {"type": "actions", "elements": buttons},
+    ]
+
+
 def digest(due: Due) -> tuple[str, list[Block]]:
     """The weekly list of postmortems awaiting writing or review, oldest first."""
     if not due.awaiting:
@@ -86,6 +109,14 @@ def digest(due: Due) -> tuple[str, list[Block]]:
             f"• *{incident.ref}* {escape(incident.title)} — {LABELS[pm.status]} since "
             f"{when(pm.ready_at or pm.created_at)}, waiting on {_people(waiting)}"
         )
+    if due.overdue:
+        lines.append(f"*Overdue action items:* {len(due.overdue)}")
+        for incident, described in due.overdue:
+            owner = f"<@{described.item.owner}>" if described.item.owner else "_no owner_"
+            lines.append(
+                f"• *{incident.ref}* #{described.item.seq} {escape(described.item.text)} — "
+                f"{owner}, due {described.deadline:%Y-%m-%d}"
+            )
     text = "\n".join(lines)
     return text, [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
 
@@ -137,25 +168,39 @@ def status_text(view: ReviewView) -> str:
     return "\n".join(lines)
 
 
-def publication(incident: Incident, pm: Postmortem) -> tuple[str, list[Block]]:
+def publication(incident: Incident, pm: Postmortem, actions: int) -> tuple[str, list[Block]]:
     """The company-wide post: what happened, why it mattered, and thanks to the people."""
+    from handlers.writing_blocks import feedback_buttons
+
     summary = "\n".join((pm.sections.get("summary") or "").strip().splitlines()[:SUMMARY_LINES])
     triggers = ", ".join(escape(t.reason) for t in pm.triggers) or "written by choice"
+    end = incident.resolved_at or incident.closed_at
+    period = f"{when(incident.started_at)} → {when(end)}" if end else when(incident.started_at)
+    facts = incident.facts
+    impact = (
+        "no user impact"
+        if not facts or facts.impact is None
+        else f"users affected for {format_duration(facts.impact)}"
+    )
+    if facts and facts.data_loss:
+        impact += ", data lost"
     thanks = (
         f"Thank you <@{pm.author}> for writing it, and {_people(pm.reviewers)} for "
         "reviewing it. Sharing what we learn is how everyone gets better. 🙏"
     )
     lines = [
         f"*Postmortem published: {incident.ref} {escape(incident.title)}*",
-        f"*Why:* {triggers}",
-        f"*Read:* {_doc(pm)}",
+        f"*When:* {period}   *Impact:* {impact}",
+        f"*Why a postmortem:* {triggers}",
     ]
     if summary:
-        lines.insert(1, escape(summary))
+        lines.append(escape(summary))
+    lines.append(f"*Action items:* {actions}   *Read it:* {_doc(pm)}")
     text = "\n".join(lines)
     return text, [
         {"type": "section", "text": {"type": "mrkdwn", "text": text}},
         {"type": "context", "elements": [{"type": "mrkdwn", "text": thanks}]},
+        feedback_buttons(pm),
     ]
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -65,8 +66,9 @@ incidents = Table(
     Column("resolved_at", UTCDateTime),
     Column("closed_at", UTCDateTime),
     Column("closed_by", String(32)),
-    # The last timeline entry number handed out; entries are numbered per incident.
+    # The last timeline entry / action item number handed out; both are numbered per incident.
     Column("entry_seq", Integer, nullable=False, default=0),
+    Column("action_seq", Integer, nullable=False, default=0),
     # Close facts; has_facts tells "no impact" (NULL impact) from "not closed yet".
     Column("has_facts", Boolean, nullable=False, default=False),
     Column("impact_seconds", Integer),
@@ -174,6 +176,62 @@ postmortems = Table(
     Column("retro_due_at", UTCDateTime),
     Column("retro_held_at", UTCDateTime),
     Column("retro_notes", Text),
+    Column("version", Integer, nullable=False, default=0),  # +1 on every saved section
+)
+
+postmortem_revisions = Table(
+    "postmortem_revisions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "postmortem_id",
+        ForeignKey("postmortems.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("version", Integer, nullable=False),  # the version this save created
+    Column("section", String(24), nullable=False),
+    Column("before", Text, nullable=False),
+    Column("after", Text, nullable=False),
+    Column("changed_by", String(32), nullable=False),
+    Column("changed_at", UTCDateTime, nullable=False),
+    UniqueConstraint("postmortem_id", "version", name="uq_postmortem_revisions_version"),
+)
+
+action_items = Table(
+    "action_items",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "incident_id", ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("seq", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("owner", String(32)),
+    Column("due", Date),
+    Column("priority", String(8), nullable=False),
+    Column("state", String(8), nullable=False),  # open | done | dropped
+    Column("drop_reason", Text),
+    Column("created_by", String(32), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("closed_at", UTCDateTime),
+    UniqueConstraint("incident_id", "seq", name="uq_action_items_seq"),
+)
+
+feedback = Table(
+    "feedback",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "postmortem_id",
+        ForeignKey("postmortems.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("user_id", String(32), nullable=False),
+    Column("kind", String(12), nullable=False),  # helpful | comment
+    Column("text", Text),
+    Column("created_at", UTCDateTime, nullable=False),
 )
 
 approvals = Table(

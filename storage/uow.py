@@ -11,6 +11,7 @@ from storage.people_repository import PeopleRepository
 from storage.reminder_repository import ReminderRepository
 from storage.repositories import IncidentRepository, PostmortemRepository
 from storage.timeline_repository import TimelineRepository
+from storage.writing_repository import WritingRepository
 
 
 class Conflict(Exception):
@@ -25,6 +26,7 @@ class UnitOfWork:
     postmortems: PostmortemRepository
     people: PeopleRepository
     reminders: ReminderRepository
+    writing: WritingRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -37,6 +39,7 @@ class UnitOfWork:
         self.postmortems = PostmortemRepository(self._session)
         self.people = PeopleRepository(self._session)
         self.reminders = ReminderRepository(self._session)
+        self.writing = WritingRepository(self._session)
         return self
 
     async def __aexit__(

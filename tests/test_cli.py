@@ -127,7 +127,7 @@ async def test_db_upgrade_then_export_json_and_md(bot, sqlite_url):
 
     code, out, _ = await run("export", "1", "--format", "md", env=env)
     assert code == 0
-    assert out.startswith("# INC-1: Aurora failover caused write errors")
+    assert "\n# INC-1: Aurora failover caused write errors\n" in out
     assert "## Timeline" in out and "Restarted Unicorn" in out
 
 

@@ -12,14 +12,19 @@ Syntax, in brief:
 * ``note edit|move|delete N …`` corrects note N (``3`` or ``#3``), but only when a number follows
   the word: ``note edit the config`` is a plain note. A note that really starts with ``edit 3``
   needs its time first: ``note 10:42 edit 3 …``.
-* ``start`` and ``close`` take options (``--sev 2``) before or after the free text; the other
-  subcommands take their words in order. A TIME is one word, or ``YYYY-MM-DD HH:MM`` as two.
-  Quoting and options follow ``bot.domain.tokens``.
+* ``action add text [--owner @u] [--due DUE] [--priority P]``; ``action list`` (or ``action``);
+  ``action done N``, ``action drop N reason`` (the reason kept exactly as typed), ``action owner N
+  @u`` and ``action due N DUE``. A DUE is a date or days/weeks from today (``bot.domain.actions``),
+  checked for form here and turned into a date by ``resolve_due`` once today is known.
+* ``start``, ``close`` and ``action add`` take options (``--sev 2``) before or after the free
+  text; the other subcommands take their words in order. A TIME is one word, or
+  ``YYYY-MM-DD HH:MM`` as two. Quoting and options follow ``bot.domain.tokens``.
 
 Slack escapes ``&``, ``<`` and ``>`` in command text (``should_escape``). ``parse`` does not undo
 that — the caller decides, usually ``parse(mrkdwn.unescape_slack(text))``. Either way, mentions
-stay in Slack's ``<@U123|name>`` form, which ``--reviewers``, ``role`` and ``postmortem`` read; free
-text (titles, notes) comes back as given and must be escaped when rendered.
+stay in Slack's ``<@U123|name>`` form, which ``--reviewers``, ``role``, ``postmortem`` and
+``--owner`` read; free text (titles, notes, action items) comes back as given and must be escaped
+when rendered.
 """
 
 from __future__ import annotations
@@ -29,7 +34,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.domain.errors import BadCommand
+from bot.domain.actions import PRIORITIES, check_due
+from bot.domain.errors import BadCommand, BadTime
 from bot.domain.lifecycle import MARKS, ROLES, STATUSES
 from bot.domain.model import DETECTIONS, INTERVENTIONS, CloseFacts
 from bot.domain.timeparse import check_time, split_leading_time
@@ -42,6 +48,7 @@ from bot.domain.tokens import (
     listing,
     mention_id,
     nothing_more,
+    read_action_number,
     read_at,
     read_choice,
     read_data_loss,
@@ -83,6 +90,17 @@ HELP_LINES: tuple[tuple[str, str], ...] = (
     (
         "/incident note edit N <text> | note move N TIME | note delete N",
         "/incident note move 3 10:40",
+    ),
+    (
+        "/incident action add <text> [--owner @person] [--due YYYY-MM-DD|2w|10d] "
+        f"[--priority {'|'.join(PRIORITIES)}]",
+        "/incident action add Alert on replica lag --owner @alice --due 2w --priority high",
+    ),
+    ("/incident action [list] | action done N", "/incident action done 2"),
+    ("/incident action drop N <reason>", "/incident action drop 3 Duplicate of action #1"),
+    (
+        "/incident action owner N @person | action due N YYYY-MM-DD|2w",
+        "/incident action owner 2 @alice",
     ),
     (
         "/incident postmortem [author @person | reviewers @a @b | ready]",
@@ -222,11 +240,50 @@ class RetroHeld:
     notes: str  # exactly as typed, minus outer whitespace; may be empty
 
 
+@dataclass(frozen=True)
+class ActionAdd:
+    text: str  # the free words, as for a title
+    owner: str | None = None  # Slack user id; may be set later
+    due: str | None = None  # as typed, checked for form; resolve_due() gives the date
+    priority: str | None = None  # one of PRIORITIES; None: not given (the SLO treats it as medium)
+
+
+@dataclass(frozen=True)
+class ActionList:
+    pass
+
+
+@dataclass(frozen=True)
+class ActionDone:
+    number: int  # the item's number in /incident action list (#2)
+
+
+@dataclass(frozen=True)
+class ActionDrop:
+    number: int
+    reason: str  # exactly as typed, minus outer whitespace; never empty
+
+
+@dataclass(frozen=True)
+class ActionOwner:
+    number: int
+    owner: str  # Slack user id
+
+
+@dataclass(frozen=True)
+class ActionDue:
+    number: int
+    due: str  # like ActionAdd.due
+
+
+ActionCommand = ActionAdd | ActionList | ActionDone | ActionDrop | ActionOwner | ActionDue
 PostmortemCommand = (
     PostmortemShow | PostmortemAuthor | PostmortemReviewers | PostmortemReady | PostmortemWaive
 )
 LifecycleCommand = Status | Severity | Role | Mark | Timeline | NoteCorrection
-Command = Help | Start | Note | Close | LifecycleCommand | PostmortemCommand | RetroHeld
+Command = (
+    Help | Start | Note | Close | LifecycleCommand | ActionCommand | PostmortemCommand | RetroHeld
+)
 
 
 # ---- start, note, close ------------------------------------------------------------------
@@ -248,6 +305,9 @@ _OPTION_EXAMPLES = {
     "intervention": f"--intervention rollback (one of {', '.join(INTERVENTIONS)})",
     "detected-by": f"--detected-by monitoring (one of {', '.join(DETECTIONS)})",
     "reviewers": "--reviewers @alice @bob",
+    "owner": "--owner @alice",
+    "due": "--due 2021-12-31 (or --due 10d, --due 2w)",
+    "priority": f"--priority high (one of {', '.join(PRIORITIES)})",
 }
 
 
@@ -388,6 +448,146 @@ def _parse_timeline(rest: str) -> Timeline:
     return Timeline()
 
 
+# ---- action items ------------------------------------------------------------------------
+
+_ACTION = "/incident action"
+_ACTION_FORMS = (
+    "add <text>",
+    "list",
+    "done N",
+    "drop N <reason>",
+    "owner N @person",
+    "due N YYYY-MM-DD|2w",
+)
+_ACTION_OPTIONS: dict[str, Kind] = {"owner": "one", "due": "one", "priority": "one"}
+
+
+def _one_owner(words: list[str], *, wanted: str, example: str) -> str | None:
+    """The one person mentioned in ``words``; None if nobody is."""
+    users = read_people(words, wanted=wanted, example=example)
+    if len(users) > 1:
+        raise BadCommand(f"One owner per action item, please: {example}")
+    return users[0] if users else None
+
+
+def _read_owner_option(raw: str) -> str:
+    example = _OPTION_EXAMPLES["owner"]
+    owner = _one_owner([raw], wanted="--owner takes a person", example=example)
+    if owner is None:
+        raise BadCommand(f"--owner needs a person, e.g. {example}.")
+    return owner
+
+
+def _read_due_option(raw: str) -> str:
+    try:
+        return check_due(raw)
+    except BadTime as exc:
+        raise BadTime(f"--due: {exc}") from None
+
+
+def _parse_action_add(rest: str) -> ActionAdd:
+    values, free = split_options(rest, _ACTION_OPTIONS, _OPTION_EXAMPLES)
+    text = " ".join(word for word in free if word).strip()
+    if not text:
+        usage, example = _USAGE["action"]
+        raise BadCommand(f"What needs doing? Try {example} (usage: {usage}).")
+    return ActionAdd(
+        text=text,
+        owner=read_option(values, "owner", _read_owner_option),
+        due=read_option(values, "due", _read_due_option),
+        priority=read_option(
+            values, "priority", lambda raw: read_choice("priority", raw, PRIORITIES)
+        ),
+    )
+
+
+def _parse_action_list(rest: str) -> ActionList:
+    nothing_more(rest, "action list", f"{_ACTION} list")
+    return ActionList()
+
+
+def _action_number(rest: str, *, question: str, example: str) -> tuple[int, str]:
+    """The item number that ``rest`` starts with, and the untouched rest after it."""
+    word, after = first_word(rest)
+    if not word:
+        raise BadCommand(f"{question} Give its number, as {_ACTION} list shows it: {example}")
+    return read_action_number(word, example), after
+
+
+def _parse_action_done(rest: str) -> ActionDone:
+    example = f"{_ACTION} done 2"
+    number, after = _action_number(rest, question="Which action item is done?", example=example)
+    nothing_more(after, f"action done {number}", f"{_ACTION} done {number}")
+    return ActionDone(number=number)
+
+
+def _parse_action_drop(rest: str) -> ActionDrop:
+    example = f"{_ACTION} drop 3 Duplicate of action #1"
+    number, after = _action_number(
+        rest, question="Which action item should be dropped, and why?", example=example
+    )
+    if not after.strip():
+        raise BadCommand(
+            f"Why drop action item #{number}? Give a reason everyone can read later, "
+            f"e.g. {_ACTION} drop {number} Duplicate of action #1"
+        )
+    return ActionDrop(number=number, reason=after.strip())
+
+
+def _parse_action_owner(rest: str) -> ActionOwner:
+    number, after = _action_number(
+        rest, question="Which action item?", example=f"{_ACTION} owner 2 @alice"
+    )
+    example = f"{_ACTION} owner {number} @alice"
+    owner = _one_owner(
+        [t.text for t in tokenize(after)],
+        wanted="An action item's owner is a person",
+        example=example,
+    )
+    if owner is None:
+        raise BadCommand(f"Who owns action item #{number}? Try {example}")
+    return ActionOwner(number=number, owner=owner)
+
+
+def _parse_action_due(rest: str) -> ActionDue:
+    number, after = _action_number(
+        rest, question="Which action item?", example=f"{_ACTION} due 2 2w"
+    )
+    example = f"{_ACTION} due {number} 2021-12-31 (or 10d, 2w)"
+    tokens = tokenize(after)
+    if not tokens:
+        raise BadCommand(f"When is action item #{number} due? Try {example}")
+    if len(tokens) > 1:
+        stray = " ".join(t.text for t in tokens)
+        raise BadCommand(
+            f"I didn't understand {stray[:60]!r}: the due date is one word. Try {example}"
+        )
+    return ActionDue(number=number, due=check_due(tokens[0].text))
+
+
+_ACTION_VERBS: dict[str, Callable[[str], ActionCommand]] = {
+    "add": _parse_action_add,
+    "list": _parse_action_list,
+    "done": _parse_action_done,
+    "drop": _parse_action_drop,
+    "owner": _parse_action_owner,
+    "due": _parse_action_due,
+}
+
+
+def _parse_action(rest: str) -> ActionCommand:
+    word, rest = first_word(rest)
+    if not word:
+        return ActionList()
+    parse_rest = _ACTION_VERBS.get(word.lower())
+    if parse_rest is None:
+        raise BadCommand(
+            f"I don't know action {word[:30]!r}. Try {_ACTION} {listing(_ACTION_FORMS)}, "
+            f"e.g. {_USAGE['action'][1]}"
+        )
+    return parse_rest(rest)
+
+
 # ---- the postmortem and the retro --------------------------------------------------------
 
 _POSTMORTEM = "/incident postmortem"
@@ -460,6 +660,7 @@ _SUBCOMMANDS: dict[str, Callable[[str], Command]] = {
     "role": _parse_role,
     "mark": _parse_mark,
     "timeline": _parse_timeline,
+    "action": _parse_action,
     "postmortem": _parse_postmortem,
     "retro": _parse_retro,
     "help": _parse_help,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 INTERVENTIONS = ("none", "rollback", "data-patch", "restart", "failover", "config-change", "other")
 DETECTIONS = ("monitoring", "human", "customer")
@@ -114,6 +114,49 @@ class Postmortem:
     retro_due_at: datetime | None = None
     retro_held_at: datetime | None = None
     retro_notes: str | None = None
+    version: int = 0  # +1 on every saved section: what an editor started from
+
+
+@dataclass(frozen=True)
+class SectionRevision:
+    """One saved change to a postmortem section: who, when, before and after."""
+
+    postmortem_id: int
+    version: int
+    section: str
+    before: str
+    after: str
+    changed_by: str
+    changed_at: datetime
+
+
+@dataclass(frozen=True)
+class ActionItem:
+    """Something that prevents a recurrence, with an owner and a date."""
+
+    id: int
+    incident_id: int
+    seq: int  # its number within the incident: action #1, #2…
+    text: str
+    owner: str | None
+    due: date | None  # the date given; the policy's SLO applies when there is none
+    priority: str  # high | medium | low
+    state: str  # open | done | dropped
+    created_by: str
+    created_at: datetime
+    drop_reason: str | None = None
+    closed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """A reader's response to a published postmortem."""
+
+    postmortem_id: int
+    user_id: str
+    kind: str  # helpful | comment
+    created_at: datetime
+    text: str | None = None
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.domain.blameless import BUILTIN_LOCALES, Rule, RuleError, default_rules, load_rules
+from bot.domain.blameless import normalize as normalize_phrase
 from bot.domain.calendar import WorkCalendar
 from bot.domain.errors import BadTime
 from bot.domain.model import SEVERITIES
@@ -62,6 +64,9 @@ class Policy:
     publish_channel: str | None = None  # channel id where approved postmortems are published
     escalation_channel: str | None = None  # channel id for escalations; None: the commander
     reminders: ReminderPolicy = field(default_factory=ReminderPolicy)
+    blameless_block_ready: bool = False  # findings (but soft ones) stop `ready`
+    # Built-in lists of both languages, minus the ignored phrases, plus the team's own.
+    blameless_rules: tuple[Rule, ...] = field(default_factory=default_rules, repr=False)
 
     @classmethod
     def default(cls) -> Policy:
@@ -401,6 +406,61 @@ def _reminders(value: object, path: str) -> dict[str, Any]:
     return {"reminders": ReminderPolicy(**settings)}
 
 
+# ---- blameless check ------------------------------------------------------------------------
+
+
+def _builtin_rules(value: object, path: str) -> tuple[Rule, ...]:
+    """``true`` (every language), ``false`` (none) or a list of languages like [ja]."""
+    if isinstance(value, bool):
+        return default_rules() if value else ()
+    if not isinstance(value, list | tuple):
+        raise PolicyError(path, f"expected true, false or a list like [en, ja], got {value!r}")
+    locales = [_choice(item, f"{path}[{i}]", BUILTIN_LOCALES) for i, item in enumerate(value)]
+    return default_rules(locales)
+
+
+def _without(rules: tuple[Rule, ...], value: object, path: str) -> tuple[Rule, ...]:
+    """``rules`` minus the phrases listed in ``value``; each must be one of them."""
+    if not isinstance(value, list | tuple):
+        raise PolicyError(path, f"expected a list of built-in phrases, got {value!r}")
+    known = {normalize_phrase(rule.phrase): rule.phrase for rule in rules}
+    ignored: set[str] = set()
+    for i, item in enumerate(value):
+        key = normalize_phrase(item.strip()) if isinstance(item, str) else ""
+        if key not in known:
+            close = difflib.get_close_matches(key, list(known), n=1)
+            hint = f" (did you mean {known[close[0]]!r}?)" if close else ""
+            raise PolicyError(f"{path}[{i}]", f"{item!r} is not a built-in phrase{hint}")
+        ignored.add(key)
+    return tuple(rule for rule in rules if normalize_phrase(rule.phrase) not in ignored)
+
+
+def _extra_rules(value: object, path: str) -> tuple[Rule, ...]:
+    if not isinstance(value, list | tuple):
+        problem = f"expected a list of entries like {{phrase: ..., hint: ...}}, got {value!r}"
+        raise PolicyError(path, problem)
+    try:
+        return load_rules(value)
+    except RuleError as exc:
+        where = f"{path}[{exc.index}]" + (f".{exc.key}" if exc.key else "")
+        raise PolicyError(where, exc.problem) from None
+
+
+def _blameless(value: object, path: str) -> dict[str, Any]:
+    known = {"block_ready": None, "builtin": None, "ignore": None, "extra": None}
+    data = _checked_mapping(value, path, known)
+    out: dict[str, Any] = {}
+    if "block_ready" in data:
+        out["blameless_block_ready"] = _bool(data["block_ready"], f"{path}.block_ready")
+    builtin = _builtin_rules(data.get("builtin", True), f"{path}.builtin")
+    builtin = _without(builtin, data.get("ignore", []), f"{path}.ignore")
+    extra = _extra_rules(data.get("extra", []), f"{path}.extra")
+    # A team's own entry for a built-in phrase replaces it (its hint wins).
+    replaced = {normalize_phrase(rule.phrase) for rule in extra}
+    kept = tuple(rule for rule in builtin if normalize_phrase(rule.phrase) not in replaced)
+    return out | {"blameless_rules": kept + extra}
+
+
 _Section = Callable[[object, str], dict[str, Any]]
 _SECTIONS: dict[str, _Section] = {
     "locale": _locale,
@@ -413,4 +473,5 @@ _SECTIONS: dict[str, _Section] = {
     "triggers": _triggers,
     "review": _review,
     "reminders": _reminders,
+    "blameless": _blameless,
 }

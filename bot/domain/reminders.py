@@ -37,6 +37,7 @@ class ReminderPolicy:
     digest_every: timedelta = timedelta(days=7)
     poll_interval: timedelta = timedelta(seconds=30)
     max_attempts: int = 5
+    action_every: timedelta = timedelta(days=2)  # an owner's reminders once an item is due
 
     def retro_deadline(
         self, closed_at: datetime, *, severity: int | None, tz: ZoneInfo

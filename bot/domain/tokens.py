@@ -270,6 +270,30 @@ def read_note_number(raw: str) -> int:
     return number
 
 
+_ITEM_NUMBER = re.compile(r"#?(?P<digits>[0-9]+)")
+
+
+def read_action_number(raw: str, example: str) -> int:
+    """An action item's number, ``2`` or ``#2``, as /incident action list shows it.
+
+    A BadCommand shows ``example`` when ``raw`` is not a number at all.
+    """
+    match = _ITEM_NUMBER.fullmatch(raw)
+    if match is None:
+        raise BadCommand(
+            "Which action item? Give its number as /incident action list shows it, "
+            f"e.g. {example}; {raw[:30]!r} isn't one."
+        )
+    digits = match["digits"]
+    number = int(digits) if len(digits) <= 9 else 0  # no incident has a billion action items
+    if number < 1:
+        raise BadCommand(
+            f"There is no action item {raw[:12]!r}: action items are numbered from #1, "
+            "as /incident action list shows them."
+        )
+    return number
+
+
 def read_impact(raw: str) -> timedelta | None:
     """The value of ``--impact``: a duration, or None for ``none`` (and for zero)."""
     if raw.lower() == "none":

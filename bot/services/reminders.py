@@ -14,16 +14,23 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.domain.actions import OVERDUE
 from bot.domain.calendar import deliverable, due_after
 from bot.domain.errors import BadCommand
-from bot.domain.model import Incident, Postmortem, Reminder
+from bot.domain.model import ActionItem, Incident, Postmortem, Reminder
 from bot.domain.policy import Policy
 from bot.domain.review import waiting_on
+from bot.services.actions import Item, describe
 from bot.services.common import commander_of
 from storage.uow import UnitOfWork
 
 CLAIM_BATCH = 50
-RECURRING = {"author": "author_every", "reviewer": "reviewer_every", "digest": "digest_every"}
+RECURRING = {
+    "author": "author_every",
+    "reviewer": "reviewer_every",
+    "digest": "digest_every",
+    "action": "action_every",
+}
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,8 @@ class Due:
     postmortem: Postmortem | None = None
     waiting_on: tuple[str, ...] = ()
     awaiting: list[tuple[Incident, Postmortem, tuple[str, ...]]] = field(default_factory=list)
+    action: ActionItem | None = None
+    overdue: list[tuple[Incident, Item]] = field(default_factory=list)
 
 
 async def due_recipients(*, uow: UnitOfWork, now: datetime) -> set[str]:
@@ -160,7 +169,19 @@ async def _still_needed(uow: UnitOfWork, reminder: Reminder, policy: Policy) -> 
     if reminder.kind == "digest":
         if reminder.recipient != policy.reminders.digest_channel:
             return None
-        return Due(reminder=reminder, awaiting=await _awaiting(uow))
+        overdue = await _overdue(uow, policy, reminder.due_at)
+        return Due(reminder=reminder, awaiting=await _awaiting(uow), overdue=overdue)
+    if reminder.kind == "action":
+        item = await uow.writing.action(action_id=reminder.subject_id)
+        incident = await uow.incidents.get(item.incident_id) if item else None
+        if (
+            item is None
+            or incident is None
+            or item.state != "open"
+            or item.owner != reminder.recipient
+        ):
+            return None
+        return Due(reminder=reminder, incident=incident, action=item)
     pm = await uow.postmortems.get(reminder.subject_id)
     incident = await uow.incidents.get(pm.incident_id) if pm else None
     if pm is None or incident is None:
@@ -195,6 +216,18 @@ async def _plan_next(uow: UnitOfWork, due: Due, policy: Policy, now: datetime) -
         await uow.reminders.schedule(
             kind="escalation", subject_id=reminder.subject_id, recipient=target, due_at=now, now=now
         )
+
+
+async def _overdue(uow: UnitOfWork, policy: Policy, now: datetime) -> list[tuple[Incident, Item]]:
+    today = now.astimezone(policy.tz).date()
+    out = []
+    for item in await uow.writing.open_actions():
+        incident = await uow.incidents.get(item.incident_id)
+        if incident is not None:
+            described = describe(item, incident, policy, today)
+            if OVERDUE in described.flags:
+                out.append((incident, described))
+    return out
 
 
 async def _awaiting(uow: UnitOfWork) -> list[tuple[Incident, Postmortem, tuple[str, ...]]]:

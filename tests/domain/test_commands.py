@@ -5,6 +5,10 @@ import pytest
 from bot.domain.commands import (
     HELP_LINES,
     NOT_GIVEN,
+    ActionAdd,
+    ActionDone,
+    ActionDrop,
+    ActionOwner,
     Close,
     Help,
     Mark,
@@ -67,6 +71,10 @@ def test_help_lines_cover_every_subcommand() -> None:
         "mark",
         "timeline",
         "note",  # its corrections: edit, move, delete
+        "action",  # add
+        "action",  # list, done
+        "action",  # drop
+        "action",  # owner, due
         "postmortem",
         "postmortem",  # waive
         "retro",
@@ -81,9 +89,8 @@ def test_help_examples_parse() -> None:
     examples = [
         ex.removeprefix("/incident ").replace("@alice", "<@U1|alice>") for _, ex in HELP_LINES
     ]
-    start, note, close, status, sev, role, mark, timeline, move, *review, help_ = map(
-        parse, examples
-    )
+    start, note, close, status, sev, role, mark, timeline, move, *rest, help_ = map(parse, examples)
+    actions, review = rest[:4], rest[4:]
     assert start == Start(title="Kafka brokers down", severity=2)
     assert note == Note(at="10:42", text="Rolled back deploy 1234")
     assert isinstance(close, Close) and close.is_complete
@@ -93,6 +100,12 @@ def test_help_examples_parse() -> None:
     assert mark == Mark(mark="mitigated", at="10:58", text="Failover to the replica done")
     assert timeline == Timeline()
     assert move == NoteMove(number=3, at="10:40")
+    assert actions == [
+        ActionAdd(text="Alert on replica lag", owner="U1", due="2w", priority="high"),
+        ActionDone(number=2),
+        ActionDrop(number=3, reason="Duplicate of action #1"),
+        ActionOwner(number=2, owner="U1"),
+    ]
     assert review == [
         PostmortemAuthor(user="U1"),
         PostmortemWaive(reason="Duplicate of INC-6"),

@@ -1,12 +1,22 @@
 """Whatever people type, the parsers answer with a result or a polite BadCommand/BadTime."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from bot.domain.commands import Command, Note, NoteEdit, PostmortemWaive, RetroHeld, parse
+from bot.domain.actions import check_due, resolve_due
+from bot.domain.commands import (
+    ActionAdd,
+    ActionDrop,
+    Command,
+    Note,
+    NoteEdit,
+    PostmortemWaive,
+    RetroHeld,
+    parse,
+)
 from bot.domain.errors import BadCommand, BadTime
 from bot.domain.mrkdwn import escape, unescape_slack
 from bot.domain.naming import channel_name, with_suffix
@@ -32,6 +42,8 @@ VOCABULARY = (
     " investigating identified monitoring resolved commander comms scribe"
     " detected mitigated impact-start impact_end"
     " postmortem author reviewers ready waive retro held <@U2|Lee, Ann> <@W3> <#C1> {{ x }} *b*"
+    " action add list done drop owner due --owner --due --priority --owner= --due=2w high medium"
+    " low HIGH 2w 10d 1w3d 0d 53w 2W 2021-12-31 2021-02-30 #2 2"
 )
 WORDS = st.sampled_from([*VOCABULARY.split(), "<@U1|a b>", "\n", "\u3000"])
 COMMANDISH = st.builds(
@@ -41,6 +53,8 @@ COMMANDISH = st.builds(
         + ["note edit", "note move", "note delete", "NOTE Edit #3", "note move 3"]
         + ["postmortem", "postmortem author", "postmortem reviewers", "POSTMORTEM Ready"]
         + ["postmortem waive", "postmortem show", "retro", "retro held", "Retro HELD"]
+        + ["action", "action add", "ACTION Add", "action list", "action done", "action drop"]
+        + ["action drop 3", "action owner", "action owner 2", "action due", "action due #2"]
     ),
     st.lists(st.one_of(WORDS, st.text(max_size=8)), max_size=12),
 )
@@ -122,6 +136,55 @@ def test_note_edit_text_round_trips(number: int, body: str) -> None:
 @given(st.sampled_from(["waive", "WAIVE", "Waive"]), st.text().filter(str.strip))
 def test_waiver_reason_round_trips(verb: str, reason: str) -> None:
     assert parse(f"postmortem {verb} {reason}") == PostmortemWaive(reason=reason.strip())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=1, max_value=10**6), st.text().filter(str.strip))
+def test_action_drop_reason_round_trips(number: int, reason: str) -> None:
+    assert parse(f"action drop #{number} {reason}") == ActionDrop(
+        number=number, reason=reason.strip()
+    )
+
+
+# Words that are plain text to action add: no quotes, options, markup or spaces.
+PLAIN_WORDS = st.lists(
+    st.text(
+        alphabet=st.characters(blacklist_categories=("Z", "C"), blacklist_characters="\"'“”„‘’<-"),
+        min_size=1,
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(PLAIN_WORDS, st.sampled_from(["", " --priority low", " --due 2w --owner <@U1>"]))
+def test_action_add_text_round_trips(words: list[str], options: str) -> None:
+    command = parse(f"action add {' '.join(words)}{options}")
+    assert isinstance(command, ActionAdd)
+    assert command.text == " ".join(words)
+
+
+DUEISH = st.from_regex(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}|([0-9]{1,7}[wW])?([0-9]{1,7}[dD])?", fullmatch=True
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(), DUEISH), st.dates())
+def test_due_dates_never_fail_otherwise(raw: str, today: date) -> None:
+    try:
+        kept = check_due(raw)
+    except BadTime as exc:
+        assert str(exc)
+        kept = None
+    try:
+        due = resolve_due(raw, today=today)
+    except BadTime as exc:
+        assert str(exc)
+    else:
+        # Whatever resolves passed the parser's check, and is no earlier than today.
+        assert kept is not None and due is not None and due >= today
 
 
 @settings(max_examples=300, deadline=None)

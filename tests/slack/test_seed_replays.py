@@ -110,7 +110,7 @@ async def test_japanese_seed_incident_drafts_in_japanese(bot):
 async def test_markdown_export_is_the_rendered_draft(bot):
     _, report = await replay(bot, AURORA)
     markdown = to_markdown(report, policy=bot.runtime.policy, renderer=bot.runtime.deps.renderer)
-    assert markdown.startswith("# INC-1: Aurora failover caused write errors")
+    assert "\n# INC-1: Aurora failover caused write errors\n" in markdown
     assert "Restarted Unicorn" in markdown
     assert (
         json.loads(json.dumps(to_json(report)))["incident"]["closed_at"] == "2021-06-01T06:00:00Z"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import json
 import time
 from collections.abc import Callable, Mapping
@@ -22,6 +23,14 @@ from multidict import CIMultiDict, CIMultiDictProxy
 FORM = "application/x-www-form-urlencoded"
 UNSET_RESPONSE_URL = "http://127.0.0.1:9/response/unset"
 VERIFICATION_TOKEN = "legacy-verification-token"
+
+
+_triggers = itertools.count(1)
+
+
+def _trigger_id() -> str:
+    """Slack gives every command its own trigger_id, so no two command bodies are alike."""
+    return f"tr.{next(_triggers)}.{int(time.time())}"
 
 
 def sign(body: bytes, secret: str, timestamp: int | None = None) -> dict[str, str]:
@@ -47,7 +56,7 @@ def slash_command_body(
     channel_id: str = "C1",
     command: str = "/incident",
     team_id: str = "T1",
-    trigger_id: str = "tr.1",
+    trigger_id: str | None = None,
     response_url: str = UNSET_RESPONSE_URL,
     user_name: str | None = None,
     channel_name: str = "general",
@@ -67,7 +76,7 @@ def slash_command_body(
             "api_app_id": api_app_id,
             "is_enterprise_install": "false",
             "response_url": response_url,
-            "trigger_id": trigger_id,
+            "trigger_id": trigger_id or _trigger_id(),
         }
     ).encode()
 
@@ -304,12 +313,19 @@ class SlackClient:
         extra = {}
         if retry_num is not None:
             extra = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": retry_reason}
-        return await self._post(event_body(event, **kw), "application/json", extra)
+        # Slack signs each delivery anew: a retry carries a later timestamp, so its own signature.
+        stamp = int(time.time()) + (retry_num or 0)
+        return await self._post(event_body(event, **kw), "application/json", extra, stamp)
 
     async def _post(
-        self, body: bytes, content_type: str, extra: Mapping[str, str] | None = None
+        self,
+        body: bytes,
+        content_type: str,
+        extra: Mapping[str, str] | None = None,
+        timestamp: int | None = None,
     ) -> Reply:
-        headers = {"Content-Type": content_type, **sign(body, self.signing_secret), **(extra or {})}
+        signed = sign(body, self.signing_secret, timestamp)
+        headers = {"Content-Type": content_type, **signed, **(extra or {})}
         return await self.post_raw(body, headers)
 
     async def post_raw(self, body: bytes, headers: Mapping[str, str]) -> Reply:

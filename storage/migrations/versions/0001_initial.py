@@ -25,6 +25,15 @@ def _incident_fk(**kwargs: object) -> sa.Column:
     )
 
 
+def _postmortem_fk() -> sa.Column:
+    return sa.Column(
+        "postmortem_id",
+        sa.Integer,
+        sa.ForeignKey("postmortems.id", ondelete="CASCADE"),
+        nullable=False,
+    )
+
+
 def upgrade() -> None:
     op.create_table(
         "counters",
@@ -53,6 +62,7 @@ def upgrade() -> None:
         sa.Column("closed_at", UTCDateTime),
         sa.Column("closed_by", sa.String(32)),
         sa.Column("entry_seq", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("action_seq", sa.Integer, nullable=False, server_default="0"),
         sa.Column("has_facts", sa.Boolean, nullable=False, server_default=sa.false()),
         sa.Column("impact_seconds", sa.Integer),
         sa.Column("data_loss", sa.Boolean),
@@ -138,7 +148,50 @@ def upgrade() -> None:
         sa.Column("retro_due_at", UTCDateTime),
         sa.Column("retro_held_at", UTCDateTime),
         sa.Column("retro_notes", sa.Text),
+        sa.Column("version", sa.Integer, nullable=False, server_default="0"),
     )
+    op.create_table(
+        "postmortem_revisions",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        _postmortem_fk(),
+        sa.Column("version", sa.Integer, nullable=False),
+        sa.Column("section", sa.String(24), nullable=False),
+        sa.Column("before", sa.Text, nullable=False),
+        sa.Column("after", sa.Text, nullable=False),
+        sa.Column("changed_by", sa.String(32), nullable=False),
+        sa.Column("changed_at", UTCDateTime, nullable=False),
+        sa.UniqueConstraint("postmortem_id", "version", name="uq_postmortem_revisions_version"),
+    )
+    op.create_index(
+        "ix_postmortem_revisions_postmortem_id", "postmortem_revisions", ["postmortem_id"]
+    )
+    op.create_table(
+        "action_items",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        _incident_fk(nullable=False),
+        sa.Column("seq", sa.Integer, nullable=False),
+        sa.Column("text", sa.Text, nullable=False),
+        sa.Column("owner", sa.String(32)),
+        sa.Column("due", sa.Date),
+        sa.Column("priority", sa.String(8), nullable=False),
+        sa.Column("state", sa.String(8), nullable=False),
+        sa.Column("drop_reason", sa.Text),
+        sa.Column("created_by", sa.String(32), nullable=False),
+        sa.Column("created_at", UTCDateTime, nullable=False),
+        sa.Column("closed_at", UTCDateTime),
+        sa.UniqueConstraint("incident_id", "seq", name="uq_action_items_seq"),
+    )
+    op.create_index("ix_action_items_incident_id", "action_items", ["incident_id"])
+    op.create_table(
+        "feedback",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        _postmortem_fk(),
+        sa.Column("user_id", sa.String(32), nullable=False),
+        sa.Column("kind", sa.String(12), nullable=False),
+        sa.Column("text", sa.Text),
+        sa.Column("created_at", UTCDateTime, nullable=False),
+    )
+    op.create_index("ix_feedback_postmortem_id", "feedback", ["postmortem_id"])
     op.create_table(
         "approvals",
         sa.Column(
@@ -176,6 +229,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     for table in (
+        "feedback",
+        "action_items",
+        "postmortem_revisions",
         "reminders",
         "approvals",
         "postmortems",

@@ -1,0 +1,407 @@
+"""Run the whole benchmark: the floor, furikaeri on SQLite and on PostgreSQL, side by side.
+
+    .venv/bin/python -m bench.run            # full run, writes bench/RESULTS.md (~10 min)
+    .venv/bin/python -m bench.run --quick --output /tmp/r.md   # a short one, to try things
+
+Every process (fake Slack, floor, bot, exports) is a child of this one; all traffic goes to
+127.0.0.1; every loop is bounded in count and time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import socket
+import sys
+import tempfile
+import time
+import uuid
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+if __package__ in (None, ""):  # `python bench/run.py`
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import aiohttp
+
+from bench import report
+from bench.load import closed_loop, cpu_seconds, rss_mib
+from tests.support.slack_requests import FORM, sign, slash_command_body
+
+ROOT = Path(__file__).resolve().parent.parent
+FURIKAERI = str(Path(sys.executable).parent / "furikaeri")
+SECRET = "bench-signing-secret-0123456789abcdef"
+TOKEN = "xoxb-bench-token"
+PG_ADMIN = os.environ.get("FURIKAERI_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+CLOSE = "close --impact 45m --data-loss no --intervention rollback --detected-by monitoring"
+STARTED: list[asyncio.subprocess.Process] = []  # ours, stopped on the way out
+
+
+# --- processes ------------------------------------------------------------------------------
+
+
+async def spawn(argv: list[str], log: Path, env: dict[str, str] | None = None, **kw):
+    proc = await asyncio.create_subprocess_exec(
+        *argv, cwd=ROOT, env={**os.environ, **(env or {})}, stderr=log.open("ab"), **kw
+    )
+    STARTED.append(proc)
+    return proc
+
+
+async def stop(proc: asyncio.subprocess.Process) -> None:
+    if proc.returncode is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(proc.wait(), 15)
+        except TimeoutError:
+            proc.kill()
+            await proc.wait()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Fake:
+    """The fake Slack Web API, in its own process (bench/fake_server.py)."""
+
+    @classmethod
+    async def start(cls, http: aiohttp.ClientSession, logs: Path) -> Fake:
+        fake = cls()
+        fake.http = http
+        fake.proc = await spawn(
+            [sys.executable, "-m", "bench.fake_server"], logs / "fake.log",
+            stdout=asyncio.subprocess.PIPE,
+        )
+        urls = json.loads(await asyncio.wait_for(fake.proc.stdout.readline(), 30))
+        fake.base_url, fake.control = urls["base_url"], urls["control"]
+        fake.response_url = f"{urls['origin']}/response/bench"
+        return fake
+
+    async def wait(self, method: str, count: int = 1, timeout: float = 30) -> list[dict]:
+        params = {"method": method, "count": str(count), "timeout": str(timeout)}
+        async with self.http.get(f"{self.control}/wait", params=params) as res:
+            answer = await res.json()
+        if not answer["ok"]:
+            raise RuntimeError(answer["error"])
+        return answer["calls"]
+
+    async def clear(self) -> None:
+        async with self.http.post(f"{self.control}/clear") as res:
+            await res.read()
+
+
+class Server:
+    """The floor or `furikaeri run --http`, started and timed until GET /healthz says 200."""
+
+    def __init__(self, kind: str, fake: Fake, logs: Path, database_url: str | None = None):
+        self.kind, self.fake, self.logs, self.database_url = kind, fake, logs, database_url
+
+    async def start(self, http: aiohttp.ClientSession, log_name: str) -> Server:
+        port = free_port()
+        self.base = f"http://127.0.0.1:{port}"
+        self.log = self.logs / f"{log_name}.log"
+        env = {"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET,
+               "SLACK_API_URL": self.fake.base_url}
+        if self.kind == "floor":
+            argv = [sys.executable, "-m", "bench.floor", "--port", str(port)]
+        else:
+            argv = [FURIKAERI, "run", "--http", "--host", "127.0.0.1", "--port", str(port)]
+            env["DATABASE_URL"] = self.database_url
+        t0 = time.perf_counter()
+        self.proc = await spawn(argv, self.log, env, stdout=asyncio.subprocess.DEVNULL)
+        self.pid = self.proc.pid
+        for _ in range(6000):  # 60 s at most
+            if self.proc.returncode is not None:
+                raise RuntimeError(f"{self.kind} exited; see {self.log}")
+            with contextlib.suppress(aiohttp.ClientError):
+                async with http.get(f"{self.base}/healthz") as res:
+                    if res.status == 200:
+                        self.startup = time.perf_counter() - t0
+                        return self
+            await asyncio.sleep(0.01)
+        raise RuntimeError(f"{self.kind} not healthy after 60 s; see {self.log}")
+
+    async def command(self, http: aiohttp.ClientSession, text: str, channel: str) -> dict:
+        body = slash_command_body(text, channel_id=channel, response_url=self.fake.response_url)
+        headers = {"Content-Type": FORM, **sign(body, SECRET)}
+        async with http.post(f"{self.base}/slack/events", data=body, headers=headers) as res:
+            return json.loads(await res.read() or b"{}") | {"status": res.status}
+
+    def errors_logged(self) -> int:
+        return sum(" ERROR " in line for line in self.log.read_text().splitlines())
+
+
+# --- databases --------------------------------------------------------------------------------
+
+
+@asynccontextmanager
+async def database(backend: str, tmp: Path, tag: str):
+    """A fresh SQLite file, or a fresh PostgreSQL database that is dropped afterwards."""
+    if backend == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp / f'{tag}.db'}"
+        return
+    import asyncpg
+
+    admin = await asyncpg.connect(PG_ADMIN, timeout=3)
+    name = f"furikaeri_bench_{tag}_{uuid.uuid4().hex[:8]}"
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        yield urlsplit(PG_ADMIN)._replace(scheme="postgresql+asyncpg", path=f"/{name}").geturl()
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+async def pg_problem() -> str | None:
+    import asyncpg
+
+    try:
+        await (await asyncpg.connect(PG_ADMIN, timeout=3)).close()
+    except (OSError, asyncpg.PostgresError) as exc:
+        return f"PostgreSQL at {PG_ADMIN} unreachable ({exc.__class__.__name__}: {exc})"
+    return None
+
+
+@asynccontextmanager
+async def storage(url: str):
+    from storage.db import create_engine, session_factory
+    from storage.migrate import upgrade
+    from storage.uow import Storage
+
+    engine = create_engine(url)
+    try:
+        await upgrade(engine)
+        yield Storage(session_factory(engine)), engine
+    finally:
+        await engine.dispose()
+
+
+def entry_text(i: int) -> str:
+    if i % 10 == 0:  # some text takes the renderer's slow path (pipes, line breaks)
+        return f"step {i}: dashboards | p99 back to normal\nwatching for 10 min"
+    return f"step {i}: restarted replica {i % 17}, error rate {i % 7}%"
+
+
+async def seed_timeline(url: str, number: int, n: int) -> None:
+    """`n` timeline entries through the storage layer, 1,000 per transaction."""
+    async with storage(url) as (store, _):
+        async with store.uow() as uow:
+            incident = await uow.incidents.by_number(number)
+        span = datetime.now(UTC) - incident.started_at
+        for first in range(0, n, 1000):
+            async with store.uow() as uow:
+                for i in range(first, min(n, first + 1000)):
+                    at = incident.started_at + span * (i / n)
+                    await uow.timeline.add(incident_id=incident.id, occurred_at=at,
+                                           recorded_at=at, author=f"U{i % 7 + 1}",
+                                           text=entry_text(i))
+                await uow.commit()
+
+
+async def time_render(url: str, number: int, repeats: int = 5) -> dict:
+    """Read the incident's timeline, then time Renderer.postmortem_markdown on it."""
+    from bot.domain.model import Postmortem, Trigger
+    from bot.domain.policy import Policy
+    from bot.render import Renderer
+    from bot.services.reports import incident_report, participants
+
+    policy = Policy.default()
+    async with storage(url) as (store, _):
+        t0 = time.perf_counter()
+        report_ = await incident_report(uow=store.uow(), number=number)
+        read = time.perf_counter() - t0
+    inc = report_.incident
+    pm = Postmortem(id=0, incident_id=inc.id, status="draft", author="U1", reviewers=("U2",),
+                    created_at=datetime.now(UTC), triggers=(Trigger("impact", "45 min"),))
+    names = {f"U{i}": f"Person {i}" for i in range(1, 8)}
+    times, doc = [], ""
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        doc = Renderer(policy.template_dir).postmortem_markdown(
+            incident=inc, postmortem=pm, timeline=report_.timeline, names=names,
+            locale=policy.locale, tz=policy.tz, participants=participants(report_))
+        times.append(time.perf_counter() - t0)
+    return {"entries": len(report_.timeline), "read_s": read, "render_best_s": min(times),
+            "render_median_s": sorted(times)[len(times) // 2], "chars": len(doc)}
+
+
+async def seed_reminders(url: str, n: int) -> None:
+    """`n` pending nudges, due in 1–30 days, straight into storage.tables.reminders."""
+    from sqlalchemy import insert
+
+    from storage.tables import reminders
+
+    now = datetime.now(UTC)
+    rows = [dict(kind="author", subject_id=i + 1, recipient=f"U{i:07d}", seq=1, nth=1,
+                 due_at=now + timedelta(days=1 + i % 30), state="pending", attempts=0,
+                 created_at=now) for i in range(n)]
+    async with storage(url) as (_, engine), engine.begin() as conn:
+        if rows:
+            await conn.execute(insert(reminders), rows)
+
+
+async def stored_notes(url: str) -> list[str]:
+    """The note texts of INC-1, through `furikaeri export INC-1 --format json`."""
+    proc = await asyncio.create_subprocess_exec(
+        FURIKAERI, "export", "INC-1", "--format", "json", cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": url}, stdout=asyncio.subprocess.PIPE)
+    out, _ = await asyncio.wait_for(proc.communicate(), 120)
+    return [e["text"] for e in json.loads(out)["timeline"] if e["kind"] == "note"]
+
+
+# --- the phases --------------------------------------------------------------------------------
+
+
+async def declare(http, srv: Server, title: str, at: str = "") -> str:
+    """`/incident start` through the front door; the channel id the fake handed out."""
+    await srv.fake.clear()
+    answer = await srv.command(http, f"start {title}{at}", "CGENERAL")
+    assert answer["status"] == 200, answer
+    return (await srv.fake.wait("pins.add", timeout=30))[0]["args"]["channel"]
+
+
+async def load_suite(http, srv: Server, channel: str, label: str, args, logs: Path) -> dict:
+    out = {"startup_s": srv.startup, "rss_idle": rss_mib(srv.pid), "runs": []}
+    for c, n in zip(args.concurrency, args.requests, strict=True):
+        spy = None
+        if args.profile and srv.kind != "floor" and c in args.profile_at:
+            spy = await spawn([str(Path(sys.executable).parent / "py-spy"), "record", "-f", "raw",
+                               "-r", "200", "--nonblocking", "-p", str(srv.pid),
+                               "-o", str(logs / f"profile-{label}-c{c}.txt")],
+                              logs / "py-spy.log", stdout=asyncio.subprocess.DEVNULL)
+            await asyncio.sleep(1)
+        run = await closed_loop(f"{srv.base}/slack/events", secret=SECRET, channel=channel,
+                                response_url=srv.fake.response_url, label=f"{label}-c{c}",
+                                requests=n, concurrency=c, max_seconds=args.max_seconds,
+                                pid=srv.pid)
+        if spy:
+            spy.send_signal(signal.SIGINT)
+            await asyncio.wait_for(spy.wait(), 60)
+        print(f"  {label} c={c}: {run.ok}/{run.requests} ok, {run.rps:.0f} req/s, "
+              f"p99 {run.pct(99):.0f} ms, max {run.pct(100):.0f} ms, errors {dict(run.errors)}",
+              flush=True)
+        out["runs"].append(run)
+    await asyncio.sleep(1)
+    out["rss_after"] = rss_mib(srv.pid)
+    return out
+
+
+async def close_phase(http, srv: Server, url: str, entries: int) -> dict:
+    """INC-2 with `entries` entries: time the render in-process, then the close end to end."""
+    at = (datetime.now(UTC) - timedelta(hours=12)).strftime("%Y-%m-%dT%H:%MZ")
+    channel = await declare(http, srv, "bench close", f" --at {at}")
+    t0 = time.perf_counter()
+    await seed_timeline(url, 2, entries)
+    out = {"seed_s": time.perf_counter() - t0, **await time_render(url, 2)}
+    await srv.fake.clear()
+    canvas = asyncio.create_task(srv.fake.wait("canvases.create", timeout=120))
+    await asyncio.sleep(0.2)  # the wait is registered in the fake before the command goes
+    t0 = time.perf_counter()
+    answer = await srv.command(http, CLOSE, channel)
+    out["close_ack_s"] = time.perf_counter() - t0
+    out["close_ok"] = answer["status"] == 200 and "text" not in answer  # a bare ack
+    await canvas
+    out["close_canvas_s"] = time.perf_counter() - t0
+    with contextlib.suppress(RuntimeError):  # let the retro invitation finish
+        await srv.fake.wait("files.completeUploadExternal", timeout=30)
+    return out
+
+
+async def startup_phase(http, fake: Fake, backend: str, tmp: Path, logs: Path, n: int) -> list:
+    rows = []
+    for pending in (0, n):
+        async with database(backend, tmp, f"startup{pending}") as url:
+            await seed_reminders(url, pending)
+            srv = await Server("furikaeri", fake, logs, url).start(http, f"{backend}-start{pending}")
+            rss_healthy = rss_mib(srv.pid)
+            await asyncio.sleep(3)  # the first nudge tick has run
+            rows.append({"pending": pending, "startup_s": srv.startup, "rss_healthy": rss_healthy,
+                         "rss_settled": rss_mib(srv.pid), "cpu_s": cpu_seconds(srv.pid)})
+            await stop(srv.proc)
+    return rows
+
+
+async def backend_phase(http, fake: Fake, backend: str, tmp: Path, args) -> dict:
+    logs = Path(args.logs)
+    async with database(backend, tmp, "load") as url:
+        srv = await Server("furikaeri", fake, logs, url).start(http, backend)
+        channel = await declare(http, srv, f"bench {backend}")
+        await asyncio.sleep(1)
+        out = await load_suite(http, srv, channel, backend, args, logs)
+        out["close"] = await close_phase(http, srv, url, args.entries)
+        await stop(srv.proc)
+        out["errors_logged"] = srv.errors_logged()
+        acked = [t for run in out["runs"] for t in run.acked]
+        stored = set(await stored_notes(url))
+        out["acked"], out["stored"] = len(acked), len(stored)
+        out["missing"] = sorted(set(acked) - stored)
+    out["startup"] = await startup_phase(http, fake, backend, tmp, logs, args.reminders)
+    return out
+
+
+async def main(args) -> None:
+    tmp = Path(tempfile.mkdtemp(prefix="furikaeri-bench-"))
+    args.logs = args.logs or str(tmp)
+    Path(args.logs).mkdir(parents=True, exist_ok=True)
+    print(f"logs in {args.logs}", flush=True)
+    results: dict = {"args": args, "started": datetime.now(UTC), "skipped": {}}
+    try:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=180)) as http:
+            fake = await Fake.start(http, Path(args.logs))
+            floor = await Server("floor", fake, Path(args.logs)).start(http, "floor")
+            results["floor"] = await load_suite(http, floor, "CFLOOR", "floor", args, Path(args.logs))
+            await stop(floor.proc)
+            for backend in args.backends:
+                if backend == "postgres" and (problem := await pg_problem()):
+                    results["skipped"][backend] = problem
+                    print(f"  skipping postgres: {problem}", flush=True)
+                    continue
+                results[backend] = await backend_phase(http, fake, backend, tmp, args)
+    finally:
+        for proc in STARTED:
+            await stop(proc)
+        if not args.keep:
+            for db in tmp.glob("*.db*"):
+                db.unlink()
+    results["finished"] = datetime.now(UTC)
+    Path(args.output).write_text(report.markdown(results, Path(args.output)))
+    print(f"wrote {args.output}")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    ints = lambda text: [int(x) for x in text.split(",")]  # noqa: E731
+    p = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--concurrency", type=ints, default=[1, 20, 200])
+    p.add_argument("--requests", type=ints, default=[3000, 6000, 6000],
+                   help="timed requests per concurrency level (one number each)")
+    p.add_argument("--max-seconds", type=float, default=120, help="time bound of one load run")
+    p.add_argument("--entries", type=int, default=10_000, help="timeline entries to render")
+    p.add_argument("--reminders", type=int, default=10_000, help="pending nudges at start-up")
+    p.add_argument("--backends", type=lambda t: t.split(","), default=["sqlite", "postgres"])
+    p.add_argument("--quick", action="store_true", help="small counts, to try the benchmark")
+    p.add_argument("--profile", action="store_true",
+                   help="py-spy record (raw stacks) furikaeri during the load at --profile-at")
+    p.add_argument("--profile-at", type=ints, default=[20, 200])
+    p.add_argument("--output", default=str(ROOT / "bench" / "RESULTS.md"))
+    p.add_argument("--logs", help="where logs and profiles go (default: a temp directory)")
+    p.add_argument("--keep", action="store_true", help="keep the SQLite files")
+    args = p.parse_args(argv)
+    if args.quick:
+        args.requests, args.entries, args.reminders = [200, 500, 1000], 2000, 2000
+    if len(args.requests) != len(args.concurrency):
+        p.error("--requests needs one number per --concurrency level")
+    return args
+
+
+if __name__ == "__main__":
+    asyncio.run(main(parse_args()))

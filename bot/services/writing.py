@@ -1,0 +1,90 @@
+"""Writing the postmortem: saving sections (with revisions and conflict detection), readers'
+feedback, and the blameless check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.domain.errors import BadCommand, IncidentNotFound
+from bot.domain.model import Feedback, Incident, Postmortem, SectionRevision
+from bot.domain.postmortem import SECTION_KEYS
+from storage.uow import Storage, UnitOfWork
+
+MAX_ATTEMPTS = 5  # saves of *other* sections that may slip in between before we give up
+
+
+@dataclass(frozen=True)
+class Saved:
+    """The outcome of a save: saved, or not because someone changed the same section first."""
+
+    incident: Incident
+    postmortem: Postmortem
+    conflict: SectionRevision | None = None  # their change, when there is one
+
+    @property
+    def saved(self) -> bool:
+        return self.conflict is None
+
+
+async def postmortem_by_id(*, uow: UnitOfWork, postmortem_id: int) -> tuple[Incident, Postmortem]:
+    """The postmortem and its incident, by the id a button or modal carries."""
+    async with uow:
+        pm = await uow.postmortems.get(postmortem_id)
+        incident = await uow.incidents.get(pm.incident_id) if pm else None
+    if pm is None or incident is None:
+        raise IncidentNotFound("That postmortem no longer exists.")
+    return incident, pm
+
+
+async def save_section(
+    *,
+    storage: Storage,
+    postmortem_id: int,
+    section: str,
+    text: str,
+    by: str,
+    base_version: int,
+    now: datetime,
+) -> Saved:
+    """Save one section edited from `base_version`. Saves of other sections in between are
+    kept (merged); a save of the same section in between is a conflict, and nothing is lost:
+    the caller shows both texts."""
+    if section not in SECTION_KEYS:
+        raise BadCommand(f"There is no section '{section}'.")
+    for _ in range(MAX_ATTEMPTS):
+        async with storage.uow() as uow:
+            pm = await uow.postmortems.get(postmortem_id)
+            incident = await uow.incidents.get(pm.incident_id) if pm else None
+            if pm is None or incident is None:
+                raise IncidentNotFound("That postmortem no longer exists.")
+            if pm.status == "waived":
+                raise BadCommand(f"The {incident.ref} postmortem was waived; it can't be edited.")
+            theirs = await uow.writing.revisions(pm.id, after_version=base_version, section=section)
+            if theirs and theirs[-1].after != text:
+                return Saved(incident, pm, conflict=theirs[-1])
+            before = pm.sections.get(section, "")
+            if before == text:
+                return Saved(incident, pm)
+            revision = SectionRevision(pm.id, pm.version + 1, section, before, text, by, now)
+            sections = {**pm.sections, section: text}
+            if await uow.writing.save_section(
+                pm.id, sections=sections, expected_version=pm.version, revision=revision
+            ):
+                saved = await uow.postmortems.get(pm.id)
+                await uow.commit()
+                assert saved is not None
+                return Saved(incident, saved)
+    raise BadCommand("The postmortem is being edited very busily; please save again.")
+
+
+async def add_feedback(
+    *, uow: UnitOfWork, postmortem_id: int, user: str, kind: str, text: str | None, now: datetime
+) -> bool:
+    """A reader found it helpful, or left a comment; False for a repeated "helpful"."""
+    async with uow:
+        if await uow.postmortems.get(postmortem_id) is None:
+            raise IncidentNotFound("That postmortem no longer exists.")
+        added = await uow.writing.add_feedback(Feedback(postmortem_id, user, kind, now, text))
+        await uow.commit()
+    return added

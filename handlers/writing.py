@@ -1,0 +1,152 @@
+"""Writing the postmortem in Slack: the edit modals, and readers' feedback."""
+
+from __future__ import annotations
+
+import json
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.deps import Deps
+from bot.domain.errors import BadCommand
+from bot.domain.mrkdwn import escape
+from bot.services import writing
+from handlers import writing_blocks as wb
+from handlers.closing import refresh_document
+from handlers.errors import reported
+from handlers.nudges import send_dm_or_post
+
+
+def register(app: AsyncApp) -> None:
+    app.action(wb.EDIT)(reported(on_edit_clicked))
+    app.view(wb.PICK_MODAL)(reported(on_section_picked))
+    app.view(wb.SECTION_MODAL)(reported(on_section_saved))
+    app.action(wb.HELPFUL)(reported(on_helpful))
+    app.action(wb.LEAVE_FEEDBACK)(reported(on_leave_feedback))
+    app.view(wb.FEEDBACK_MODAL)(reported(on_feedback_sent))
+
+
+async def open_editor(
+    client: AsyncWebClient, deps: Deps, trigger_id: str, pm_id: int, section: str | None
+) -> None:
+    """The section's modal, or the section picker when none is named."""
+    incident, pm = await writing.postmortem_by_id(uow=deps.storage.uow(), postmortem_id=pm_id)
+    view = wb.picker(incident, pm) if section is None else _section_view(incident, pm, section)
+    await client.views_open(trigger_id=trigger_id, view=view)
+
+
+def _section_view(incident, pm, section: str) -> dict:
+    text = pm.sections.get(section, "")
+    try:
+        return wb.section_modal(incident, pm, section, text, base_version=pm.version)
+    except ValueError:
+        raise BadCommand(
+            f"{wb.LABELS[section]} is longer than {wb.MAX_BOXES * wb.BOX:,} characters, more than "
+            "Slack's forms can hold; edit it in the document itself."
+        ) from None
+
+
+async def on_edit_clicked(
+    ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, context: dict
+) -> None:
+    await ack()
+    await open_editor(client, context["deps"], body["trigger_id"], int(action["value"]), None)
+
+
+async def on_section_picked(ack: AsyncAck, body: dict, view: dict, context: dict) -> None:
+    deps: Deps = context["deps"]
+    section = view["state"]["values"]["section"]["section"]["selected_option"]["value"]
+    incident, pm = await writing.postmortem_by_id(
+        uow=deps.storage.uow(), postmortem_id=int(view["private_metadata"])
+    )
+    await ack(response_action="update", view=_section_view(incident, pm, section))
+
+
+async def on_section_saved(
+    ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: dict
+) -> None:
+    deps: Deps = context["deps"]
+    meta = json.loads(view["private_metadata"])
+    values = view["state"]["values"]
+    boxes = [
+        values[key][key].get("value") or ""
+        for key in sorted(values, key=lambda k: int(k.split("_")[1]))
+    ]
+    text = wb.join(boxes, meta["joiners"]).strip()
+    result = await writing.save_section(
+        storage=deps.storage,
+        postmortem_id=meta["pm"],
+        section=meta["section"],
+        text=text,
+        by=body["user"]["id"],
+        base_version=meta["version"],
+        now=deps.clock(),
+    )
+    if not result.saved:  # theirs is saved; keep yours in front of you, against their version
+        conflict = result.conflict
+        await ack(
+            response_action="update",
+            view=wb.section_modal(
+                result.incident,
+                result.postmortem,
+                meta["section"],
+                text,
+                base_version=conflict.version,
+                conflict=conflict,
+            ),
+        )
+        return
+    await ack()
+    await refresh_document(client, deps, result.incident, result.postmortem)
+
+
+async def on_helpful(
+    ack: AsyncAck, body: dict, action: dict, respond: AsyncRespond, context: dict
+) -> None:
+    deps: Deps = context["deps"]
+    await ack()
+    added = await writing.add_feedback(
+        uow=deps.storage.uow(),
+        postmortem_id=int(action["value"]),
+        user=body["user"]["id"],
+        kind="helpful",
+        text=None,
+        now=deps.clock(),
+    )
+    thanks = (
+        "Thanks — the author will hear that it helped." if added else "You already said so. Thanks!"
+    )
+    await respond(text=thanks, response_type="ephemeral", replace_original=False)
+
+
+async def on_leave_feedback(
+    ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, context: dict
+) -> None:
+    deps: Deps = context["deps"]
+    await ack()
+    incident, pm = await writing.postmortem_by_id(
+        uow=deps.storage.uow(), postmortem_id=int(action["value"])
+    )
+    await client.views_open(trigger_id=body["trigger_id"], view=wb.feedback_modal(incident, pm))
+
+
+async def on_feedback_sent(
+    ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: dict
+) -> None:
+    deps: Deps = context["deps"]
+    text = view["state"]["values"]["text"]["text"]["value"] or ""
+    reader, pm_id = body["user"]["id"], int(view["private_metadata"])
+    await writing.add_feedback(
+        uow=deps.storage.uow(),
+        postmortem_id=pm_id,
+        user=reader,
+        kind="comment",
+        text=text,
+        now=deps.clock(),
+    )
+    await ack()
+    incident, pm = await writing.postmortem_by_id(uow=deps.storage.uow(), postmortem_id=pm_id)
+    quoted = "\n".join(f"> {escape(line)}" for line in text.splitlines())
+    await send_dm_or_post(
+        client, pm.author, f"<@{reader}> left feedback on your {incident.ref} postmortem:\n{quoted}"
+    )
