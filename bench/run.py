@@ -275,7 +275,7 @@ async def load_suite(http, srv: Server, channel: str, label: str, args, logs: Pa
         spy = None
         if args.profile and srv.kind != "floor" and c in args.profile_at:
             spy = await spawn([str(Path(sys.executable).parent / "py-spy"), "record", "-f", "raw",
-                               "-r", "200", "--nonblocking", "-p", str(srv.pid),
+                               "-r", "100", *args.profile_flags.split(), "-p", str(srv.pid),
                                "-o", str(logs / f"profile-{label}-c{c}.txt")],
                               logs / "py-spy.log", stdout=asyncio.subprocess.DEVNULL)
             await asyncio.sleep(1)
@@ -290,9 +290,21 @@ async def load_suite(http, srv: Server, channel: str, label: str, args, logs: Pa
               f"p99 {run.pct(99):.0f} ms, max {run.pct(100):.0f} ms, errors {dict(run.errors)}",
               flush=True)
         out["runs"].append(run)
-    await asyncio.sleep(1)
+    out["settle_s"] = await settle(srv.pid)
     out["rss_after"] = rss_mib(srv.pid)
     return out
+
+
+async def settle(pid: int, limit: float = 120) -> float:
+    """Wait (at most `limit` s) until the server is idle: listeners Bolt stopped waiting for
+    (ack timeouts) may still be running after the load generator is done."""
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < limit:
+        cpu = cpu_seconds(pid)
+        await asyncio.sleep(0.5)
+        if cpu_seconds(pid) - cpu < 0.03:
+            break
+    return time.perf_counter() - t0
 
 
 async def close_phase(http, srv: Server, url: str, entries: int) -> dict:
@@ -392,6 +404,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--profile", action="store_true",
                    help="py-spy record (raw stacks) furikaeri during the load at --profile-at")
     p.add_argument("--profile-at", type=ints, default=[20, 200])
+    p.add_argument("--profile-flags", default="--gil", help="more py-spy flags (e.g. --idle)")
     p.add_argument("--output", default=str(ROOT / "bench" / "RESULTS.md"))
     p.add_argument("--logs", help="where logs and profiles go (default: a temp directory)")
     p.add_argument("--keep", action="store_true", help="keep the SQLite files")

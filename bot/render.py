@@ -213,6 +213,7 @@ class Renderer:
         tz: ZoneInfo,
         now: datetime | None = None,
         participants: Participants | None = None,
+        checklist: bool = False,
     ) -> str:
         """The postmortem document in Markdown, pre-filled from the incident and its timeline."""
         template, used = self.template(locale, POSTMORTEM_TEMPLATE)
@@ -224,6 +225,7 @@ class Renderer:
             tz=tz,
             now=now or datetime.now(UTC),
             participants=participants or Participants(),
+            checklist=checklist,
         )
         return template.render(context | {"locale": used})
 
@@ -237,6 +239,7 @@ def postmortem_context(
     tz: ZoneInfo,
     now: datetime,
     participants: Participants,
+    checklist: bool = False,
 ) -> dict[str, Any]:
     """What a postmortem template receives (besides ``locale``)."""
     ordered = sorted(timeline, key=lambda e: (e.occurred_at, e.recorded_at, e.id))
@@ -267,6 +270,8 @@ def postmortem_context(
         "roles": {role: names.get(user, user) for role, user in participants.roles.items()},
         "responder_names": [names.get(user, user) for user in participants.responders],
         "metrics": participants.metrics,
+        "actions": participants.actions,
+        "actions_as_checklist": checklist,
         "tz": tz,
         "now": now,
     }

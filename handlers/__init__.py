@@ -7,6 +7,7 @@ from slack_bolt.async_app import AsyncApp
 
 def register(app: AsyncApp) -> None:
     from handlers import (
+        action_commands,
         actions,
         commands,
         errors,
@@ -17,5 +18,15 @@ def register(app: AsyncApp) -> None:
         writing,
     )
 
-    for module in (errors, commands, views, actions, events, shortcuts, review_actions, writing):
+    for module in (
+        errors,
+        commands,
+        views,
+        actions,
+        events,
+        shortcuts,
+        review_actions,
+        writing,
+        action_commands,
+    ):
         module.register(app)

@@ -77,7 +77,7 @@ async def on_incident_command(
 
 
 def _handler(parsed: cmds.Command):
-    from handlers import lifecycle_commands, review_commands, timeline_commands
+    from handlers import action_commands, lifecycle_commands, review_commands, timeline_commands
 
     return {
         cmds.Help: on_help,
@@ -98,6 +98,14 @@ def _handler(parsed: cmds.Command):
         cmds.PostmortemReady: review_commands.on_ready,
         cmds.PostmortemWaive: review_commands.on_waive,
         cmds.RetroHeld: review_commands.on_retro_held,
+        cmds.PostmortemEdit: review_commands.on_edit,
+        cmds.PostmortemCheck: review_commands.on_check,
+        cmds.ActionAdd: action_commands.on_add,
+        cmds.ActionList: action_commands.on_list,
+        cmds.ActionDone: action_commands.on_done,
+        cmds.ActionDrop: action_commands.on_drop,
+        cmds.ActionOwner: action_commands.on_owner,
+        cmds.ActionDue: action_commands.on_due,
     }[type(parsed)]
 
 

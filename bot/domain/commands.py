@@ -107,6 +107,8 @@ HELP_LINES: tuple[tuple[str, str], ...] = (
         "/incident postmortem author @alice",
     ),
     ("/incident postmortem waive <reason>", "/incident postmortem waive Duplicate of INC-6"),
+    ("/incident postmortem edit [section]", "/incident postmortem edit root-cause"),
+    ("/incident postmortem check", "/incident postmortem check"),
     ("/incident retro held [notes]", "/incident retro held Walked the timeline, 3 actions"),
     ("/incident help [command]", "/incident help close"),
 )
@@ -236,6 +238,16 @@ class PostmortemWaive:
 
 
 @dataclass(frozen=True)
+class PostmortemEdit:
+    section: str | None = None  # one of EDITABLE_SECTIONS; None: pick one in the form
+
+
+@dataclass(frozen=True)
+class PostmortemCheck:
+    pass
+
+
+@dataclass(frozen=True)
 class RetroHeld:
     notes: str  # exactly as typed, minus outer whitespace; may be empty
 
@@ -278,7 +290,13 @@ class ActionDue:
 
 ActionCommand = ActionAdd | ActionList | ActionDone | ActionDrop | ActionOwner | ActionDue
 PostmortemCommand = (
-    PostmortemShow | PostmortemAuthor | PostmortemReviewers | PostmortemReady | PostmortemWaive
+    PostmortemShow
+    | PostmortemAuthor
+    | PostmortemReviewers
+    | PostmortemReady
+    | PostmortemWaive
+    | PostmortemEdit
+    | PostmortemCheck
 )
 LifecycleCommand = Status | Severity | Role | Mark | Timeline | NoteCorrection
 Command = (
@@ -591,7 +609,30 @@ def _parse_action(rest: str) -> ActionCommand:
 # ---- the postmortem and the retro --------------------------------------------------------
 
 _POSTMORTEM = "/incident postmortem"
-_POSTMORTEM_FORMS = ("author @alice", "reviewers @alice @bob", "ready", "waive <reason>")
+_POSTMORTEM_FORMS = (
+    "author @alice",
+    "reviewers @alice @bob",
+    "ready",
+    "waive <reason>",
+    "edit [section]",
+    "check",
+)
+# The sections written in Slack (action items have their own commands), by the words people use.
+EDITABLE_SECTIONS = {
+    "summary": "summary",
+    "impact": "impact",
+    "root-cause": "root_cause",
+    "root_cause": "root_cause",
+    "trigger": "trigger",
+    "response": "response",
+    "detection": "detection",
+    "went-well": "went_well",
+    "went_well": "went_well",
+    "went-wrong": "went_wrong",
+    "went_wrong": "went_wrong",
+    "lucky": "lucky",
+    "references": "references",
+}
 
 
 def _people(rest: str, *, who: str, wanted: str, example: str) -> tuple[str, ...]:
@@ -619,6 +660,15 @@ def _parse_postmortem(rest: str) -> PostmortemCommand:
     if verb == "ready":
         nothing_more(rest, "postmortem ready", f"{_POSTMORTEM} ready")
         return PostmortemReady()
+    if verb == "edit":
+        name = rest.strip().lower().replace(" ", "-")
+        if name and name not in EDITABLE_SECTIONS:
+            sections = ", ".join(sorted({k for k in EDITABLE_SECTIONS if "_" not in k}))
+            raise BadCommand(f"There is no section {name[:30]!r}. Sections: {sections}.")
+        return PostmortemEdit(section=EDITABLE_SECTIONS[name] if name else None)
+    if verb == "check":
+        nothing_more(rest, "postmortem check", f"{_POSTMORTEM} check")
+        return PostmortemCheck()
     if verb == "waive":
         if not rest.strip():
             raise BadCommand(

@@ -94,15 +94,7 @@ async def request_review(
 ) -> ReviewView:
     """The author asks for review: reviewers are asked (by the caller) and then nudged."""
     async with uow:
-        incident, pm = await _postmortem(uow, postmortem_id)
-        await _author_or_commander(uow, incident, pm, by)
-        if not pm.reviewers:
-            raise BadCommand("Name the reviewers first: `/incident postmortem reviewers @a @b`.")
-        needed = approvals_needed(pm.reviewers, policy.review_approvals)
-        if needed > len(pm.reviewers):
-            raise BadCommand(
-                f"The policy asks for {needed} approvals; name at least {needed} reviewers."
-            )
+        incident, pm = await _may_request(uow, postmortem_id, by, policy)
         pm = await uow.postmortems.update(
             pm.id,
             status=next_state(pm.status, "ready"),
@@ -117,6 +109,28 @@ async def request_review(
         view = await _view(uow, incident, pm, policy)
         await uow.commit()
     return view
+
+
+async def check_request(*, uow: UnitOfWork, postmortem_id: int, by: str, policy: Policy) -> None:
+    """Refuse early (before the slower steps) a review request that can't go ahead."""
+    async with uow:
+        await _may_request(uow, postmortem_id, by, policy)
+
+
+async def _may_request(
+    uow: UnitOfWork, postmortem_id: int, by: str, policy: Policy
+) -> tuple[Incident, Postmortem]:
+    incident, pm = await _postmortem(uow, postmortem_id)
+    await _author_or_commander(uow, incident, pm, by)
+    next_state(pm.status, "ready")
+    if not pm.reviewers:
+        raise BadCommand("Name the reviewers first: `/incident postmortem reviewers @a @b`.")
+    needed = approvals_needed(pm.reviewers, policy.review_approvals)
+    if needed > len(pm.reviewers):
+        raise BadCommand(
+            f"The policy asks for {needed} approvals; name at least {needed} reviewers."
+        )
+    return incident, pm
 
 
 async def decide(

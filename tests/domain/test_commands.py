@@ -15,6 +15,8 @@ from bot.domain.commands import (
     Note,
     NoteMove,
     PostmortemAuthor,
+    PostmortemCheck,
+    PostmortemEdit,
     PostmortemWaive,
     RetroHeld,
     Role,
@@ -77,6 +79,8 @@ def test_help_lines_cover_every_subcommand() -> None:
         "action",  # owner, due
         "postmortem",
         "postmortem",  # waive
+        "postmortem",  # edit
+        "postmortem",  # check
         "retro",
         "help",
     ]
@@ -109,6 +113,8 @@ def test_help_examples_parse() -> None:
     assert review == [
         PostmortemAuthor(user="U1"),
         PostmortemWaive(reason="Duplicate of INC-6"),
+        PostmortemEdit(section="root_cause"),
+        PostmortemCheck(),
         RetroHeld(notes="Walked the timeline, 3 actions"),
     ]
     assert help_ == Help(topic="close")

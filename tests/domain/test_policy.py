@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
+from bot.domain.blameless import Rule, default_rules
 from bot.domain.calendar import WorkCalendar
 from bot.domain.policy import Policy, PolicyError
 from bot.domain.reminders import ReminderPolicy
@@ -477,3 +478,136 @@ def test_unknown_keys_are_errors_with_a_hint(data: Any, path: str, hint: str) ->
 
 def test_policy_error_is_a_value_error() -> None:
     assert issubclass(PolicyError, ValueError)
+
+
+# ---- blameless check -----------------------------------------------------------------------
+
+B = "blameless"
+
+
+def test_the_default_policy_carries_both_built_in_lists() -> None:
+    policy = Policy()
+    assert policy.blameless_rules == default_rules(("en", "ja"))
+    assert {"human error", "should have", "ミス", "不注意"} <= {
+        rule.phrase for rule in policy.blameless_rules
+    }
+    assert policy.blameless_block_ready is False
+    assert "blameless_rules" not in repr(policy)  # too long to log
+
+
+def test_an_empty_blameless_section_is_the_default() -> None:
+    assert Policy.from_mapping({B: {}}) == Policy()
+    assert Policy.from_mapping({B: {"builtin": True, "ignore": [], "extra": []}}) == Policy()
+
+
+def test_block_ready() -> None:
+    assert Policy.from_mapping({B: {"block_ready": True}}).blameless_block_ready is True
+
+
+def test_extra_phrases_come_after_the_built_in_ones() -> None:
+    extra = {"phrase": "cowboy", "hint": "Say which check the deploy skipped.", "whole_word": True}
+    rules = Policy.from_mapping({B: {"extra": [extra]}}).blameless_rules
+    assert rules == default_rules() + (Rule("cowboy", extra["hint"], whole_word=True),)
+
+
+def test_an_extra_entry_replaces_the_built_in_phrase() -> None:
+    extra = [{"phrase": "Human Error", "hint": "Our own hint."}]
+    rules = Policy.from_mapping({B: {"extra": extra}}).blameless_rules
+    assert [r for r in rules if r.phrase.lower() == "human error"] == [
+        Rule("Human Error", "Our own hint.")
+    ]
+    assert len(rules) == len(default_rules())
+
+
+def test_ignored_phrases_are_dropped_from_the_built_in_lists() -> None:
+    rules = Policy.from_mapping({B: {"ignore": ["should have", "  Failed To ", "ちゃんと"]}})
+    phrases = {rule.phrase for rule in rules.blameless_rules}
+    assert not phrases & {"should have", "failed to", "ちゃんと"}
+    assert len(phrases) == len(default_rules()) - 3
+    assert "shouldn't have" in phrases
+
+
+def test_built_in_lists_may_be_switched_off_or_chosen() -> None:
+    extra = [{"phrase": "yolo", "hint": "h"}]
+    policy = Policy.from_mapping({B: {"builtin": False, "extra": extra}})
+    assert policy.blameless_rules == (Rule("yolo", "h"),)
+    assert Policy.from_mapping({B: {"builtin": False}}).blameless_rules == ()
+    ja = Policy.from_mapping({B: {"builtin": ["ja"]}}).blameless_rules
+    assert ja == default_rules(("ja",))
+
+
+BLAMELESS_YAML = """
+blameless:
+  block_ready: true
+  builtin: true
+  ignore: ["should have", 責任]
+  extra:
+    - {phrase: "cowboy deploy", hint: "Say which check the deploy skipped."}
+    - phrases: [犯人]
+      hint: 「犯人」探しではなく、仕組みの穴を書きましょう。
+      soft: true
+"""
+
+
+def test_the_blameless_section_read_by_pyyaml() -> None:
+    policy = Policy.from_mapping(yaml.safe_load(BLAMELESS_YAML))
+    assert policy.blameless_block_ready is True
+    builtin = tuple(r for r in default_rules() if r.phrase not in ("should have", "責任"))
+    assert policy.blameless_rules == builtin + (
+        Rule("cowboy deploy", "Say which check the deploy skipped."),
+        Rule("犯人", "「犯人」探しではなく、仕組みの穴を書きましょう。", soft=True),
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "path", "problem"),
+    [
+        ({B: True}, B, "expected a mapping, got bool"),
+        ({B: {"block": True}}, f"{B}.block", "did you mean 'block_ready'"),
+        ({B: {"extras": []}}, f"{B}.extras", "did you mean 'extra'"),
+        ({B: {"block_ready": "yes"}}, f"{B}.block_ready", "true or false"),
+        ({B: {"builtin": "en"}}, f"{B}.builtin", "true, false or a list"),
+        ({B: {"builtin": ["en", "fr"]}}, f"{B}.builtin[1]", "one of en, ja, got 'fr'"),
+        ({B: {"ignore": "should have"}}, f"{B}.ignore", "list of built-in phrases"),
+        (
+            {B: {"ignore": ["careless", "shuold have"]}},
+            f"{B}.ignore[1]",
+            "did you mean 'should have'",
+        ),
+        ({B: {"ignore": [3]}}, f"{B}.ignore[0]", "3 is not a built-in phrase"),
+        ({B: {"builtin": False, "ignore": ["careless"]}}, f"{B}.ignore[0]", "not a built-in"),
+        ({B: {"builtin": ["ja"], "ignore": ["careless"]}}, f"{B}.ignore[0]", "not a built-in"),
+        ({B: {"extra": {"phrase": "x", "hint": "h"}}}, f"{B}.extra", "expected a list"),
+        ({B: {"extra": ["cowboy"]}}, f"{B}.extra[0]", "expected a mapping"),
+        (
+            {B: {"extra": [{"phrase": "x", "hint": "h"}, {"phrase": "y"}]}},
+            f"{B}.extra[1].hint",
+            "expected some text",
+        ),
+        (
+            {B: {"extra": [{"phrase": "", "hint": "h"}]}},
+            f"{B}.extra[0].phrase",
+            "expected some text",
+        ),
+        (
+            {B: {"extra": [{"phrase": "x", "hint": "h", "whole_word": 1}]}},
+            f"{B}.extra[0].whole_word",
+            "true or false",
+        ),
+        (
+            {B: {"extra": [{"phrase": "x", "hint": "h", "regex": "x+"}]}},
+            f"{B}.extra[0].regex",
+            "unknown key",
+        ),
+        ({B: {"extra": [{"hint": "h"}]}}, f"{B}.extra[0]", "needs either phrase or phrases"),
+        (
+            {B: {"extra": [{"phrase": "x", "hint": "h", "except": ["y"]}]}},
+            f"{B}.extra[0].except",
+            "does not contain",
+        ),
+    ],
+)
+def test_invalid_blameless(data: Any, path: str, problem: str) -> None:
+    with pytest.raises(PolicyError, match=f"^{re.escape(path)}: .*{re.escape(problem)}") as info:
+        Policy.from_mapping(data)
+    assert info.value.path == path

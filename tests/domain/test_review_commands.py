@@ -327,3 +327,14 @@ def test_review_commands_are_frozen_commands(command: Command) -> None:
         with pytest.raises(dataclasses.FrozenInstanceError):
             setattr(command, fields[0].name, "changed")
     assert command == type(command)(**{f.name: getattr(command, f.name) for f in fields})
+
+
+def test_postmortem_edit_names_a_section_in_the_words_people_use():
+    from bot.domain.commands import PostmortemCheck, PostmortemEdit
+
+    assert parse("postmortem edit") == PostmortemEdit(None)
+    assert parse("postmortem edit root-cause") == PostmortemEdit("root_cause")
+    assert parse("postmortem edit Went Well") == PostmortemEdit("went_well")
+    assert parse("postmortem check") == PostmortemCheck()
+    with pytest.raises(BadCommand, match="no section 'timeline'"):
+        parse("postmortem edit timeline")

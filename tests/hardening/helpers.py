@@ -192,3 +192,24 @@ def reply_texts(reply: Reply) -> Iterator[str]:
             yield reply.json["text"]
         yield from mrkdwn_texts(reply.json.get("blocks") or [])
         yield from strings(reply.json.get("errors") or {})
+
+
+@asynccontextmanager
+async def bot_on(database_url: str, fake: FakeSlack, policy, clock=None) -> AsyncIterator[Bot]:
+    """The real bot in this process on `database_url` (like the `bot` fixture)."""
+    from bot.app import utcnow
+    from tests.conftest import start_bot
+
+    runtime, runner, base = await start_bot(database_url, fake, policy, clock or utcnow)
+    client = SlackClient(None, f"{base}/slack/events", SIGNING_SECRET, response_url=fake.response_url)
+    try:
+        yield Bot(runtime=runtime, slack=client, fake=fake, url=base)
+    finally:
+        await client.close()
+        await runner.cleanup()
+        await runtime.aclose()
+
+
+async def healthz(bot: Bot) -> int:
+    async with aiohttp.ClientSession() as session, session.get(f"{bot.url}/healthz") as response:
+        return response.status

@@ -15,8 +15,10 @@ from aiohttp import web
 
 from tests.hardening.helpers import declared_channel, ephemeral_told, incident_number
 from tests.slack.test_capture import shortcut_payload
+from tests.support.clock import FakeClock
 from tests.support.fake_slack import FakeSlack
 from tests.support.flows import count_incidents, declare, eventually, reaction, send_event, stored
+from tests.support.review import closed_with_draft, dms, review_policy
 from tests.support.slack_requests import element_state, view_submission_payload
 
 CLOSE = "close --impact 30m --data-loss no --intervention rollback --detected-by monitoring"
@@ -399,3 +401,25 @@ async def test_a_shortcut_capture_on_an_archived_channel_is_explained(bot):
     await told(bot.fake, SAID["is_archived"], user="U6")
     assert captured_messages(await stored(bot, number)) == []
     await still_serving(bot)
+
+
+# ---- nudges ----------------------------------------------------------------------------------
+
+NUDGE_START = datetime(2021, 12, 20, 1, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("policy", [review_policy(author={"after": "2d", "every": "2d"})])
+@pytest.mark.parametrize("clock", [FakeClock(NUDGE_START)])
+@pytest.mark.parametrize("content_type", ["text/html", "text/plain"])
+async def test_a_nudge_that_meets_an_error_page_is_sent_later(bot, clock, content_type):
+    await closed_with_draft(bot, reviewers="<@U8>")
+    bad_gateway_once(bot.fake, "conversations.open", content_type)
+
+    clock.advance(days=2, seconds=1)
+    await bot.runtime.nudges.tick()  # meets the 502
+    assert dms(bot, "U1") == []
+    clock.advance(hours=3)  # past any backoff
+    await bot.runtime.nudges.tick()
+
+    [nudge] = dms(bot, "U1")
+    assert "still a draft" in nudge.args["text"]
