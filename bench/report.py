@@ -27,11 +27,13 @@ def markdown(r: dict, output: Path) -> str:
     args, floor = r["args"], r["floor"]
     backends = [b for b in ("sqlite", "postgres") if b in r]
     floor_rps = {run.concurrency: run.rps for run in floor["runs"]}
-    pkgs = ", ".join(f"{p} {version(p)}" for p in ("slack_bolt", "aiohttp", "SQLAlchemy",
-                                                  "aiosqlite", "asyncpg"))
+    pkgs = ", ".join(
+        f"{p} {version(p)}" for p in ("slack_bolt", "aiohttp", "SQLAlchemy", "aiosqlite", "asyncpg")
+    )
     cmd = " ".join([".venv/bin/python -m bench.run", *sys.argv[1:]])
     out = [
-        "# Benchmark results", "",
+        "# Benchmark results",
+        "",
         f"- date: {r['started']:%Y-%m-%d %H:%M} – {r['finished']:%H:%M} UTC",
         f"- machine: {os.cpu_count()} cores (nproc), {_cpu()}, {platform.system()} "
         f"{platform.release()}",
@@ -46,7 +48,9 @@ def markdown(r: dict, output: Path) -> str:
         "`/incident` only acks. furikaeri: `furikaeri run --http` as a subprocess; fake Slack "
         "(tests/support/fake_slack.py) in a process of its own.",
         *[f"- **{b} skipped**: {why}" for b, why in r["skipped"].items()],
-        "", "## Note acknowledgement under load", "",
+        "",
+        "## Note acknowledgement under load",
+        "",
         "| target | concurrency | timed requests | acked | errors | req/s | ratio to floor "
         "| p50 ms | p95 ms | p99 ms | max ms | server CPU % | RSS max MiB |",
         "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
@@ -63,43 +67,73 @@ def markdown(r: dict, output: Path) -> str:
                 f"{_f(run.pct(95), 1)} | {_f(run.pct(99), 1)} | {_f(run.pct(100), 1)} | "
                 f"{_f(run.cpu_pct)} | {_f(run.rss_max, 1)} |"
             )
-    out += ["", "## Every acknowledged note stored?", "",
-            "Counted after each furikaeri run with `furikaeri export INC-1 --format json`: "
-            "each acknowledged note's text (warm-ups included) must be among the stored notes.",
-            "", "| backend | acknowledged | stored notes | acknowledged but missing "
-            "| errors in the bot's log |", "|---|--:|--:|--:|--:|"]
+    out += [
+        "",
+        "## Every acknowledged note stored?",
+        "",
+        "Counted after each furikaeri run with `furikaeri export INC-1 --format json`: "
+        "each acknowledged note's text (warm-ups included) must be among the stored notes.",
+        "",
+        "| backend | acknowledged | stored notes | acknowledged but missing "
+        "| errors in the bot's log |",
+        "|---|--:|--:|--:|--:|",
+    ]
     for b in backends:
         x = r[b]
-        out.append(f"| {b} | {x['acked']} | {x['stored']} | {len(x['missing'])} "
-                   f"| {x['errors_logged']} |")
-    out += ["", f"## Close and postmortem render with {args.entries:,} timeline entries", "",
-            "Entries inserted through the storage layer (`uow.timeline.add`, 1,000 per "
-            "transaction) into INC-2, declared through the front door with `--at` 12 h ago. "
-            "Render: `Renderer.postmortem_markdown` in-process on the entries read back, 5 times. "
-            f"Close: `/incident {args and 'close --impact 45m --data-loss no --intervention '}"
-            "rollback --detected-by monitoring` → acknowledgement, and → `canvases.create` "
-            "arriving at the fake.", "",
-            "| backend | insert entries s | read entries s | render best s | render median s "
-            "| draft chars | close ack ms | command → canvases.create s |",
-            "|---|--:|--:|--:|--:|--:|--:|--:|"]
+        out.append(
+            f"| {b} | {x['acked']} | {x['stored']} | {len(x['missing'])} | {x['errors_logged']} |"
+        )
+    out += [
+        "",
+        f"## Close and postmortem render with {args.entries:,} timeline entries",
+        "",
+        "Entries inserted through the storage layer (`uow.timeline.add`, 1,000 per "
+        "transaction) into INC-2, declared through the front door with `--at` 12 h ago. "
+        "Render: `Renderer.postmortem_markdown` in-process on the entries read back, 5 times. "
+        f"Close: `/incident {r['close']}` → acknowledgement, and → "
+        "`canvases.create` arriving at the fake.",
+        "",
+        "| backend | insert entries s | read entries s | render best s | render median s "
+        "| draft chars | close ack ms | command → canvases.create s |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|",
+    ]
     for b in backends:
         c = r[b]["close"]
-        out.append(f"| {b} | {c['seed_s']:.2f} | {c['read_s']:.3f} | {c['render_best_s']:.3f} "
-                   f"| {c['render_median_s']:.3f} | {c['chars']:,} | {1000 * c['close_ack_s']:.0f}"
-                   f"{'' if c['close_ok'] else ' (not a bare ack!)'} "
-                   f"| {c['close_canvas_s']:.2f} |")
-    out += ["", "## Start-up and memory", "",
-            "Start-up: process spawned → first `GET /healthz` 200 (Python start and imports, "
-            "migrations, scheduler). RSS from /proc/PID/status (VmRSS).", "",
-            "| target | pending nudges | start-up s | RSS at healthy MiB | RSS 3 s later MiB |",
-            "|---|--:|--:|--:|--:|",
-            f"| floor | – | {floor['startup_s']:.2f} | {floor['rss_idle']:.1f} | – |"]
+        render = [
+            _g(c, "read_s", "{:.3f}"),
+            _g(c, "render_best_s", "{:.3f}"),
+            _g(c, "render_median_s", "{:.3f}"),
+            _g(c, "chars", "{:,}"),
+        ]
+        if "render_error" in c:
+            render[-1] += f" (render failed: {c['render_error'][:120]})"
+        ack = f"{1000 * c['close_ack_s']:.0f}{'' if c['close_ok'] else ' (not a bare ack!)'}"
+        canvas = _g(c, "close_canvas_s", "{:.2f}")
+        if "canvas_error" in c:
+            canvas += f" ({c['canvas_error'][:120]})"
+        out.append(f"| {b} | {c['seed_s']:.2f} | {' | '.join(render)} | {ack} | {canvas} |")
+    out += [
+        "",
+        "## Start-up and memory",
+        "",
+        "Start-up: process spawned → first `GET /healthz` 200 (Python start and imports, "
+        "migrations, scheduler). RSS from /proc/PID/status (VmRSS).",
+        "",
+        "| target | pending nudges | start-up s | RSS at healthy MiB | RSS 3 s later MiB |",
+        "|---|--:|--:|--:|--:|",
+        f"| floor | – | {floor['startup_s']:.2f} | {floor['rss_idle']:.1f} | – |",
+    ]
     for b in backends:
         for s in r[b]["startup"]:
-            out.append(f"| furikaeri {b} | {s['pending']:,} | {s['startup_s']:.2f} | "
-                       f"{s['rss_healthy']:.1f} | {s['rss_settled']:.1f} |")
-    out += ["", "| target | RSS idle before load MiB | RSS max under load MiB "
-            "| RSS idle after load MiB |", "|---|--:|--:|--:|"]
+            out.append(
+                f"| furikaeri {b} | {s['pending']:,} | {s['startup_s']:.2f} | "
+                f"{s['rss_healthy']:.1f} | {s['rss_settled']:.1f} |"
+            )
+    out += [
+        "",
+        "| target | RSS idle before load MiB | RSS max under load MiB | RSS idle after load MiB |",
+        "|---|--:|--:|--:|",
+    ]
     for name, res in [("floor", floor)] + [(f"furikaeri {b}", r[b]) for b in backends]:
         peak = max(run.rss_max for run in res["runs"])
         out.append(f"| {name} | {res['rss_idle']:.1f} | {peak:.1f} | {res['rss_after']:.1f} |")
@@ -108,25 +142,41 @@ def markdown(r: dict, output: Path) -> str:
         runs = {run.concurrency: run for run in r[b]["runs"]}
         if 20 in runs and floor_rps.get(20):
             ratio = runs[20].rps / floor_rps[20]
-            out.append(f"| throughput ≥ {TARGET_RATIO}× floor at concurrency 20 | {b} | "
-                       f"{ratio:.2f}× | {_met(ratio >= TARGET_RATIO)} |")
+            out.append(
+                f"| throughput ≥ {TARGET_RATIO}× floor at concurrency 20 | {b} | "
+                f"{ratio:.2f}× | {_met(ratio >= TARGET_RATIO)} |"
+            )
         if 200 in runs:
             run = runs[200]
             worst = run.pct(100) / 1000 if run.latencies else float("inf")
             ok = worst <= TARGET_MAX_ACK_S and not run.errors
-            out.append(f"| no ack over {TARGET_MAX_ACK_S} s at concurrency 200 (and no errors) | "
-                       f"{b} | max {worst:.2f} s, {sum(run.errors.values())} errors | "
-                       f"{_met(ok)} |")
-        render = r[b]["close"]["render_best_s"]
-        out.append(f"| render of {args.entries:,} entries < {TARGET_RENDER_S} s | {b} | "
-                   f"{render:.3f} s | {_met(render < TARGET_RENDER_S)} |")
+            out.append(
+                f"| no ack over {TARGET_MAX_ACK_S} s at concurrency 200 (and no errors) | "
+                f"{b} | max {worst:.2f} s, {sum(run.errors.values())} errors | "
+                f"{_met(ok)} |"
+            )
+        render = r[b]["close"].get("render_best_s", float("inf"))
+        out.append(
+            f"| render of {args.entries:,} entries < {TARGET_RENDER_S} s | {b} | "
+            f"{_g(r[b]['close'], 'render_best_s', '{:.3f} s')} | "
+            f"{_met(render < TARGET_RENDER_S)} |"
+        )
         missing = len(r[b]["missing"])
-        out.append(f"| every acknowledged note stored | {b} | {missing} missing of "
-                   f"{r[b]['acked']} | {_met(missing == 0)} |")
+        out.append(
+            f"| every acknowledged note stored | {b} | {missing} missing of "
+            f"{r[b]['acked']} | {_met(missing == 0)} |"
+        )
     previous = output.read_text() if output.exists() else ""
-    findings = previous[previous.find("## Findings"):] if "## Findings" in previous else (
-        "## Findings\n\n(none written yet)\n")
+    findings = (
+        previous[previous.find("## Findings") :]
+        if "## Findings" in previous
+        else ("## Findings\n\n(none written yet)\n")
+    )
     return "\n".join(out) + "\n\n" + findings
+
+
+def _g(d: dict, key: str, fmt: str) -> str:
+    return fmt.format(d[key]) if d.get(key) is not None else "failed"
 
 
 def _met(ok: bool) -> str:

@@ -78,7 +78,8 @@ class Fake:
         fake = cls()
         fake.http = http
         fake.proc = await spawn(
-            [sys.executable, "-m", "bench.fake_server"], logs / "fake.log",
+            [sys.executable, "-m", "bench.fake_server"],
+            logs / "fake.log",
             stdout=asyncio.subprocess.PIPE,
         )
         urls = json.loads(await asyncio.wait_for(fake.proc.stdout.readline(), 30))
@@ -86,8 +87,8 @@ class Fake:
         fake.response_url = f"{urls['origin']}/response/bench"
         return fake
 
-    async def wait(self, method: str, count: int = 1, timeout: float = 30) -> list[dict]:
-        params = {"method": method, "count": str(count), "timeout": str(timeout)}
+    async def wait(self, method: str, count: int = 1, within: float = 30) -> list[dict]:
+        params = {"method": method, "count": str(count), "timeout": str(within)}
         async with self.http.get(f"{self.control}/wait", params=params) as res:
             answer = await res.json()
         if not answer["ok"]:
@@ -109,8 +110,11 @@ class Server:
         port = free_port()
         self.base = f"http://127.0.0.1:{port}"
         self.log = self.logs / f"{log_name}.log"
-        env = {"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET,
-               "SLACK_API_URL": self.fake.base_url}
+        env = {
+            "SLACK_BOT_TOKEN": TOKEN,
+            "SLACK_SIGNING_SECRET": SECRET,
+            "SLACK_API_URL": self.fake.base_url,
+        }
         if self.kind == "floor":
             argv = [sys.executable, "-m", "bench.floor", "--port", str(port)]
         else:
@@ -201,9 +205,13 @@ async def seed_timeline(url: str, number: int, n: int) -> None:
             async with store.uow() as uow:
                 for i in range(first, min(n, first + 1000)):
                     at = incident.started_at + span * (i / n)
-                    await uow.timeline.add(incident_id=incident.id, occurred_at=at,
-                                           recorded_at=at, author=f"U{i % 7 + 1}",
-                                           text=entry_text(i))
+                    await uow.timeline.add(
+                        incident_id=incident.id,
+                        occurred_at=at,
+                        recorded_at=at,
+                        author=f"U{i % 7 + 1}",
+                        text=entry_text(i),
+                    )
                 await uow.commit()
 
 
@@ -220,18 +228,36 @@ async def time_render(url: str, number: int, repeats: int = 5) -> dict:
         report_ = await incident_report(uow=store.uow(), number=number)
         read = time.perf_counter() - t0
     inc = report_.incident
-    pm = Postmortem(id=0, incident_id=inc.id, status="draft", author="U1", reviewers=("U2",),
-                    created_at=datetime.now(UTC), triggers=(Trigger("impact", "45 min"),))
+    pm = Postmortem(
+        id=0,
+        incident_id=inc.id,
+        status="draft",
+        author="U1",
+        reviewers=("U2",),
+        created_at=datetime.now(UTC),
+        triggers=(Trigger("impact", "45 min"),),
+    )
     names = {f"U{i}": f"Person {i}" for i in range(1, 8)}
     times, doc = [], ""
     for _ in range(repeats):
         t0 = time.perf_counter()
         doc = Renderer(policy.template_dir).postmortem_markdown(
-            incident=inc, postmortem=pm, timeline=report_.timeline, names=names,
-            locale=policy.locale, tz=policy.tz, participants=participants(report_))
+            incident=inc,
+            postmortem=pm,
+            timeline=report_.timeline,
+            names=names,
+            locale=policy.locale,
+            tz=policy.tz,
+            participants=participants(report_),
+        )
         times.append(time.perf_counter() - t0)
-    return {"entries": len(report_.timeline), "read_s": read, "render_best_s": min(times),
-            "render_median_s": sorted(times)[len(times) // 2], "chars": len(doc)}
+    return {
+        "entries": len(report_.timeline),
+        "read_s": read,
+        "render_best_s": min(times),
+        "render_median_s": sorted(times)[len(times) // 2],
+        "chars": len(doc),
+    }
 
 
 async def seed_reminders(url: str, n: int) -> None:
@@ -241,9 +267,20 @@ async def seed_reminders(url: str, n: int) -> None:
     from storage.tables import reminders
 
     now = datetime.now(UTC)
-    rows = [dict(kind="author", subject_id=i + 1, recipient=f"U{i:07d}", seq=1, nth=1,
-                 due_at=now + timedelta(days=1 + i % 30), state="pending", attempts=0,
-                 created_at=now) for i in range(n)]
+    rows = [
+        dict(
+            kind="author",
+            subject_id=i + 1,
+            recipient=f"U{i:07d}",
+            seq=1,
+            nth=1,
+            due_at=now + timedelta(days=1 + i % 30),
+            state="pending",
+            attempts=0,
+            created_at=now,
+        )
+        for i in range(n)
+    ]
     async with storage(url) as (_, engine), engine.begin() as conn:
         if rows:
             await conn.execute(insert(reminders), rows)
@@ -252,8 +289,15 @@ async def seed_reminders(url: str, n: int) -> None:
 async def stored_notes(url: str) -> list[str]:
     """The note texts of INC-1, through `furikaeri export INC-1 --format json`."""
     proc = await asyncio.create_subprocess_exec(
-        FURIKAERI, "export", "INC-1", "--format", "json", cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": url}, stdout=asyncio.subprocess.PIPE)
+        FURIKAERI,
+        "export",
+        "INC-1",
+        "--format",
+        "json",
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": url},
+        stdout=asyncio.subprocess.PIPE,
+    )
     out, _ = await asyncio.wait_for(proc.communicate(), 120)
     return [e["text"] for e in json.loads(out)["timeline"] if e["kind"] == "note"]
 
@@ -266,7 +310,7 @@ async def declare(http, srv: Server, title: str, at: str = "") -> str:
     await srv.fake.clear()
     answer = await srv.command(http, f"start {title}{at}", "CGENERAL")
     assert answer["status"] == 200, answer
-    return (await srv.fake.wait("pins.add", timeout=30))[0]["args"]["channel"]
+    return (await srv.fake.wait("pins.add", within=30))[0]["args"]["channel"]
 
 
 async def load_suite(http, srv: Server, channel: str, label: str, args, logs: Path) -> dict:
@@ -274,21 +318,43 @@ async def load_suite(http, srv: Server, channel: str, label: str, args, logs: Pa
     for c, n in zip(args.concurrency, args.requests, strict=True):
         spy = None
         if args.profile and srv.kind != "floor" and c in args.profile_at:
-            spy = await spawn([str(Path(sys.executable).parent / "py-spy"), "record", "-f", "raw",
-                               "-r", "100", *args.profile_flags.split(), "-p", str(srv.pid),
-                               "-o", str(logs / f"profile-{label}-c{c}.txt")],
-                              logs / "py-spy.log", stdout=asyncio.subprocess.DEVNULL)
+            spy = await spawn(
+                [
+                    str(Path(sys.executable).parent / "py-spy"),
+                    "record",
+                    "-f",
+                    "raw",
+                    "-r",
+                    "100",
+                    *args.profile_flags.split(),
+                    "-p",
+                    str(srv.pid),
+                    "-o",
+                    str(logs / f"profile-{label}-c{c}.txt"),
+                ],
+                logs / "py-spy.log",
+                stdout=asyncio.subprocess.DEVNULL,
+            )
             await asyncio.sleep(1)
-        run = await closed_loop(f"{srv.base}/slack/events", secret=SECRET, channel=channel,
-                                response_url=srv.fake.response_url, label=f"{label}-c{c}",
-                                requests=n, concurrency=c, max_seconds=args.max_seconds,
-                                pid=srv.pid)
+        run = await closed_loop(
+            f"{srv.base}/slack/events",
+            secret=SECRET,
+            channel=channel,
+            response_url=srv.fake.response_url,
+            label=f"{label}-c{c}",
+            requests=n,
+            concurrency=c,
+            max_seconds=args.max_seconds,
+            pid=srv.pid,
+        )
         if spy:
             spy.send_signal(signal.SIGINT)
             await asyncio.wait_for(spy.wait(), 60)
-        print(f"  {label} c={c}: {run.ok}/{run.requests} ok, {run.rps:.0f} req/s, "
-              f"p99 {run.pct(99):.0f} ms, max {run.pct(100):.0f} ms, errors {dict(run.errors)}",
-              flush=True)
+        print(
+            f"  {label} c={c}: {run.ok}/{run.requests} ok, {run.rps:.0f} req/s, "
+            f"p99 {run.pct(99):.0f} ms, max {run.pct(100):.0f} ms, errors {dict(run.errors)}",
+            flush=True,
+        )
         out["runs"].append(run)
     out["settle_s"] = await settle(srv.pid)
     out["rss_after"] = rss_mib(srv.pid)
@@ -313,18 +379,24 @@ async def close_phase(http, srv: Server, url: str, entries: int) -> dict:
     channel = await declare(http, srv, "bench close", f" --at {at}")
     t0 = time.perf_counter()
     await seed_timeline(url, 2, entries)
-    out = {"seed_s": time.perf_counter() - t0, **await time_render(url, 2)}
+    out = {"seed_s": time.perf_counter() - t0}
+    try:
+        out |= await time_render(url, 2)
+    except Exception as exc:  # noqa: BLE001 - reported, not fatal: the close is timed anyway
+        out["render_error"] = f"{exc.__class__.__name__}: {exc}"
     await srv.fake.clear()
-    canvas = asyncio.create_task(srv.fake.wait("canvases.create", timeout=120))
+    canvas = asyncio.create_task(srv.fake.wait("canvases.create", within=60))
     await asyncio.sleep(0.2)  # the wait is registered in the fake before the command goes
     t0 = time.perf_counter()
     answer = await srv.command(http, CLOSE, channel)
     out["close_ack_s"] = time.perf_counter() - t0
     out["close_ok"] = answer["status"] == 200 and "text" not in answer  # a bare ack
-    await canvas
-    out["close_canvas_s"] = time.perf_counter() - t0
-    with contextlib.suppress(RuntimeError):  # let the retro invitation finish
-        await srv.fake.wait("files.completeUploadExternal", timeout=30)
+    try:
+        await canvas
+        out["close_canvas_s"] = time.perf_counter() - t0
+        await srv.fake.wait("files.completeUploadExternal", within=30)  # the retro invite
+    except RuntimeError as exc:
+        out.setdefault("canvas_error", str(exc)[:200])
     return out
 
 
@@ -333,11 +405,19 @@ async def startup_phase(http, fake: Fake, backend: str, tmp: Path, logs: Path, n
     for pending in (0, n):
         async with database(backend, tmp, f"startup{pending}") as url:
             await seed_reminders(url, pending)
-            srv = await Server("furikaeri", fake, logs, url).start(http, f"{backend}-start{pending}")
+            srv = Server("furikaeri", fake, logs, url)
+            await srv.start(http, f"{backend}-start{pending}")
             rss_healthy = rss_mib(srv.pid)
             await asyncio.sleep(3)  # the first nudge tick has run
-            rows.append({"pending": pending, "startup_s": srv.startup, "rss_healthy": rss_healthy,
-                         "rss_settled": rss_mib(srv.pid), "cpu_s": cpu_seconds(srv.pid)})
+            rows.append(
+                {
+                    "pending": pending,
+                    "startup_s": srv.startup,
+                    "rss_healthy": rss_healthy,
+                    "rss_settled": rss_mib(srv.pid),
+                    "cpu_s": cpu_seconds(srv.pid),
+                }
+            )
             await stop(srv.proc)
     return rows
 
@@ -360,17 +440,14 @@ async def backend_phase(http, fake: Fake, backend: str, tmp: Path, args) -> dict
     return out
 
 
-async def main(args) -> None:
-    tmp = Path(tempfile.mkdtemp(prefix="furikaeri-bench-"))
-    args.logs = args.logs or str(tmp)
-    Path(args.logs).mkdir(parents=True, exist_ok=True)
-    print(f"logs in {args.logs}", flush=True)
-    results: dict = {"args": args, "started": datetime.now(UTC), "skipped": {}}
+async def bench(args, tmp: Path) -> dict:
+    logs = Path(args.logs)
+    results: dict = {"args": args, "started": datetime.now(UTC), "skipped": {}, "close": CLOSE}
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=180)) as http:
-            fake = await Fake.start(http, Path(args.logs))
-            floor = await Server("floor", fake, Path(args.logs)).start(http, "floor")
-            results["floor"] = await load_suite(http, floor, "CFLOOR", "floor", args, Path(args.logs))
+            fake = await Fake.start(http, logs)
+            floor = await Server("floor", fake, logs).start(http, "floor")
+            results["floor"] = await load_suite(http, floor, "CFLOOR", "floor", args, logs)
             await stop(floor.proc)
             for backend in args.backends:
                 if backend == "postgres" and (problem := await pg_problem()):
@@ -381,28 +458,49 @@ async def main(args) -> None:
     finally:
         for proc in STARTED:
             await stop(proc)
+    results["finished"] = datetime.now(UTC)
+    return results
+
+
+def main(args: argparse.Namespace) -> None:
+    tmp = Path(tempfile.mkdtemp(prefix="furikaeri-bench-"))
+    args.logs = args.logs or str(tmp)
+    Path(args.logs).mkdir(parents=True, exist_ok=True)
+    print(f"logs in {args.logs}", flush=True)
+    try:
+        results = asyncio.run(bench(args, tmp))
+    finally:
         if not args.keep:
             for db in tmp.glob("*.db*"):
                 db.unlink()
-    results["finished"] = datetime.now(UTC)
     Path(args.output).write_text(report.markdown(results, Path(args.output)))
     print(f"wrote {args.output}")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ints = lambda text: [int(x) for x in text.split(",")]  # noqa: E731
-    p = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="python -m bench.run",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--concurrency", type=ints, default=[1, 20, 200])
-    p.add_argument("--requests", type=ints, default=[3000, 6000, 6000],
-                   help="timed requests per concurrency level (one number each)")
+    p.add_argument(
+        "--requests",
+        type=ints,
+        default=[3000, 6000, 6000],
+        help="timed requests per concurrency level (one number each)",
+    )
     p.add_argument("--max-seconds", type=float, default=120, help="time bound of one load run")
     p.add_argument("--entries", type=int, default=10_000, help="timeline entries to render")
     p.add_argument("--reminders", type=int, default=10_000, help="pending nudges at start-up")
     p.add_argument("--backends", type=lambda t: t.split(","), default=["sqlite", "postgres"])
     p.add_argument("--quick", action="store_true", help="small counts, to try the benchmark")
-    p.add_argument("--profile", action="store_true",
-                   help="py-spy record (raw stacks) furikaeri during the load at --profile-at")
+    p.add_argument(
+        "--profile",
+        action="store_true",
+        help="py-spy record (raw stacks) furikaeri during the load at --profile-at",
+    )
     p.add_argument("--profile-at", type=ints, default=[20, 200])
     p.add_argument("--profile-flags", default="--gil", help="more py-spy flags (e.g. --idle)")
     p.add_argument("--output", default=str(ROOT / "bench" / "RESULTS.md"))
@@ -417,4 +515,4 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(parse_args()))
+    main(parse_args())

@@ -130,7 +130,7 @@ async def _export(args: argparse.Namespace) -> int:
     finally:
         await engine.dispose()
     if args.format == "json":
-        print(json.dumps(to_json(report), ensure_ascii=False, indent=2))
+        print(json.dumps(to_json(report, policy), ensure_ascii=False, indent=2))
     else:
         print(to_markdown(report, policy=policy, renderer=Renderer(policy.template_dir)), end="")
     return 0

@@ -16,10 +16,18 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.domain.lifecycle import MARKS, STATUSES, latest_marks
-from bot.domain.model import Incident, Postmortem, Revision, TimelineEntry, Trigger
+from bot.domain.model import (
+    Feedback,
+    Incident,
+    Postmortem,
+    Revision,
+    SectionRevision,
+    TimelineEntry,
+    Trigger,
+)
 from bot.domain.mrkdwn import readable
 from bot.domain.policy import Policy
-from bot.domain.postmortem import SECTION_KEYS
+from bot.domain.postmortem import SECTION_KEYS, ActionRow
 from bot.render import Renderer, format_dt, zone_label
 from bot.services.lifecycle import MARK_TEXT
 from bot.services.reports import IncidentReport, participants
@@ -28,8 +36,9 @@ TIMELINE_TEMPLATE = "export_timeline.md.j2"
 MERMAID_TEXT_LIMIT = 80  # characters of user text per event: a diagram, not the table
 
 
-def to_json(report: IncidentReport) -> dict[str, Any]:
+def to_json(report: IncidentReport, policy: Policy | None = None) -> dict[str, Any]:
     """The stable export shape; trigger ids and keys here are an interface."""
+    policy = policy or Policy.default()
     pm = report.postmortem
     history = report.history
     incident = _incident(report.incident) | {
@@ -42,7 +51,43 @@ def to_json(report: IncidentReport) -> dict[str, Any]:
         "triggers": [_trigger(t) for t in (pm.triggers if pm else ())],
         "timeline": [_entry(e, history.get(e.id, [])) for e in report.timeline],
         "removed_entries": [_entry(e, history.get(e.id, [])) for e in report.removed],
-        "postmortem": None if pm is None else _postmortem(pm),
+        "postmortem": None
+        if pm is None
+        else _postmortem(pm)
+        | {
+            "revisions": [_section_revision(r) for r in report.revisions],
+            "feedback": [_feedback(f) for f in report.feedback],
+        },
+        "action_items": [_action(a) for a in participants(report, policy).actions],
+    }
+
+
+def _section_revision(revision: SectionRevision) -> dict[str, Any]:
+    return {
+        "version": revision.version,
+        "section": revision.section,
+        "by": revision.changed_by,
+        "at": _iso(revision.changed_at),
+        "before": revision.before,
+        "after": revision.after,
+    }
+
+
+def _feedback(item: Feedback) -> dict[str, Any]:
+    return {"user": item.user_id, "kind": item.kind, "text": item.text, "at": _iso(item.created_at)}
+
+
+def _action(row: ActionRow) -> dict[str, Any]:
+    return {
+        "n": row.seq,
+        "text": row.text,
+        "owner": row.owner,
+        "due": row.deadline.isoformat(),
+        "due_from_slo": row.from_slo,
+        "priority": row.priority,
+        "state": row.state,
+        "drop_reason": row.drop_reason,
+        "flags": list(row.flags),
     }
 
 
@@ -64,7 +109,7 @@ def draft_markdown(
         locale=policy.locale,
         tz=policy.tz,
         now=now,
-        participants=participants(report),
+        participants=participants(report, policy, now),
     )
 
 

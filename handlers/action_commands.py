@@ -10,6 +10,7 @@ from bot.domain.actions import resolve_due
 from bot.domain.mrkdwn import escape
 from bot.services import actions
 from bot.services.actions import Item
+from handlers.closing import refresh_if_drafted
 from handlers.commands import Invocation
 from handlers.errors import reported
 from handlers.review_blocks import ACTION_DONE
@@ -51,6 +52,7 @@ async def on_add(cmd: cmds.ActionAdd, run: Invocation) -> None:
     await run.ack(
         text=f"Action item added to {incident.ref}: {line(item)}", response_type="in_channel"
     )
+    await refresh_if_drafted(run.client, run.deps, incident)
 
 
 async def on_list(cmd: cmds.ActionList, run: Invocation) -> None:
@@ -79,6 +81,7 @@ async def _change(run: Invocation, number: int, verb: str, **values: object) -> 
         **values,
     )
     await run.ack(text=f"{verb} {incident.ref} action {line(item)}", response_type="in_channel")
+    await refresh_if_drafted(run.client, run.deps, incident)
 
 
 async def on_done(cmd: cmds.ActionDone, run: Invocation) -> None:

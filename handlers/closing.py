@@ -40,6 +40,7 @@ async def render_draft(deps: Deps, incident_id: int, postmortem: Postmortem | No
     assert pm is not None
     people = {e.author for e in report.timeline} | {pm.author, *pm.reviewers}
     people |= set(report.roles.values()) | set(report.responders)
+    people |= {a.owner for a in report.actions if a.owner}
     return draft_markdown(
         report,
         postmortem=pm,
@@ -106,6 +107,14 @@ async def refresh_document(
         doc_id=shared.id,
         url=shared.url,
     )
+
+
+async def refresh_if_drafted(client: AsyncWebClient, deps: Deps, incident: Incident) -> None:
+    """Bring the shared document up to date (after action items change), if there is one."""
+    async with deps.storage.uow() as uow:
+        pm = await uow.postmortems.for_incident(incident.id)
+    if pm is not None and pm.doc_id:
+        await refresh_document(client, deps, incident, pm)
 
 
 async def invite_to_retro(

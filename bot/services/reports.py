@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from bot.domain.errors import IncidentNotFound
 from bot.domain.lifecycle import Metrics
-from bot.domain.model import Incident, Postmortem, Revision, TimelineEntry
-from bot.domain.postmortem import Participants
+from bot.domain.model import (
+    ActionItem,
+    Feedback,
+    Incident,
+    Postmortem,
+    Revision,
+    SectionRevision,
+    TimelineEntry,
+)
+from bot.domain.policy import Policy
+from bot.domain.postmortem import ActionRow, Participants
+from bot.services.actions import describe
 from bot.services.lifecycle import summarize
 from storage.uow import UnitOfWork
 
@@ -22,6 +33,9 @@ class IncidentReport:
     roles: dict[str, str]  # role → Slack user id
     responders: list[str]  # Slack user ids, in the order they joined
     metrics: Metrics
+    actions: list[ActionItem] = field(default_factory=list)
+    revisions: list[SectionRevision] = field(default_factory=list)
+    feedback: list[Feedback] = field(default_factory=list)
 
 
 async def incident_report(
@@ -40,6 +54,9 @@ async def incident_report(
         roles = await uow.people.roles(incident.id)
         responders = await uow.people.responders(incident.id)
         postmortem = await uow.postmortems.for_incident(incident.id)
+        actions = await uow.writing.actions(incident.id)
+        revisions = await uow.writing.revisions(postmortem.id) if postmortem else []
+        feedback = await uow.writing.feedback(postmortem.id) if postmortem else []
     timeline = [e for e in entries if e.deleted_at is None]
     return IncidentReport(
         incident=incident,
@@ -50,9 +67,36 @@ async def incident_report(
         roles=roles,
         responders=responders,
         metrics=summarize(incident, roles, timeline).metrics,
+        actions=actions,
+        revisions=revisions,
+        feedback=feedback,
     )
 
 
-def participants(report: IncidentReport) -> Participants:
-    """The people and figures the postmortem document lists."""
-    return Participants(roles=report.roles, responders=report.responders, metrics=report.metrics)
+def participants(
+    report: IncidentReport, policy: Policy, now: datetime | None = None
+) -> Participants:
+    """The people, figures and action items the postmortem document lists."""
+    today = (now or datetime.now(UTC)).astimezone(policy.tz).date()
+    rows = []
+    for item in report.actions:
+        described = describe(item, report.incident, policy, today)
+        rows.append(
+            ActionRow(
+                seq=item.seq,
+                text=item.text,
+                owner=item.owner,
+                deadline=described.deadline,
+                from_slo=item.due is None,
+                priority=item.priority,
+                state=item.state,
+                drop_reason=item.drop_reason,
+                flags=described.flags,
+            )
+        )
+    return Participants(
+        roles=report.roles,
+        responders=report.responders,
+        metrics=report.metrics,
+        actions=tuple(rows),
+    )

@@ -201,7 +201,9 @@ async def bot_on(database_url: str, fake: FakeSlack, policy, clock=None) -> Asyn
     from tests.conftest import start_bot
 
     runtime, runner, base = await start_bot(database_url, fake, policy, clock or utcnow)
-    client = SlackClient(None, f"{base}/slack/events", SIGNING_SECRET, response_url=fake.response_url)
+    client = SlackClient(
+        None, f"{base}/slack/events", SIGNING_SECRET, response_url=fake.response_url
+    )
     try:
         yield Bot(runtime=runtime, slack=client, fake=fake, url=base)
     finally:
