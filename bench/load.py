@@ -40,6 +40,13 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS
 
 
+def machine_busy() -> tuple[int, int]:
+    """(busy, total) jiffies of the whole machine, all cores, from /proc/stat."""
+    with open("/proc/stat") as stat:
+        ticks = [int(x) for x in stat.readline().split()[1:]]
+    return sum(ticks) - ticks[3] - ticks[4], sum(ticks)
+
+
 @dataclass
 class LoadResult:
     concurrency: int
@@ -50,6 +57,8 @@ class LoadResult:
     errors: Counter = field(default_factory=Counter)
     acked: list[str] = field(default_factory=list)  # note texts acknowledged (warm-up included)
     cpu_pct: float = 0.0  # the server's CPU use during the timed part (100 = one core)
+    client_pct: float = 0.0  # this process's (the load generator's)
+    machine_pct: float = 0.0  # the whole machine's, all processes (200 = two cores busy)
     rss_max: float = 0.0
 
     @property
@@ -106,7 +115,7 @@ async def closed_loop(
             except ValueError:
                 return False, latency, "not JSON"
             if answer.get("response_type") != "in_channel":
-                return False, latency, f"refused: {str(answer.get('text'))[:60]}"
+                return False, latency, f"refused: {str(answer.get('text'))[:40]}"
             return True, latency, ""
 
         warm = await asyncio.gather(*(send(f"{label} warm{i}") for i in range(concurrency)))
@@ -133,10 +142,14 @@ async def closed_loop(
                 await asyncio.sleep(0.25)
 
         sampler = asyncio.create_task(sample())
-        cpu0, t0 = cpu_seconds(pid), time.perf_counter()
+        cpu0, own0, (busy0, all0) = cpu_seconds(pid), time.process_time(), machine_busy()
+        t0 = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         result.elapsed = time.perf_counter() - t0
         result.cpu_pct = 100 * (cpu_seconds(pid) - cpu0) / result.elapsed
+        result.client_pct = 100 * (time.process_time() - own0) / result.elapsed
+        busy1, all1 = machine_busy()
+        result.machine_pct = 100 * os.cpu_count() * (busy1 - busy0) / max(1, all1 - all0)
         sampler.cancel()
         result.rss_max = max(result.rss_max, rss_mib(pid))
     return result

@@ -2,8 +2,9 @@
 
     .venv/bin/python -m bench.profile_top /tmp/bench-logs/profile-sqlite-c20.txt [--top 25]
 
-Prints the frames with the most samples of their own (self) and those on the most stacks
-(inclusive), each as a share of all samples; `--match TEXT` keeps only frames containing TEXT.
+Prints the share of samples spent in each package's own code (the innermost frame's package:
+sqlalchemy, asyncio, aiohttp, slack_bolt, handlers…), then the frames with the most samples of
+their own (self) and those on the most stacks (inclusive); `--match TEXT` filters frames.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import argparse
 import re
 from collections import Counter
 
+PACKAGE = re.compile(r"\(([^/:)]+)")
 FRAME = re.compile(r"^(?:process \d+:\"[^\"]*\";)?(?:thread \(0x[0-9A-F]+\);)?")
 
 
@@ -39,7 +41,13 @@ def main() -> None:
     parser.add_argument("--match", default="")
     args = parser.parse_args()
     total, own, inclusive = summarise(args.profile)
-    print(f"{total} samples")
+    print(f"{total} samples\n\n-- self samples by package --")
+    packages = Counter()
+    for frame, n in own.items():
+        match = PACKAGE.search(frame)
+        packages[match.group(1).removesuffix(".py") if match else frame] += n
+    for package, n in packages.most_common(args.top):
+        print(f"{100 * n / total:5.1f}%  {package}")
     for title, counter in (("self", own), ("inclusive", inclusive)):
         print(f"\n-- top {args.top} frames by {title} samples --")
         shown = [(f, n) for f, n in counter.most_common() if args.match in f][: args.top]

@@ -1,6 +1,6 @@
 """Run the whole benchmark: the floor, furikaeri on SQLite and on PostgreSQL, side by side.
 
-    .venv/bin/python -m bench.run            # full run, writes bench/RESULTS.md (~10 min)
+    .venv/bin/python -m bench.run            # full run, writes bench/RESULTS.md (6–10 min)
     .venv/bin/python -m bench.run --quick --output /tmp/r.md   # a short one, to try things
 
 Every process (fake Slack, floor, bot, exports) is a child of this one; all traffic goes to
@@ -14,16 +14,14 @@ import asyncio
 import contextlib
 import json
 import os
+import shutil
 import signal
 import socket
 import sys
 import tempfile
 import time
-import uuid
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
 if __package__ in (None, ""):  # `python bench/run.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -31,14 +29,21 @@ if __package__ in (None, ""):  # `python bench/run.py`
 import aiohttp
 
 from bench import report
-from bench.load import closed_loop, cpu_seconds, rss_mib
+from bench.data import (
+    FURIKAERI,
+    ROOT,
+    database,
+    pg_problem,
+    seed_reminders,
+    seed_timeline,
+    stored_notes,
+    time_render,
+)
+from bench.load import LoadResult, closed_loop, cpu_seconds, rss_mib
 from tests.support.slack_requests import FORM, sign, slash_command_body
 
-ROOT = Path(__file__).resolve().parent.parent
-FURIKAERI = str(Path(sys.executable).parent / "furikaeri")
 SECRET = "bench-signing-secret-0123456789abcdef"
 TOKEN = "xoxb-bench-token"
-PG_ADMIN = os.environ.get("FURIKAERI_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 CLOSE = "close --impact 45m --data-loss no --intervention rollback --detected-by monitoring"
 STARTED: list[asyncio.subprocess.Process] = []  # ours, stopped on the way out
 
@@ -144,164 +149,6 @@ class Server:
         return sum(" ERROR " in line for line in self.log.read_text().splitlines())
 
 
-# --- databases --------------------------------------------------------------------------------
-
-
-@asynccontextmanager
-async def database(backend: str, tmp: Path, tag: str):
-    """A fresh SQLite file, or a fresh PostgreSQL database that is dropped afterwards."""
-    if backend == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp / f'{tag}.db'}"
-        return
-    import asyncpg
-
-    admin = await asyncpg.connect(PG_ADMIN, timeout=3)
-    name = f"furikaeri_bench_{tag}_{uuid.uuid4().hex[:8]}"
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        yield urlsplit(PG_ADMIN)._replace(scheme="postgresql+asyncpg", path=f"/{name}").geturl()
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
-
-
-async def pg_problem() -> str | None:
-    import asyncpg
-
-    try:
-        await (await asyncpg.connect(PG_ADMIN, timeout=3)).close()
-    except (OSError, asyncpg.PostgresError) as exc:
-        return f"PostgreSQL at {PG_ADMIN} unreachable ({exc.__class__.__name__}: {exc})"
-    return None
-
-
-@asynccontextmanager
-async def storage(url: str):
-    from storage.db import create_engine, session_factory
-    from storage.migrate import upgrade
-    from storage.uow import Storage
-
-    engine = create_engine(url)
-    try:
-        await upgrade(engine)
-        yield Storage(session_factory(engine)), engine
-    finally:
-        await engine.dispose()
-
-
-def entry_text(i: int) -> str:
-    if i % 10 == 0:  # some text takes the renderer's slow path (pipes, line breaks)
-        return f"step {i}: dashboards | p99 back to normal\nwatching for 10 min"
-    return f"step {i}: restarted replica {i % 17}, error rate {i % 7}%"
-
-
-async def seed_timeline(url: str, number: int, n: int) -> None:
-    """`n` timeline entries through the storage layer, 1,000 per transaction."""
-    async with storage(url) as (store, _):
-        async with store.uow() as uow:
-            incident = await uow.incidents.by_number(number)
-        span = datetime.now(UTC) - incident.started_at
-        for first in range(0, n, 1000):
-            async with store.uow() as uow:
-                for i in range(first, min(n, first + 1000)):
-                    at = incident.started_at + span * (i / n)
-                    await uow.timeline.add(
-                        incident_id=incident.id,
-                        occurred_at=at,
-                        recorded_at=at,
-                        author=f"U{i % 7 + 1}",
-                        text=entry_text(i),
-                    )
-                await uow.commit()
-
-
-async def time_render(url: str, number: int, repeats: int = 5) -> dict:
-    """Read the incident's timeline, then time Renderer.postmortem_markdown on it."""
-    from bot.domain.model import Postmortem, Trigger
-    from bot.domain.policy import Policy
-    from bot.render import Renderer
-    from bot.services.reports import incident_report, participants
-
-    policy = Policy.default()
-    async with storage(url) as (store, _):
-        t0 = time.perf_counter()
-        report_ = await incident_report(uow=store.uow(), number=number)
-        read = time.perf_counter() - t0
-    inc = report_.incident
-    pm = Postmortem(
-        id=0,
-        incident_id=inc.id,
-        status="draft",
-        author="U1",
-        reviewers=("U2",),
-        created_at=datetime.now(UTC),
-        triggers=(Trigger("impact", "45 min"),),
-    )
-    names = {f"U{i}": f"Person {i}" for i in range(1, 8)}
-    times, doc = [], ""
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        doc = Renderer(policy.template_dir).postmortem_markdown(
-            incident=inc,
-            postmortem=pm,
-            timeline=report_.timeline,
-            names=names,
-            locale=policy.locale,
-            tz=policy.tz,
-            participants=participants(report_),
-        )
-        times.append(time.perf_counter() - t0)
-    return {
-        "entries": len(report_.timeline),
-        "read_s": read,
-        "render_best_s": min(times),
-        "render_median_s": sorted(times)[len(times) // 2],
-        "chars": len(doc),
-    }
-
-
-async def seed_reminders(url: str, n: int) -> None:
-    """`n` pending nudges, due in 1–30 days, straight into storage.tables.reminders."""
-    from sqlalchemy import insert
-
-    from storage.tables import reminders
-
-    now = datetime.now(UTC)
-    rows = [
-        dict(
-            kind="author",
-            subject_id=i + 1,
-            recipient=f"U{i:07d}",
-            seq=1,
-            nth=1,
-            due_at=now + timedelta(days=1 + i % 30),
-            state="pending",
-            attempts=0,
-            created_at=now,
-        )
-        for i in range(n)
-    ]
-    async with storage(url) as (_, engine), engine.begin() as conn:
-        if rows:
-            await conn.execute(insert(reminders), rows)
-
-
-async def stored_notes(url: str) -> list[str]:
-    """The note texts of INC-1, through `furikaeri export INC-1 --format json`."""
-    proc = await asyncio.create_subprocess_exec(
-        FURIKAERI,
-        "export",
-        "INC-1",
-        "--format",
-        "json",
-        cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": url},
-        stdout=asyncio.subprocess.PIPE,
-    )
-    out, _ = await asyncio.wait_for(proc.communicate(), 120)
-    return [e["text"] for e in json.loads(out)["timeline"] if e["kind"] == "note"]
-
-
 # --- the phases --------------------------------------------------------------------------------
 
 
@@ -313,52 +160,35 @@ async def declare(http, srv: Server, title: str, at: str = "") -> str:
     return (await srv.fake.wait("pins.add", within=30))[0]["args"]["channel"]
 
 
-async def load_suite(http, srv: Server, channel: str, label: str, args, logs: Path) -> dict:
-    out = {"startup_s": srv.startup, "rss_idle": rss_mib(srv.pid), "runs": []}
-    for c, n in zip(args.concurrency, args.requests, strict=True):
-        spy = None
-        if args.profile and srv.kind != "floor" and c in args.profile_at:
-            spy = await spawn(
-                [
-                    str(Path(sys.executable).parent / "py-spy"),
-                    "record",
-                    "-f",
-                    "raw",
-                    "-r",
-                    "100",
-                    *args.profile_flags.split(),
-                    "-p",
-                    str(srv.pid),
-                    "-o",
-                    str(logs / f"profile-{label}-c{c}.txt"),
-                ],
-                logs / "py-spy.log",
-                stdout=asyncio.subprocess.DEVNULL,
-            )
-            await asyncio.sleep(1)
-        run = await closed_loop(
-            f"{srv.base}/slack/events",
-            secret=SECRET,
-            channel=channel,
-            response_url=srv.fake.response_url,
-            label=f"{label}-c{c}",
-            requests=n,
-            concurrency=c,
-            max_seconds=args.max_seconds,
-            pid=srv.pid,
-        )
-        if spy:
-            spy.send_signal(signal.SIGINT)
-            await asyncio.wait_for(spy.wait(), 60)
-        print(
-            f"  {label} c={c}: {run.ok}/{run.requests} ok, {run.rps:.0f} req/s, "
-            f"p99 {run.pct(99):.0f} ms, max {run.pct(100):.0f} ms, errors {dict(run.errors)}",
-            flush=True,
-        )
-        out["runs"].append(run)
-    out["settle_s"] = await settle(srv.pid)
-    out["rss_after"] = rss_mib(srv.pid)
-    return out
+async def load(srv: Server, channel: str, label: str, c: int, n: int, args) -> LoadResult:
+    """One closed-loop run against `srv`; with --profile, py-spy records furikaeri meanwhile."""
+    spy = None
+    if args.profile and srv.kind != "floor" and c in args.profile_at:
+        out = Path(args.logs) / f"profile-{label}-c{c}.txt"
+        argv = [str(Path(sys.executable).parent / "py-spy"), "record", "-f", "raw", "-r", "100"]
+        argv += [*args.profile_flags.split(), "-p", str(srv.pid), "-o", str(out)]
+        spy = await spawn(argv, Path(args.logs) / "py-spy.log", stdout=asyncio.subprocess.DEVNULL)
+        await asyncio.sleep(1)
+    run = await closed_loop(
+        f"{srv.base}/slack/events",
+        secret=SECRET,
+        channel=channel,
+        response_url=srv.fake.response_url,
+        label=f"{label}-c{c}",
+        requests=n,
+        concurrency=c,
+        max_seconds=args.max_seconds,
+        pid=srv.pid,
+    )
+    if spy:
+        spy.send_signal(signal.SIGINT)
+        await asyncio.wait_for(spy.wait(), 60)
+    print(
+        f"  {label} c={c}: {run.ok}/{run.requests} acked, {run.rps:.0f} req/s, p99 "
+        f"{run.pct(99):.0f} ms, max {run.pct(100):.0f} ms, errors {dict(run.errors)}",
+        flush=True,
+    )
+    return run
 
 
 async def settle(pid: int, limit: float = 120) -> float:
@@ -422,13 +252,20 @@ async def startup_phase(http, fake: Fake, backend: str, tmp: Path, logs: Path, n
     return rows
 
 
-async def backend_phase(http, fake: Fake, backend: str, tmp: Path, args) -> dict:
+async def backend_phase(http, fake: Fake, floor: Server, backend: str, tmp: Path, args) -> dict:
+    """furikaeri on one database: load (each level right after the floor at the same level),
+    stored-vs-acknowledged, close with many entries, start-up with many nudges."""
     logs = Path(args.logs)
     async with database(backend, tmp, "load") as url:
         srv = await Server("furikaeri", fake, logs, url).start(http, backend)
         channel = await declare(http, srv, f"bench {backend}")
-        await asyncio.sleep(1)
-        out = await load_suite(http, srv, channel, backend, args, logs)
+        await settle(srv.pid)
+        out = {"rss_idle": rss_mib(srv.pid), "runs": [], "floor_runs": []}
+        for c, n in zip(args.concurrency, args.requests, strict=True):
+            out["floor_runs"].append(await load(floor, "CFLOOR", "floor", c, n, args))
+            out["runs"].append(await load(srv, channel, backend, c, n, args))
+            out.setdefault("settle_s", []).append(await settle(srv.pid))
+        out["rss_after"] = rss_mib(srv.pid)
         out["close"] = await close_phase(http, srv, url, args.entries)
         await stop(srv.proc)
         out["errors_logged"] = srv.errors_logged()
@@ -447,14 +284,14 @@ async def bench(args, tmp: Path) -> dict:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=180)) as http:
             fake = await Fake.start(http, logs)
             floor = await Server("floor", fake, logs).start(http, "floor")
-            results["floor"] = await load_suite(http, floor, "CFLOOR", "floor", args, logs)
-            await stop(floor.proc)
+            results["floor"] = {"startup_s": floor.startup, "rss_idle": rss_mib(floor.pid)}
             for backend in args.backends:
                 if backend == "postgres" and (problem := await pg_problem()):
                     results["skipped"][backend] = problem
                     print(f"  skipping postgres: {problem}", flush=True)
                     continue
-                results[backend] = await backend_phase(http, fake, backend, tmp, args)
+                results[backend] = await backend_phase(http, fake, floor, backend, tmp, args)
+            results["floor"]["rss_after"] = rss_mib(floor.pid)
     finally:
         for proc in STARTED:
             await stop(proc)
@@ -470,7 +307,9 @@ def main(args: argparse.Namespace) -> None:
     try:
         results = asyncio.run(bench(args, tmp))
     finally:
-        if not args.keep:
+        if not args.keep and args.logs != str(tmp):
+            shutil.rmtree(tmp, ignore_errors=True)
+        elif not args.keep:  # the logs stay, the SQLite files go
             for db in tmp.glob("*.db*"):
                 db.unlink()
     Path(args.output).write_text(report.markdown(results, Path(args.output)))
@@ -488,7 +327,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--requests",
         type=ints,
-        default=[3000, 6000, 6000],
+        default=[2000, 5000, 5000],
         help="timed requests per concurrency level (one number each)",
     )
     p.add_argument("--max-seconds", type=float, default=120, help="time bound of one load run")
@@ -508,7 +347,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--keep", action="store_true", help="keep the SQLite files")
     args = p.parse_args(argv)
     if args.quick:
-        args.requests, args.entries, args.reminders = [200, 500, 1000], 2000, 2000
+        args.requests = [200, 500, 1000][: len(args.concurrency)]
+        args.entries, args.reminders = 2000, 2000
     if len(args.requests) != len(args.concurrency):
         p.error("--requests needs one number per --concurrency level")
     return args

@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError
 
 from bot.domain.errors import FurikaeriError
 from bot.settings import Settings, SettingsError, database_url_from_env, load_policy
+from storage.uow import Unavailable
 
 EXIT_USAGE = 2
 
@@ -32,8 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     except FurikaeriError as exc:
         print(f"furikaeri: {exc}", file=sys.stderr)
         return 1
-    except (OSError, DBAPIError) as exc:
-        reason = getattr(exc, "orig", None) or exc
+    except (OSError, DBAPIError, Unavailable) as exc:
+        reason = getattr(exc, "orig", None) or exc.__cause__ or exc
         print(
             f"furikaeri: the database is not usable ({reason.__class__.__name__}: {reason}). "
             "Check DATABASE_URL, and run `furikaeri db upgrade` on a new database.",

@@ -99,8 +99,10 @@ def draft_markdown(
     policy: Policy,
     renderer: Renderer,
     now: datetime | None = None,
+    checklist: bool = False,
 ) -> str:
-    """The postmortem document exactly as it is shared in Slack."""
+    """The postmortem document as it is shared in Slack (action items as a table), or, with
+    `checklist`, as exported (action items as a Markdown checklist)."""
     return renderer.postmortem_markdown(
         incident=report.incident,
         postmortem=postmortem,
@@ -110,6 +112,7 @@ def draft_markdown(
         tz=policy.tz,
         now=now,
         participants=participants(report, policy, now),
+        checklist=checklist,
     )
 
 
@@ -127,7 +130,9 @@ def to_markdown(report: IncidentReport, *, policy: Policy, renderer: Renderer) -
         created_at=report.incident.declared_at,
         triggers=(),
     )
-    document = draft_markdown(report, postmortem=pm, names={}, policy=policy, renderer=renderer)
+    document = draft_markdown(
+        report, postmortem=pm, names={}, policy=policy, renderer=renderer, checklist=True
+    )
     diagram = mermaid_timeline(report, policy=policy, renderer=renderer)
     return front_matter(report) + _after_heading_block(document, diagram)
 

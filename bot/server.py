@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_sdk.signature import SignatureVerifier
 
 from bot.app import Runtime
 from bot.replay import ReplayGuard
+from bot.request_shape import plausible
 from storage.db import ping
 
 SLACK_PATH = "/slack/events"
@@ -15,11 +17,21 @@ MAX_BODY_BYTES = 256 * 1024  # Slack's payloads are far smaller; refuse anything
 
 def build_web_app(runtime: Runtime) -> web.Application:
     replays = ReplayGuard()
+    verifier = SignatureVerifier(runtime.settings.signing_secret)
 
     async def slack_events(request: web.Request) -> web.Response:
         signature = request.headers.get("X-Slack-Signature", "")
         stamp = request.headers.get("X-Slack-Request-Timestamp", "")
-        if signature and not replays.first_time(stamp, signature):
+        if not (stamp.isascii() and stamp.isdigit() and len(stamp) <= 12):
+            # Slack sends Unix seconds; anything else is refused before Bolt tries to read it.
+            return web.json_response({"error": "invalid request timestamp"}, status=401)
+        body = await request.read()
+        if not plausible(body, request.content_type):
+            return web.json_response({"error": "malformed request body"}, status=400)
+        if not verifier.is_valid(body, stamp, signature):
+            return web.json_response({"error": "invalid signature"}, status=401)
+        # Only a genuine request is remembered, so a forged copy can't spoil the real one.
+        if not replays.first_time(stamp, signature):
             return web.json_response({"error": "replayed request"}, status=401)
         bolt_request = await to_bolt_request(request)
         bolt_response = await runtime.bolt.async_dispatch(bolt_request)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
@@ -14,23 +18,43 @@ from bot.services.reports import incident_report
 from handlers import blocks
 from handlers.publishing import refresh_summary, share_document
 
+log = logging.getLogger(__name__)
+
 
 async def announce_close(client: AsyncWebClient, deps: Deps, outcome: CloseOutcome) -> None:
-    """Post which triggers fired (or that none did), refresh the summary, share any draft."""
-    incident = outcome.incident
-    await client.chat_postMessage(
-        channel=incident.channel_id,
-        text=blocks.outcome_fallback(incident, outcome.triggers),
-        blocks=blocks.outcome_blocks(incident, outcome.triggers, outcome.postmortem),
-    )
-    await refresh_summary(
-        client,
-        await overview(uow=deps.storage.uow(), incident_id=incident.id),
-        deps.policy.capture_emoji,
-    )
-    if outcome.postmortem is not None:
-        await publish_draft(client, deps, incident, outcome.postmortem)
-        await invite_to_retro(client, deps, incident, outcome.postmortem)
+    """Post which triggers fired (or that none did), refresh the summary, share any draft.
+
+    Each step is tried even when an earlier one met a Slack failure, so a lost outcome message
+    never costs the draft; the first failure is then reported to the person who closed.
+    """
+    incident, pm = outcome.incident, outcome.postmortem
+    steps = [
+        lambda: client.chat_postMessage(
+            channel=incident.channel_id,
+            text=blocks.outcome_fallback(incident, outcome.triggers),
+            blocks=blocks.outcome_blocks(incident, outcome.triggers, pm),
+        ),
+        lambda: _refresh_summary(client, deps, incident),
+    ]
+    if pm is not None:
+        steps += [
+            lambda: publish_draft(client, deps, incident, pm),
+            lambda: invite_to_retro(client, deps, incident, pm),
+        ]
+    failures = []
+    for step in steps:
+        try:
+            await step()
+        except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("after closing %s: %s", incident.ref, exc.__class__.__name__)
+            failures.append(exc)
+    if failures:
+        raise failures[0]
+
+
+async def _refresh_summary(client: AsyncWebClient, deps: Deps, incident: Incident) -> None:
+    view = await overview(uow=deps.storage.uow(), incident_id=incident.id)
+    await refresh_summary(client, view, deps.policy.capture_emoji)
 
 
 async def render_draft(deps: Deps, incident_id: int, postmortem: Postmortem | None = None) -> str:

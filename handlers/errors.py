@@ -15,13 +15,15 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.errors import FurikaeriError
 from bot.domain.mrkdwn import escape
-from storage.uow import Conflict
+from handlers.slack_errors import slack_error
+from storage.uow import Conflict, Unavailable
 
 log = logging.getLogger(__name__)
 Listener = Callable[..., Awaitable[None]]
@@ -46,12 +48,21 @@ def user_message(error: Exception, *, mrkdwn: bool = True) -> str:
     """What to tell the user about an error (escaped for mrkdwn; modal errors are plain text)."""
     if isinstance(error, FurikaeriError):
         return escape(str(error)) if mrkdwn else str(error)  # messages quote what was typed
+    if isinstance(error, Unavailable):
+        log.warning("database unavailable: %s", error)
+        return (
+            "Sorry, my database is busy or out of reach right now; nothing was saved. "
+            "Please try again in a moment."
+        )
     if isinstance(error, Conflict):
         return "Someone else did the same a moment ago. Please check where it stands and try again."
     if isinstance(error, SlackApiError):
-        code = str(error.response.get("error", "unknown"))
+        code = slack_error(error)
         log.warning("Slack API error: %s", code)
         return f"Sorry, Slack refused that: {SLACK_ERRORS.get(code, code)}."
+    if isinstance(error, aiohttp.ClientError | TimeoutError):
+        log.warning("Slack did not answer: %s", error.__class__.__name__)
+        return "Sorry, Slack didn't answer me just now (network trouble). Please try again."
     ref = uuid.uuid4().hex[:8]
     log.error("unexpected error (ref %s)", ref, exc_info=error)
     return f"Sorry, something went wrong on my side (ref `{ref}`). Please try again in a moment."
@@ -84,7 +95,7 @@ async def tell(error: Exception, body: dict, context: AsyncBoltContext) -> None:
                 channel=channel, user=context.user_id, text=message
             )
     except SlackApiError as exc:  # telling failed too: the log is all that is left
-        log.warning("could not tell the user about an error: %s", exc.response.get("error"))
+        log.warning("could not tell the user about an error: %s", slack_error(exc))
 
 
 async def _ack_with(message: str, error: Exception, body: dict, context: AsyncBoltContext) -> None:

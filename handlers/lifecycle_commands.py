@@ -12,6 +12,7 @@ from handlers import blocks
 from handlers.commands import Invocation
 from handlers.people import ACK_PATH_TIMEOUT
 from handlers.publishing import refresh_summary
+from handlers.slack_errors import slack_error
 
 
 async def on_status(cmd: cmds.Status, run: Invocation) -> None:
@@ -81,7 +82,7 @@ async def _brief(run: Invocation, channel: str | None, user: str, role: str, ref
     try:
         await run.client.conversations_invite(channel=channel, users=user)
     except SlackApiError as exc:
-        if exc.response.get("error") != "already_in_channel":
+        if slack_error(exc) != "already_in_channel":
             raise
     dm = await run.client.conversations_open(users=user)
     await run.client.chat_postMessage(

@@ -18,6 +18,7 @@ from bot.deps import Deps
 from bot.services import reminders
 from bot.services.reminders import Due
 from handlers import review_blocks
+from handlers.slack_errors import slack_error
 
 log = logging.getLogger(__name__)
 # Errors that will not go away by trying again.
@@ -81,7 +82,7 @@ class NudgeRunner:
             await send_dm_or_post(self._client, reminder.recipient, text, blocks)
         except SlackApiError as exc:
             retry_in = _retry_in(exc, reminder.attempts, self._base)
-            await self._failed(due, str(exc.response.get("error")), retry_in)
+            await self._failed(due, slack_error(exc), retry_in)
         except (aiohttp.ClientError, TimeoutError) as exc:
             retry_in = _backoff(reminder.attempts, self._base)
             await self._failed(due, f"network: {exc.__class__.__name__}", retry_in)
@@ -105,7 +106,7 @@ class NudgeRunner:
 
 
 def _retry_in(exc: SlackApiError, attempts: int, base: timedelta) -> timedelta | None:
-    if exc.response.get("error") in PERMANENT:
+    if slack_error(exc) in PERMANENT:
         return None
     retry_after = (
         exc.response.headers.get("Retry-After") if exc.response.status_code == 429 else None

@@ -12,6 +12,8 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from handlers.slack_errors import slack_error
+
 log = logging.getLogger(__name__)
 TTL_SECONDS = 3600.0
 FAILURE_TTL_SECONDS = 60.0  # after a failed lookup, don't ask again for every request
@@ -66,7 +68,7 @@ class People:
 
 def _reason(exc: Exception) -> str:
     if isinstance(exc, SlackApiError):
-        return str(exc.response.get("error"))
+        return slack_error(exc)
     return exc.__class__.__name__
 
 

@@ -15,6 +15,7 @@ from bot.services.actions import list_actions
 from bot.services.lifecycle import Overview, summarize
 from bot.services.review import mark_published
 from handlers import blocks, review_blocks
+from handlers.slack_errors import slack_error
 
 log = logging.getLogger(__name__)
 MAX_NAME_ATTEMPTS = 10
@@ -49,7 +50,7 @@ async def create_channel(
         try:
             response = await client.conversations_create(name=name, is_private=False)
         except SlackApiError as exc:
-            if exc.response.get("error") == "name_taken":
+            if slack_error(exc) == "name_taken":
                 continue
             raise
         return response["channel"]["id"], response["channel"]["name"]
@@ -76,7 +77,7 @@ async def pin(client: AsyncWebClient, channel_id: str, ts: str) -> None:
     try:
         await client.pins_add(channel=channel_id, timestamp=ts)
     except SlackApiError as exc:
-        log.warning("could not pin the summary in %s: %s", channel_id, exc.response.get("error"))
+        log.warning("could not pin the summary in %s: %s", channel_id, slack_error(exc))
 
 
 async def refresh_summary(client: AsyncWebClient, view: Overview, emoji: str) -> None:
@@ -92,9 +93,7 @@ async def refresh_summary(client: AsyncWebClient, view: Overview, emoji: str) ->
             blocks=blocks.summary_blocks(view, emoji),
         )
     except SlackApiError as exc:
-        log.warning(
-            "could not update the summary of %s: %s", incident.ref, exc.response.get("error")
-        )
+        log.warning("could not update the summary of %s: %s", incident.ref, slack_error(exc))
 
 
 async def share_document(
@@ -116,9 +115,9 @@ async def share_document(
                 client, channel_id=channel_id, title=title, markdown=markdown
             )
         except SlackApiError as exc:
-            if mode == "canvas" or exc.response.get("error") not in CANVAS_UNAVAILABLE:
+            if mode == "canvas" or slack_error(exc) not in CANVAS_UNAVAILABLE:
                 raise
-            log.info("canvas unavailable (%s); sharing a file", exc.response.get("error"))
+            log.info("canvas unavailable (%s); sharing a file", slack_error(exc))
     response = await client.files_upload_v2(
         channel=channel_id,
         content=markdown,
@@ -143,7 +142,7 @@ async def _share_canvas(
     try:
         url = (await client.files_info(file=canvas_id))["file"].get("permalink")
     except SlackApiError as exc:  # the canvas exists; a missing link is not worth failing for
-        log.info("no permalink for canvas %s: %s", canvas_id, exc.response.get("error"))
+        log.info("no permalink for canvas %s: %s", canvas_id, slack_error(exc))
     return SharedDocument(kind="canvas", id=canvas_id, url=url)
 
 

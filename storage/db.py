@@ -8,13 +8,20 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
-SQLITE_BUSY_TIMEOUT_MS = 5000
+# A writer waits this long for the lock, then gives up: well inside Slack's 3-second deadline,
+# so the person hears "try again" instead of Slack's own timeout.
+SQLITE_BUSY_TIMEOUT_MS = 1500
 
 
 def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine; SQLite files get WAL mode and a busy timeout."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
+        # One connection: SQLite has one writer anyway, and queueing for it here is fair and
+        # cheap, where several connections would spin in the busy handler (see bench/RESULTS.md).
+        kwargs.setdefault("pool_size", 1)
+        kwargs.setdefault("max_overflow", 0)
+        kwargs.setdefault("pool_timeout", SQLITE_BUSY_TIMEOUT_MS / 1000)
         engine = create_async_engine(
             url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs
         )

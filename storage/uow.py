@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from types import TracebackType
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.people_repository import PeopleRepository
@@ -16,6 +17,10 @@ from storage.writing_repository import WritingRepository
 
 class Conflict(Exception):
     """A unique key refused a write: someone else did the same thing a moment earlier."""
+
+
+class Unavailable(Exception):
+    """The database could not be reached or was locked; nothing of this unit of work was kept."""
 
 
 class UnitOfWork:
@@ -51,11 +56,16 @@ class UnitOfWork:
         assert self._session is not None
         try:
             await self._session.rollback()  # a no-op after commit; undoes anything uncommitted
-        finally:
             await self._session.close()
+        except (DBAPIError, OSError):
+            if exc is None:  # the work was done; only letting go of a broken connection failed
+                raise
+        finally:
             self._session = None
         if isinstance(exc, IntegrityError):
             raise Conflict(str(exc.orig)) from exc
+        if isinstance(exc, DBAPIError | OSError | PoolTimeout):
+            raise Unavailable(exc.__class__.__name__) from exc
 
     async def commit(self) -> None:
         assert self._session is not None, "commit() outside `async with uow`"
@@ -63,6 +73,8 @@ class UnitOfWork:
             await self._session.commit()
         except IntegrityError as exc:
             raise Conflict(str(exc.orig)) from exc
+        except (DBAPIError, PoolTimeout) as exc:
+            raise Unavailable(exc.__class__.__name__) from exc
 
 
 class Storage:

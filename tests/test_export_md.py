@@ -263,3 +263,21 @@ def test_mermaid_text_has_no_syntax_left(text):
 def test_mermaid_text_is_cut_to_a_readable_length():
     safe = mermaid_text("word " * 100)
     assert len(safe) == 80 and safe.endswith("…")
+
+
+async def test_action_items_export_as_a_checklist(bot):
+    from bot.export import to_markdown
+    from tests.support.flows import declare, stored
+
+    number, channel = await declare(bot, "Checklist incident")
+    await bot.slack.command(
+        "action add Alert on replica lag --owner <@U5> --due 2099-01-31 --priority high",
+        channel_id=channel,
+    )
+    await bot.slack.command("action add Write the runbook", channel_id=channel)
+    await bot.slack.command("action done 1", channel_id=channel)
+    markdown = to_markdown(
+        await stored(bot, number), policy=bot.runtime.policy, renderer=bot.runtime.deps.renderer
+    )
+    assert "- [x] Alert on replica lag — U5, 2099-01-31, high" in markdown
+    assert "- [ ] Write the runbook — no owner, " in markdown

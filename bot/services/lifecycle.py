@@ -8,11 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.domain.errors import BadCommand
+from bot.domain.errors import BadCommand, NotAllowed
 from bot.domain.lifecycle import MARKS, Metrics, derive_metrics, latest_marks
 from bot.domain.model import Incident, TimelineEntry
 from bot.domain.timeparse import validate_occurrence
-from bot.services.common import CLOCK_SKEW, ensure_open, incident_of
+from bot.services.common import CLOCK_SKEW, commander_of, ensure_open, incident_of
 from storage.uow import UnitOfWork
 
 MARK_TEXT = {
@@ -102,6 +102,13 @@ async def assign_role(
     async with uow:
         incident = await incident_of(uow, channel_id)
         ensure_open(incident)
+        if role == "commander" and by not in (
+            incident.declared_by,
+            await commander_of(uow, incident),
+        ):
+            raise NotAllowed(
+                "Only the incident commander (or whoever declared it) hands the command over."
+            )
         previous = (await uow.people.roles(incident.id)).get(role)
         if previous == user:
             raise BadCommand(f"{user_name} is already the {role}.")

@@ -51,6 +51,7 @@ async def set_author(
     async with uow:
         incident, pm = await _postmortem_in(uow, channel_id)
         _must_be_open(pm)
+        await _author_or_commander(uow, incident, pm, by, "hand the writing over")
         await uow.reminders.cancel(pm.id, ["author"], recipient=pm.author, reason="author changed")
         pm = await uow.postmortems.update(pm.id, author=author)
         if pm.status == "draft":
@@ -73,6 +74,9 @@ async def set_reviewers(
     async with uow:
         incident, pm = await _postmortem_in(uow, channel_id)
         _must_be_open(pm)
+        await _author_or_commander(uow, incident, pm, by, "choose the reviewers")
+        if pm.author in reviewers:
+            raise BadCommand("The author can't review their own postmortem; name someone else.")
         added = tuple(r for r in reviewers if r not in pm.reviewers)
         for gone in set(pm.reviewers) - set(reviewers):
             await uow.reminders.cancel(
@@ -196,6 +200,7 @@ async def waive(
     """Record the team's decision not to write it: reason and who decided; nudges stop."""
     async with uow:
         incident, pm = await _postmortem_in(uow, channel_id)
+        await _author_or_commander(uow, incident, pm, by, "waive it")
         pm = await uow.postmortems.update(
             pm.id, status=next_state(pm.status, "waive"), waived_reason=reason, waived_by=by
         )
@@ -291,9 +296,7 @@ def _must_be_open(pm: Postmortem) -> None:
 
 
 async def _author_or_commander(
-    uow: UnitOfWork, incident: Incident, pm: Postmortem, by: str
+    uow: UnitOfWork, incident: Incident, pm: Postmortem, by: str, what: str = "ask for review"
 ) -> None:
     if by not in (pm.author, await commander_of(uow, incident)):
-        raise NotAllowed(
-            "Only the postmortem's author or the incident commander can ask for review."
-        )
+        raise NotAllowed(f"Only the postmortem's author or the incident commander can {what}.")

@@ -195,12 +195,32 @@ def reply_texts(reply: Reply) -> Iterator[str]:
 
 
 @asynccontextmanager
-async def bot_on(database_url: str, fake: FakeSlack, policy, clock=None) -> AsyncIterator[Bot]:
-    """The real bot in this process on `database_url` (like the `bot` fixture)."""
-    from bot.app import utcnow
-    from tests.conftest import start_bot
+async def bot_on(
+    database_url: str, fake: FakeSlack, policy, clock=None, *, nudges: bool = False
+) -> AsyncIterator[Bot]:
+    """The real bot in this process on `database_url`, like the `bot` fixture.
 
-    runtime, runner, base = await start_bot(database_url, fake, policy, clock or utcnow)
+    Without the nudge scheduler unless asked: its first tick runs the moment the bot starts,
+    `Runtime.aclose` returns while that tick may still run on the disposed engine, and a loop
+    closed then can hang for good (reported). Quick tests would stop a bot exactly then.
+    Tests that need nudges call `bot.runtime.nudges.tick()` themselves.
+    """
+    from bot.app import Runtime, utcnow
+    from bot.server import bound_port, serve
+    from bot.settings import Settings
+
+    settings = Settings(
+        bot_token=BOT_TOKEN,
+        signing_secret=SIGNING_SECRET,
+        app_token=None,
+        api_url=fake.base_url,
+        database_url=database_url,
+        policy_path=None,
+    )
+    runtime = Runtime(settings, policy, clock=clock or utcnow)
+    await runtime.start(nudges=nudges)
+    runner = await serve(runtime, "127.0.0.1", 0)
+    base = f"http://127.0.0.1:{bound_port(runner)}"
     client = SlackClient(
         None, f"{base}/slack/events", SIGNING_SECRET, response_url=fake.response_url
     )

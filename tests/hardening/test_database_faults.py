@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import asyncpg
 import pytest
@@ -26,13 +26,16 @@ def notes(report) -> list[str]:
     return [e.text for e in report.timeline if e.kind == "note"]
 
 
-@contextmanager
-def exclusive_lock(sqlite_url: str) -> Iterator[sqlite3.Connection]:
-    """Another writer holding the SQLite file's write lock."""
-    holder = sqlite3.connect(make_url(sqlite_url).database, isolation_level=None, timeout=10)
-    holder.execute("BEGIN EXCLUSIVE")
+@asynccontextmanager
+async def exclusive_lock(sqlite_url: str) -> AsyncIterator[None]:
+    """Another writer (another process, as far as the bot can tell) holding the write lock.
+    Taken off the event loop: the bot, in this loop, may be finishing a transaction."""
+    holder = sqlite3.connect(
+        make_url(sqlite_url).database, isolation_level=None, timeout=10, check_same_thread=False
+    )
+    await asyncio.to_thread(holder.execute, "BEGIN EXCLUSIVE")
     try:
-        yield holder
+        yield
     finally:
         holder.execute("ROLLBACK")
         holder.close()
@@ -60,7 +63,7 @@ async def test_a_note_while_sqlite_is_locked_is_refused_in_time_and_not_half_wri
     number, channel = await declare(bot, "Locked database")
     before = await counts(bot)
 
-    with exclusive_lock(sqlite_url):
+    async with exclusive_lock(sqlite_url):
         locked_at = asyncio.get_running_loop().time()
         reply, took = await timed(
             bot.slack.command("note written while locked", channel_id=channel)
@@ -77,7 +80,7 @@ async def test_a_note_while_sqlite_is_locked_is_refused_in_time_and_not_half_wri
 
 
 async def test_a_start_while_sqlite_is_locked_leaves_no_incident_and_no_channel(bot, sqlite_url):
-    with exclusive_lock(sqlite_url):
+    async with exclusive_lock(sqlite_url):
         locked_at = asyncio.get_running_loop().time()
         reply, took = await timed(bot.slack.command("start Declared into a locked database"))
         await hold_until(locked_at)
@@ -95,7 +98,7 @@ async def test_a_pin_while_sqlite_is_locked_is_explained_and_can_be_repeated(bot
     number, channel = await declare(bot, "Pinned while locked")
     ts = bot.fake.post_as_user(channel, "U5", "primary is back")
 
-    with exclusive_lock(sqlite_url):
+    async with exclusive_lock(sqlite_url):
         locked_at = asyncio.get_running_loop().time()
         reply = await send_event(bot, reaction(channel, ts, "U6"))  # events are acked at once
         assert reply.status == 200
@@ -189,3 +192,33 @@ async def test_while_postgres_refuses_connections_requests_fail_clearly_then_rec
         assert again.json["response_type"] == "in_channel", again.body
         assert notes(await stored(bot, number)) == ["back again"]
         assert await count_incidents(bot) == 1
+
+
+# ---- stopping while the database is slow -----------------------------------------------------
+
+
+async def test_shutdown_while_a_nudge_tick_waits_on_the_database_is_prompt(tmp_path, fake_slack):
+    """SIGTERM (a deploy, a restart) while the scheduler's tick is inside a database call: the
+    process exits promptly instead of hanging until it is killed."""
+    import signal
+
+    import aiohttp
+
+    from tests.hardening.helpers import bot_env, bot_process
+
+    policy = tmp_path / "policy.yml"
+    policy.write_text("reminders:\n  poll_interval: 1s\n")
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    env = bot_env(fake_slack, url, FURIKAERI_POLICY=str(policy))
+    async with aiohttp.ClientSession() as session, bot_process(env, session, fake_slack) as bot:
+        async with exclusive_lock(url):  # another writer, for longer than the busy timeout
+            await asyncio.sleep(1.5)  # a tick (every second) is now waiting for the lock
+            bot.proc.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(bot.proc.wait(), HOLD + 3)
+            except TimeoutError:
+                bot.kill9()
+                raise AssertionError(
+                    f"still running {HOLD + 3:.0f} s after SIGTERM: shutdown hangs"
+                ) from None
+        assert bot.proc.returncode == 0

@@ -160,11 +160,11 @@ async def test_waiving_needs_a_reason_records_who_and_stops_the_nudges(bot, cloc
     empty = await bot.slack.command("postmortem waive", channel_id=channel)
     assert "reason" in empty.json["text"]
     reply = await bot.slack.command(
-        "postmortem waive Duplicate of INC-6 <!here>", channel_id=channel, user_id="U2"
+        "postmortem waive Duplicate of INC-6 <!here>", channel_id=channel, user_id="U1"
     )
-    assert "Waived by* <@U2>: Duplicate of INC-6 &lt;!here&gt;" in reply.json["text"]
+    assert "Waived by* <@U1>: Duplicate of INC-6 &lt;!here&gt;" in reply.json["text"]
     report = await stored(bot, number)
-    assert (report.postmortem.status, report.postmortem.waived_by) == ("waived", "U2")
+    assert (report.postmortem.status, report.postmortem.waived_by) == ("waived", "U1")
     clock.advance(days=10)
     assert await tick(bot) == 0
     assert dms(bot, "U1") == []
