@@ -11,10 +11,16 @@ import re
 import signal
 import sys
 
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from bot.domain.errors import FurikaeriError
-from bot.settings import Settings, SettingsError, database_url_from_env, load_policy
+from bot.settings import (
+    README_HINT,
+    Settings,
+    SettingsError,
+    database_url_from_env,
+    load_policy,
+)
 from storage.uow import Unavailable
 
 EXIT_USAGE = 2
@@ -32,6 +38,14 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except FurikaeriError as exc:
         print(f"furikaeri: {exc}", file=sys.stderr)
+        return 1
+    except (ArgumentError, NoSuchModuleError, ValueError) as exc:
+        # A URL that can't be parsed; it is never echoed, because it may hold a password.
+        print(
+            f"furikaeri: DATABASE_URL is not a database URL I can use ({exc.__class__.__name__}). "
+            f"{README_HINT}",
+            file=sys.stderr,
+        )
         return 1
     except (OSError, DBAPIError, Unavailable) as exc:
         reason = getattr(exc, "orig", None) or exc.__cause__ or exc

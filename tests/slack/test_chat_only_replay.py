@@ -35,8 +35,8 @@ async def test_chat_reactions_and_status_alone_make_a_postmortem_timeline(bot):
     for ts in posted:
         await send_event(bot, reaction(channel, ts, "U3"))
     await send_event(bot, reaction(channel, posted[1], "U2"))  # pinned twice, still one entry
+    await bot.slack.command("role commander <@U2>", channel_id=channel, user_id="U1")
     for text in (
-        "role commander <@U2>",
         "mark impact-start 2021-06-01T02:00Z",
         "mark detected 2021-06-01T02:03Z",
         "status identified 2021-06-01T02:20Z",

@@ -12,6 +12,7 @@ from bot.domain.policy import Policy
 from bot.services.reminders import listing
 from tests.conftest import SIGNING_SECRET, start_bot
 from tests.support.clock import FakeClock
+from tests.support.flows import eventually, stored
 from tests.support.review import closed_with_draft, dms, review_policy
 from tests.support.slack_requests import SlackClient
 
@@ -209,6 +210,7 @@ class TestDigest:
         clock.advance(days=1)
         _, channel, _ = await closed_with_draft(bot, user="U2", title="Newer")
         await bot.slack.command("postmortem ready", channel_id=channel, user_id="U2")
+        await eventually(lambda: stored(bot, 2), lambda r: r.postmortem.status == "in_review")
         clock.advance(days=6, seconds=1)
         assert await bot.runtime.nudges.tick() >= 1
         digests = [
