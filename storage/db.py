@@ -28,6 +28,8 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
+    # Waiting longer than this for a connection would miss Slack's deadline: refuse instead.
+    kwargs.setdefault("pool_timeout", 2.0)
     return create_async_engine(url, pool_pre_ping=True, **kwargs)
 
 

@@ -5,6 +5,7 @@ Each is recorded as a timeline entry of its own kind, so the postmortem shows wh
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -37,25 +38,20 @@ async def set_status(
     *, uow: UnitOfWork, channel_id: str, user: str, status: str, at: datetime | None, now: datetime
 ) -> tuple[Incident, TimelineEntry]:
     """Move the incident to a status; `resolved` sets the resolution time."""
-    async with uow:
-        incident = await incident_of(uow, channel_id)
-        ensure_open(incident)
-        when = _checked(at, incident, now)
+    return await _change(
+        uow,
+        channel_id,
+        user,
+        at,
+        now,
+        kind="status",
+        text=lambda _: f"Status: {status}",
         # Leaving "resolved" (it came back) clears the resolution time again.
-        resolved_at = when if status == "resolved" else None
-        await uow.incidents.update_open(incident.id, status=status, resolved_at=resolved_at)
-        entry = await uow.timeline.add(
-            incident_id=incident.id,
-            occurred_at=when,
-            recorded_at=now,
-            author=user,
-            kind="status",
-            text=f"Status: {status}",
-        )
-        updated = await uow.incidents.get(incident.id)
-        await uow.commit()
-    assert updated is not None
-    return updated, entry
+        values=lambda when: {
+            "status": status,
+            "resolved_at": when if status == "resolved" else None,
+        },
+    )
 
 
 async def set_severity(
@@ -68,19 +64,46 @@ async def set_severity(
     now: datetime,
 ) -> tuple[Incident, TimelineEntry]:
     """Change the severity, saying what it was."""
+    return await _change(
+        uow,
+        channel_id,
+        user,
+        at,
+        now,
+        kind="severity",
+        text=lambda incident: f"Severity: SEV{severity} (was {severity_text(incident)})",
+        values=lambda _: {"severity": severity},
+    )
+
+
+def severity_text(incident: Incident) -> str:
+    return f"SEV{incident.severity}" if incident.severity else "not set"
+
+
+async def _change(
+    uow: UnitOfWork,
+    channel_id: str,
+    user: str,
+    at: datetime | None,
+    now: datetime,
+    *,
+    kind: str,
+    text: Callable[[Incident], str],
+    values: Callable[[datetime], dict[str, object]],
+) -> tuple[Incident, TimelineEntry]:
+    """Change an open incident and record the change as a timeline entry of `kind`."""
     async with uow:
         incident = await incident_of(uow, channel_id)
         ensure_open(incident)
         when = _checked(at, incident, now)
-        was = f"SEV{incident.severity}" if incident.severity else "not set"
-        await uow.incidents.update_open(incident.id, severity=severity)
+        await uow.incidents.update_open(incident.id, **values(when))
         entry = await uow.timeline.add(
             incident_id=incident.id,
             occurred_at=when,
             recorded_at=now,
             author=user,
-            kind="severity",
-            text=f"Severity: SEV{severity} (was {was})",
+            kind=kind,
+            text=text(incident),
         )
         updated = await uow.incidents.get(incident.id)
         await uow.commit()

@@ -60,6 +60,10 @@ def sent_to_slack(fake, replies=()) -> list[str]:
     return texts
 
 
+async def told(fake, fragment: str) -> None:
+    await fake.wait_for("response_url", lambda c: fragment in c.args.get("text", ""))
+
+
 def broken_template_policy(tmp_path) -> Policy:
     folder = tmp_path / "templates" / "en"
     folder.mkdir(parents=True)
@@ -73,14 +77,19 @@ async def test_no_secret_in_logs_or_slack_through_slack_and_database_failures(
     replies = []
     number, channel = await declare(bot, "Secrets under stress")
 
-    # Slack refusing and failing in every way.
+    # Slack refusing and failing in every way; each time, wait until the person is told (the
+    # work after the acknowledgement is over, so nothing is still running at the end).
     bot.fake.fail("chat.postMessage", error="invalid_auth")
-    bot.fake.fail_http("pins.add", status=500)
-    bot.fake.strict_users = True
     replies.append(await bot.slack.command("start Refused by Slack"))
+    await told(bot.fake, "invalid_auth")
     bot.fake.fail("conversations.create", error="not_authed")
     replies.append(await bot.slack.command("start Not authed"))
+    await told(bot.fake, "not_authed")
+    bot.fake.strict_users = True
     replies.append(await bot.slack.command("role commander <@UGHOST>", channel_id=channel))
+    await bot.fake.wait_for(
+        "chat.postMessage", lambda c: "You are the *commander*" in c.args["text"]
+    )
     replies.append(await bot.slack.command("note 10:42 timed", channel_id=channel, user_id="UX"))
     ts = bot.fake.post_as_user(channel, "U5", "pinned")
     bot.fake.fail("conversations.history", error="missing_scope")
