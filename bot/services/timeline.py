@@ -6,10 +6,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.domain.errors import BadCommand, NotAllowed
+from bot.domain.lifecycle import MARKS
 from bot.domain.model import Incident, Revision, TimelineEntry
 from bot.domain.timeparse import validate_occurrence
 from bot.services.common import CLOCK_SKEW, commander_of, incident_of
 from storage.uow import UnitOfWork
+
+CORRECTABLE = ("note", "message", *MARKS)  # notes, captured messages and key moments
 
 
 async def read_timeline(
@@ -86,6 +89,12 @@ async def _editable(
     entry = await uow.timeline.by_seq(incident.id, number)
     if entry is None or entry.deleted_at is not None:
         raise BadCommand(f"{incident.ref} has no entry #{number}. See `/incident timeline`.")
+    if entry.kind not in CORRECTABLE:
+        # These record a change of state; correcting the record would leave the state behind.
+        raise BadCommand(
+            f"#{number} records a {entry.kind} change, which the timeline can't rewrite; "
+            "make a new change instead (e.g. `/incident status …`)."
+        )
     if by not in (entry.author, await commander_of(uow, incident)):
         raise NotAllowed(f"Only the author of #{number} or the incident commander can change it.")
     return entry

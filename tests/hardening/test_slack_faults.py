@@ -182,7 +182,7 @@ async def test_a_slow_slack_never_delays_the_acknowledgement(bot):
     reply = await bot.slack.command("start Slow Slack")
 
     assert reply.status == 200 and "INC-1" in reply.json["text"]
-    assert asyncio.get_running_loop().time() - sent < 1.0
+    assert asyncio.get_running_loop().time() - sent < 1.5  # well before the 2 s Slack takes
     channel = await declared_channel(bot.fake, 1)
     assert (await stored(bot, 1)).incident.channel_id == channel
 

@@ -199,3 +199,15 @@ async def test_changes_after_close_are_refused_but_marks_are_not(bot):
     assert late.json["response_type"] == "in_channel"
     report = await eventually(lambda: stored(bot, number), lambda r: "detected" in kinds(r))
     assert report.metrics.time_to_detect == timedelta(minutes=7)
+
+
+async def test_state_changes_in_the_timeline_cannot_be_rewritten(bot):
+    number, channel = await declare(bot, START)
+    await bot.slack.command("status resolved 2021-12-28T11:30Z", channel_id=channel)
+    [status] = [e for e in (await stored(bot, number)).timeline if e.kind == "status"]
+    for text in (f"note delete {status.seq}", f"note move {status.seq} 2021-12-28T10:10Z"):
+        reply = await bot.slack.command(text, channel_id=channel)
+        assert "can't rewrite" in reply.json["text"], text
+    report = await stored(bot, number)
+    assert report.incident.resolved_at == datetime(2021, 12, 28, 11, 30, tzinfo=UTC)
+    assert [e.seq for e in report.timeline if e.kind == "status"] == [status.seq]
