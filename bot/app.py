@@ -105,5 +105,7 @@ class Runtime:
 
     async def aclose(self) -> None:
         if self.scheduler.running:
+            self.scheduler.pause()  # no new tick; the one under way finishes first
+            await self.nudges.idle()
             self.scheduler.shutdown(wait=False)
         await self.engine.dispose()

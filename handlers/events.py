@@ -40,8 +40,9 @@ async def on_reaction_added(body: dict, event: dict, client: AsyncWebClient, con
         return
     channel, ts, user = event["item"]["channel"], event["item"]["ts"], event["user"]
     uow = deps.storage.uow
+    # The pin counts at once, so a quick un-pin during the slow fetch below is not lost.
+    await capture.add_vote(uow=uow(), incident_id=incident_id, message_ts=ts, user=user)
     if await capture.is_captured(uow=uow(), incident_id=incident_id, message_ts=ts):
-        await capture.add_vote(uow=uow(), incident_id=incident_id, message_ts=ts, user=user)
         return
     message = await fetch_message(client, channel, ts)
     await capture.capture(

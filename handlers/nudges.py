@@ -56,8 +56,22 @@ class NudgeRunner:
         self._client = client
         # Back off in steps of the polling interval: seconds in tests, 30 s by default.
         self._base = deps.policy.reminders.poll_interval
+        self._ticking: asyncio.Task | None = None
 
     async def tick(self) -> int:
+        self._ticking = asyncio.current_task()
+        try:
+            return await self._tick()
+        finally:
+            self._ticking = None
+
+    async def idle(self, within: float = 10.0) -> None:
+        """Let a tick in progress finish (bounded), so shutting down never cuts one in half."""
+        task = self._ticking
+        if task is not None and task is not asyncio.current_task():
+            await asyncio.wait({task}, timeout=within)
+
+    async def _tick(self) -> int:
         deps, now = self._deps, self._deps.clock()
         try:
             users = await reminders.due_recipients(uow=deps.storage.uow(), now=now)

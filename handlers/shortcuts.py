@@ -67,6 +67,7 @@ async def on_capture_submitted(
         text=text,
         now=deps.clock(),
     )
+    assert entry is not None  # only a pin's capture can be withdrawn
     await client.chat_postEphemeral(
         channel=meta["channel"], user=user, text=f"Added to the timeline as #{entry.seq}."
     )

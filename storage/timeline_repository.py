@@ -98,6 +98,13 @@ class TimelineRepository:
         await self._session.execute(
             delete(capture_votes).where(where, capture_votes.c.user_id == user_id)
         )
+        return await self.votes(incident_id, message_ts)
+
+    async def votes(self, incident_id: int, message_ts: str) -> int:
+        """How many people's captures of the message are counted."""
+        where = and_(
+            capture_votes.c.incident_id == incident_id, capture_votes.c.message_ts == message_ts
+        )
         left = await self._session.execute(
             select(func.count()).select_from(capture_votes).where(where)
         )

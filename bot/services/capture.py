@@ -55,8 +55,9 @@ async def capture(
     at: datetime | None = None,
     text: str | None = None,
     now: datetime,
-) -> TimelineEntry:
-    """Add a message to the timeline once, at its own time unless `at` says otherwise."""
+) -> TimelineEntry | None:
+    """Add a message to the timeline once, at its own time unless `at` says otherwise. A pin's
+    vote is counted first (`add_vote`); None when every pin was taken back meanwhile."""
     try:
         return await _capture(uow_factory(), incident_id, message, by, source, at, text, now)
     except Conflict:  # another delivery captured it a moment ago: count the vote there
@@ -72,10 +73,10 @@ async def _capture(
     at: datetime | None,
     text: str | None,
     now: datetime,
-) -> TimelineEntry:
+) -> TimelineEntry | None:
     async with uow:
-        if source == "reaction":
-            await uow.timeline.add_vote(incident_id, message.ts, by)
+        if source == "reaction" and not await uow.timeline.votes(incident_id, message.ts):
+            return None  # the pin was taken back while the message was being fetched
         entry = await uow.timeline.by_message(incident_id, message.ts)
         if entry is None:
             entry = await uow.timeline.add(
@@ -89,9 +90,23 @@ async def _capture(
                 message_ts=message.ts,
                 permalink=message.permalink,
             )
-        elif entry.deleted_at is not None:
-            revision = Revision(entry_id=entry.id, changed_at=now, changed_by=by, action="restore")
-            entry = await uow.timeline.change(entry, revision, deleted_at=None, source=source)
+        elif entry.deleted_at is not None:  # pinned again: back, with the message as it is now
+            revision = Revision(
+                entry_id=entry.id,
+                changed_at=now,
+                changed_by=by,
+                action="restore",
+                before_text=entry.text,
+                after_text=message.text,
+            )
+            entry = await uow.timeline.change(
+                entry,
+                revision,
+                deleted_at=None,
+                source=source,
+                text=message.text,
+                permalink=message.permalink or entry.permalink,
+            )
         if (text is not None and text != entry.text) or (
             at is not None and at != entry.occurred_at
         ):
@@ -138,7 +153,13 @@ async def release(
             left == 0 and entry is not None and entry.source == "reaction" and not entry.deleted_at
         )
         if removed:
-            revision = Revision(entry_id=entry.id, changed_at=now, changed_by=user, action="delete")
+            revision = Revision(
+                entry_id=entry.id,
+                changed_at=now,
+                changed_by=user,
+                action="delete",
+                before_text=entry.text,
+            )
             await uow.timeline.change(entry, revision, deleted_at=now)
         await uow.commit()
     return removed

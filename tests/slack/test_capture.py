@@ -300,3 +300,23 @@ async def test_events_are_acknowledged_before_slow_slack_calls_finish(bot):
     assert messages(await stored(bot, number)) == []
     [entry] = messages(await captured(bot, number))  # the slow part finishes after the ack
     assert entry.permalink
+
+
+async def test_a_message_pinned_again_comes_back_as_it_reads_now(bot):
+    number, channel = await declare(bot, "Kafka")
+    ts = bot.fake.post_as_user(channel, "U5", "first words")
+    await send_event(bot, reaction(channel, ts, "U6"))
+    await eventually(lambda: pins(bot, ts), lambda n: n == 1)
+    await send_event(bot, reaction(channel, ts, "U6", removed=True))
+    await eventually(lambda: stored(bot, number), lambda r: not messages(r))
+
+    bot.fake.messages[(channel, ts)]["text"] = "edited while unpinned"
+    await send_event(bot, reaction(channel, ts, "U7"))
+
+    report = await eventually(lambda: stored(bot, number), lambda r: len(messages(r)) == 1)
+    assert messages(report)[0].text == "edited while unpinned"
+    [entry] = [e for e in to_json(report)["timeline"] if e["kind"] == "message"]
+    assert [(h["action"], h["before"]["text"], h["after"]["text"]) for h in entry["history"]] == [
+        ("delete", "first words", None),
+        ("restore", "first words", "edited while unpinned"),
+    ]
