@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import asdict
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, delete, func, insert, select, update
@@ -59,9 +60,22 @@ class TimelineRepository:
         )
 
     async def change(
-        self, entry: TimelineEntry, revision: Revision, **values: Any
+        self, entry: TimelineEntry, *, action: str, by: str, at: datetime, **values: Any
     ) -> TimelineEntry:
-        """Apply a change to an entry and keep its revision, in one go."""
+        """Apply a change to an entry and keep its revision (who, when, before and after), in
+        one go. The text's before is kept when the text changes or the entry is deleted; the
+        time's when the time changes."""
+        text_changes = "text" in values or action == "delete"
+        revision = Revision(
+            entry_id=entry.id,
+            changed_at=at,
+            changed_by=by,
+            action=action,
+            before_text=entry.text if text_changes else None,
+            after_text=values.get("text"),
+            before_at=entry.occurred_at if "occurred_at" in values else None,
+            after_at=values.get("occurred_at"),
+        )
         result = await self._session.execute(
             update(timeline_entries)
             .where(timeline_entries.c.id == entry.id)

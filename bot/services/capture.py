@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from bot.domain.model import Revision, TimelineEntry
+from bot.domain.model import TimelineEntry
 from bot.domain.timeparse import validate_occurrence
 from bot.services.common import CLOCK_SKEW, incident_of
 from storage.uow import Conflict, UnitOfWork
@@ -91,17 +91,11 @@ async def _capture(
                 permalink=message.permalink,
             )
         elif entry.deleted_at is not None:  # pinned again: back, with the message as it is now
-            revision = Revision(
-                entry_id=entry.id,
-                changed_at=now,
-                changed_by=by,
-                action="restore",
-                before_text=entry.text,
-                after_text=message.text,
-            )
             entry = await uow.timeline.change(
                 entry,
-                revision,
+                action="restore",
+                by=by,
+                at=now,
                 deleted_at=None,
                 source=source,
                 text=message.text,
@@ -119,17 +113,7 @@ async def _capture(
 async def _adjust(
     uow: UnitOfWork, entry: TimelineEntry, by: str, text: str, at: datetime, now: datetime
 ) -> TimelineEntry:
-    revision = Revision(
-        entry_id=entry.id,
-        changed_at=now,
-        changed_by=by,
-        action="edit",
-        before_text=entry.text,
-        after_text=text,
-        before_at=entry.occurred_at,
-        after_at=at,
-    )
-    return await uow.timeline.change(entry, revision, text=text, occurred_at=at)
+    return await uow.timeline.change(entry, action="edit", by=by, at=now, text=text, occurred_at=at)
 
 
 async def check_capture_time(
@@ -153,14 +137,7 @@ async def release(
             left == 0 and entry is not None and entry.source == "reaction" and not entry.deleted_at
         )
         if removed:
-            revision = Revision(
-                entry_id=entry.id,
-                changed_at=now,
-                changed_by=user,
-                action="delete",
-                before_text=entry.text,
-            )
-            await uow.timeline.change(entry, revision, deleted_at=now)
+            await uow.timeline.change(entry, action="delete", by=user, at=now, deleted_at=now)
         await uow.commit()
     return removed
 
@@ -173,15 +150,7 @@ async def follow_edit(
         entry = await uow.timeline.by_message(incident_id, message_ts)
         changed = entry is not None and entry.deleted_at is None and entry.text != text
         if changed:
-            revision = Revision(
-                entry_id=entry.id,
-                changed_at=now,
-                changed_by=editor,
-                action="edit",
-                before_text=entry.text,
-                after_text=text,
-            )
-            await uow.timeline.change(entry, revision, text=text)
+            await uow.timeline.change(entry, action="edit", by=editor, at=now, text=text)
         await uow.commit()
     return changed
 
@@ -194,14 +163,9 @@ async def follow_delete(
         entry = await uow.timeline.by_message(incident_id, message_ts)
         deleted = entry is not None and entry.deleted_at is None
         if deleted:
-            revision = Revision(
-                entry_id=entry.id,
-                changed_at=now,
-                changed_by=entry.author,
-                action="delete",
-                before_text=entry.text,
+            await uow.timeline.change(
+                entry, action="delete", by=entry.author, at=now, deleted_at=now
             )
-            await uow.timeline.change(entry, revision, deleted_at=now)
         await uow.commit()
     return deleted
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from bot.domain.errors import BadCommand, NotAllowed
 from bot.domain.lifecycle import MARKS
-from bot.domain.model import Incident, Revision, TimelineEntry
+from bot.domain.model import Incident, TimelineEntry
 from bot.domain.timeparse import validate_occurrence
 from bot.services.common import CLOCK_SKEW, commander_of, incident_of
 from storage.uow import UnitOfWork
@@ -30,15 +30,7 @@ async def edit_entry(
     """Replace an entry's text."""
     async with uow:
         entry = await _editable(uow, channel_id, number, by)
-        revision = Revision(
-            entry_id=entry.id,
-            changed_at=now,
-            changed_by=by,
-            action="edit",
-            before_text=entry.text,
-            after_text=text,
-        )
-        changed = await uow.timeline.change(entry, revision, text=text)
+        changed = await uow.timeline.change(entry, action="edit", by=by, at=now, text=text)
         await uow.commit()
     return changed
 
@@ -51,15 +43,7 @@ async def move_entry(
         incident = await incident_of(uow, channel_id)
         entry = await _editable(uow, channel_id, number, by, incident=incident)
         validate_occurrence(at, started_at=incident.started_at, now=now, skew=CLOCK_SKEW)
-        revision = Revision(
-            entry_id=entry.id,
-            changed_at=now,
-            changed_by=by,
-            action="move",
-            before_at=entry.occurred_at,
-            after_at=at,
-        )
-        changed = await uow.timeline.change(entry, revision, occurred_at=at)
+        changed = await uow.timeline.change(entry, action="move", by=by, at=now, occurred_at=at)
         await uow.commit()
     return changed
 
@@ -70,14 +54,7 @@ async def delete_entry(
     """Take an entry out of the timeline; its history stays in the export."""
     async with uow:
         entry = await _editable(uow, channel_id, number, by)
-        revision = Revision(
-            entry_id=entry.id,
-            changed_at=now,
-            changed_by=by,
-            action="delete",
-            before_text=entry.text,
-        )
-        changed = await uow.timeline.change(entry, revision, deleted_at=now)
+        changed = await uow.timeline.change(entry, action="delete", by=by, at=now, deleted_at=now)
         await uow.commit()
     return changed
 
