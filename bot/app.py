@@ -18,6 +18,7 @@ from bot.deps import Deps
 from bot.domain.policy import Policy
 from bot.render import Renderer
 from bot.services.channels import IncidentChannels
+from bot.services.notes import NoteWriter
 from bot.services.reminders import ensure_digest
 from bot.settings import Settings
 from handlers.nudges import NudgeRunner
@@ -56,12 +57,14 @@ class Runtime:
             retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=2)],
         )
         storage = Storage(session_factory(self.engine))
+        channels = IncidentChannels(storage)
         self.deps = Deps(
             storage=storage,
             policy=policy,
             renderer=Renderer(policy.template_dir),
             people=People(client),
-            channels=IncidentChannels(storage),
+            channels=channels,
+            notes=NoteWriter(storage, channels),
             clock=clock,
         )
         self.bolt = AsyncApp(
@@ -108,4 +111,5 @@ class Runtime:
             self.scheduler.pause()  # no new tick; the one under way finishes first
             await self.nudges.idle()
             self.scheduler.shutdown(wait=False)
+        await self.deps.notes.idle()
         await self.engine.dispose()

@@ -9,6 +9,7 @@ from datetime import datetime
 from bot.domain.policy import Policy
 from bot.render import Renderer
 from bot.services.channels import IncidentChannels
+from bot.services.notes import NoteWriter
 from handlers.people import People
 from storage.uow import Storage
 
@@ -20,4 +21,5 @@ class Deps:
     renderer: Renderer
     people: People
     channels: IncidentChannels
+    notes: NoteWriter
     clock: Callable[[], datetime]

@@ -137,7 +137,7 @@ async def on_start(cmd: cmds.Start, run: Invocation) -> None:
     await svc.attach_channel(
         uow=deps.storage.uow(), incident_id=incident.id, channel_id=channel, channel_name=name
     )
-    deps.channels.remember(channel, incident.id)
+    deps.channels.remember(channel, incident)
     ts = await set_up_channel(
         run.client, incident=incident, channel_id=channel, emoji=deps.policy.capture_emoji
     )
@@ -147,8 +147,7 @@ async def on_start(cmd: cmds.Start, run: Invocation) -> None:
 
 
 async def on_note(cmd: cmds.Note, run: Invocation) -> None:
-    _, entry = await svc.add_note(
-        uow=run.deps.storage.uow(),
+    entry = await run.deps.notes.add(
         channel_id=run.channel,
         author=run.user,
         text=cmd.text,

@@ -15,11 +15,15 @@ async def incident_of(uow: UnitOfWork, channel_id: str) -> Incident:
     """Inside an open unit of work: the incident of this channel, or a clear error."""
     incident = await uow.incidents.by_channel(channel_id)
     if incident is None:
-        raise NotAnIncidentChannel(
-            "This isn't an incident channel. Run this in the channel furikaeri created for the "
-            "incident (or start one with `/incident start <title>`)."
-        )
+        raise not_an_incident_channel()
     return incident
+
+
+def not_an_incident_channel() -> NotAnIncidentChannel:
+    return NotAnIncidentChannel(
+        "This isn't an incident channel. Run this in the channel furikaeri created for the "
+        "incident (or start one with `/incident start <title>`)."
+    )
 
 
 def ensure_open(incident: Incident) -> None:

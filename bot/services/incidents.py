@@ -10,9 +10,8 @@ from bot.domain.errors import (
     IncidentNotFound,
     InvalidTransition,
 )
-from bot.domain.model import CloseFacts, Incident, Postmortem, TimelineEntry, Trigger
+from bot.domain.model import CloseFacts, Incident, Postmortem, Trigger
 from bot.domain.policy import Policy
-from bot.domain.timeparse import validate_occurrence
 from bot.domain.triggers import TriggerFacts, evaluate
 from bot.services.common import CLOCK_SKEW, ensure_may_close, ensure_open, incident_of
 from bot.services.review import plan_after_close
@@ -98,31 +97,6 @@ async def incident_in_channel(*, uow: UnitOfWork, channel_id: str) -> Incident:
     """The incident whose dedicated channel this is."""
     async with uow:
         return await incident_of(uow, channel_id)
-
-
-async def add_note(
-    *,
-    uow: UnitOfWork,
-    channel_id: str,
-    author: str,
-    text: str,
-    at: datetime | None,
-    now: datetime,
-) -> tuple[Incident, TimelineEntry]:
-    """Record a timeline entry in the incident of this channel; returns once committed."""
-    async with uow:
-        incident = await incident_of(uow, channel_id)
-        occurred_at = now if at is None else at
-        validate_occurrence(occurred_at, started_at=incident.started_at, now=now, skew=CLOCK_SKEW)
-        entry = await uow.timeline.add(
-            incident_id=incident.id,
-            occurred_at=occurred_at,
-            recorded_at=now,
-            author=author,
-            text=text,
-        )
-        await uow.commit()
-    return incident, entry
 
 
 async def close_incident(

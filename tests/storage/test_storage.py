@@ -13,6 +13,8 @@ from bot.domain.errors import InvalidTransition
 from bot.domain.model import CloseFacts
 from bot.domain.policy import Policy
 from bot.services import incidents as svc
+from bot.services.channels import IncidentChannels
+from bot.services.notes import NoteWriter
 from bot.services.reports import incident_report
 from storage.db import create_engine, session_factory
 from storage.migrate import upgrade
@@ -119,14 +121,9 @@ async def test_times_round_trip_as_aware_utc(two_processes):
     tokyo = datetime(2021, 12, 28, 20, 30, 15, tzinfo=UTC).astimezone(
         __import__("zoneinfo").ZoneInfo("Asia/Tokyo")
     )
-    _, entry = await svc.add_note(
-        uow=first.storage.uow(),
-        channel_id="CTIME",
-        author="U1",
-        text="t",
-        at=tokyo,
-        now=datetime(2021, 12, 28, 21, 0, tzinfo=UTC),
-    )
+    notes = NoteWriter(first.storage, IncidentChannels(first.storage))
+    now = datetime(2021, 12, 28, 21, 0, tzinfo=UTC)
+    await notes.add(channel_id="CTIME", author="U1", text="t", at=tokyo, now=now)
     report = await incident_report(uow=first.storage.uow(), number=number)
     stored = next(e for e in report.timeline if e.kind == "note")
     assert stored.occurred_at == tokyo and stored.occurred_at.tzinfo == UTC

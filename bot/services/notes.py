@@ -1,0 +1,129 @@
+"""`/incident note` under a burst: notes are written in groups (group commit).
+
+While one transaction is being committed, the notes that arrive queue up; the next transaction
+writes them all. Each note is acknowledged only after the commit that holds it, so an
+acknowledged note is never lost, and a burst costs a few transactions instead of one each.
+A note is checked (an incident channel? a sensible time?) before it queues, from the channel
+cache, so a refusal never waits for the database and never fails anyone else's note.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from bot.domain.model import TimelineEntry
+from bot.domain.timeparse import validate_occurrence
+from bot.services.channels import ChannelIncident, IncidentChannels
+from bot.services.common import CLOCK_SKEW, not_an_incident_channel
+from storage.uow import Storage, UnitOfWork
+
+MAX_BATCH = 256  # notes per transaction: bounds how long one commit holds the write lock
+
+
+@dataclass(frozen=True)
+class NewNote:
+    incident_id: int
+    occurred_at: datetime
+    recorded_at: datetime
+    author: str
+    text: str
+
+
+def new_note(
+    incident: ChannelIncident, *, author: str, text: str, at: datetime | None, now: datetime
+) -> NewNote:
+    """A note for this incident, at `at` (else now): not in the future, not long before it."""
+    occurred_at = now if at is None else at
+    validate_occurrence(occurred_at, started_at=incident.started_at, now=now, skew=CLOCK_SKEW)
+    return NewNote(incident.id, occurred_at, now, author, text)
+
+
+async def record_notes(*, uow: UnitOfWork, notes: Sequence[NewNote]) -> list[TimelineEntry]:
+    """Record notes in one transaction; returns their entries in the same order."""
+    by_incident: dict[int, list[int]] = defaultdict(list)
+    for i, note in enumerate(notes):
+        by_incident[note.incident_id].append(i)
+    entries: dict[int, TimelineEntry] = {}
+    async with uow:
+        for incident_id, indexes in by_incident.items():
+            rows = [asdict(notes[i]) for i in indexes]
+            for row in rows:
+                del row["incident_id"]
+            added = await uow.timeline.add_many(incident_id, rows)
+            entries.update(zip(indexes, added, strict=True))
+        await uow.commit()
+    return [entries[i] for i in range(len(notes))]
+
+
+class NoteWriter:
+    """Queues notes and writes them in groups, one transaction at a time per process."""
+
+    def __init__(
+        self, storage: Storage, channels: IncidentChannels, *, max_batch: int = MAX_BATCH
+    ) -> None:
+        self._storage = storage
+        self._channels = channels
+        self._max_batch = max_batch
+        self._queue: list[tuple[NewNote, asyncio.Future[TimelineEntry]]] = []
+        self._writing: asyncio.Task[None] | None = None
+
+    async def add(
+        self, *, channel_id: str, author: str, text: str, at: datetime | None, now: datetime
+    ) -> TimelineEntry:
+        """Record a note in this channel's incident; returns its entry once it is committed."""
+        incident = await self._channels.incident(channel_id)
+        if incident is None:
+            raise not_an_incident_channel()
+        note = new_note(incident, author=author, text=text, at=at, now=now)
+        future: asyncio.Future[TimelineEntry] = asyncio.get_running_loop().create_future()
+        self._queue.append((note, future))
+        if self._writing is None:
+            self._writing = asyncio.create_task(self._write_queued())
+        return await future
+
+    async def idle(self) -> None:
+        """Wait until every queued note is written (or has failed)."""
+        while self._writing is not None:
+            await asyncio.shield(self._writing)
+
+    async def _write_queued(self) -> None:
+        try:
+            while self._queue:
+                batch = self._queue[: self._max_batch]
+                del self._queue[: self._max_batch]
+                await self._write(batch)
+        finally:
+            self._writing = None
+            for _, future in self._queue:  # only left here when this task was cancelled
+                future.cancel()
+            self._queue.clear()
+
+    async def _write(self, batch: list[tuple[NewNote, asyncio.Future[TimelineEntry]]]) -> None:
+        try:
+            entries = await record_notes(
+                uow=self._storage.uow(), notes=[note for note, _ in batch]
+            )
+        except Exception as error:  # the transaction failed: nothing was kept, each note hears why
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(_own_copy(error))
+            return
+        except BaseException:
+            for _, future in batch:
+                future.cancel()
+            raise
+        for (_, future), entry in zip(batch, entries, strict=True):
+            if not future.done():  # else its request stopped waiting; the note is kept all the same
+                future.set_result(entry)
+
+
+def _own_copy(error: Exception) -> Exception:
+    """The same error for each waiting request, so their tracebacks don't pile onto one object."""
+    twin = copy.copy(error)
+    twin.__cause__ = error
+    return twin
