@@ -42,7 +42,6 @@ class Runtime:
         settings: Settings,
         policy: Policy,
         *,
-        socket_mode: bool = False,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.settings = settings
@@ -70,7 +69,9 @@ class Runtime:
         self.bolt = AsyncApp(
             client=client,
             signing_secret=settings.signing_secret or None,
-            request_verification_enabled=not socket_mode,
+            # bot/server.py verifies every HTTP request (signature, freshness, replay) before
+            # Bolt sees it, and Socket Mode needs no signature: Bolt need not check again.
+            request_verification_enabled=False,
             logger=log,
         )
         self.bolt.middleware(self._inject_deps)

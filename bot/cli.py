@@ -95,7 +95,7 @@ async def _run(args: argparse.Namespace) -> int:
     from bot.server import serve
 
     settings = Settings.from_env(socket_mode=args.socket)
-    runtime = Runtime(settings, load_policy(settings.policy_path), socket_mode=args.socket)
+    runtime = Runtime(settings, load_policy(settings.policy_path))
     await runtime.start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

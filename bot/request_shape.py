@@ -1,30 +1,36 @@
-"""A first look at a request body: is it something Slack sends at all? Anything else is refused
-with 400 before Bolt (whose parsers assume Slack's shapes) sees it."""
+"""A request body read the way Slack means it, or refused: anything that isn't a shape Slack
+sends is answered with 400 before Bolt (whose parsers assume Slack's shapes) sees it.
+
+We parse it ourselves, once, and hand Bolt the result, because Bolt's own parser takes any form
+body containing the word "payload" for an interactive payload: `/incident note payload too big`
+would reach no listener at all."""
 
 from __future__ import annotations
 
 import json
-from urllib.parse import parse_qs
+from typing import Any
+from urllib.parse import parse_qsl
 
 _COMMAND_FIELDS = ("command", "user_id", "channel_id")
 
 
-def plausible(body: bytes, content_type: str) -> bool:
-    """True for the shapes Slack sends: an Events API JSON object, a slash command, or an
-    interactive payload (a form field holding a JSON object with a type)."""
+def parse(body: bytes, content_type: str) -> dict[str, Any] | None:
+    """The body as a dict when it is an Events API JSON object, a slash command, an interactive
+    payload (a form field holding a JSON object with a type) or an SSL check; else None."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
-        return False
+        return None
     if content_type.startswith("application/json"):
-        return _event(_json_object(text))
-    form = parse_qs(text, keep_blank_values=True)
+        envelope = _json_object(text)
+        return envelope if _event(envelope) else None
+    form = dict(parse_qsl(text, keep_blank_values=True))
     if "payload" in form:
-        payload = _json_object(form["payload"][0])
-        return payload is not None and isinstance(payload.get("type"), str)
-    if "ssl_check" in form:
-        return True
-    return all(form.get(name, [""])[0] for name in _COMMAND_FIELDS)
+        payload = _json_object(form["payload"])
+        return payload if payload is not None and isinstance(payload.get("type"), str) else None
+    if "ssl_check" in form or all(form.get(name) for name in _COMMAND_FIELDS):
+        return form
+    return None
 
 
 def _json_object(text: str) -> dict | None:

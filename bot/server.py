@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
 from bot.app import Runtime
 from bot.replay import ReplayGuard
-from bot.request_shape import plausible
+from bot.request_shape import parse
 from storage.db import ping
 
 SLACK_PATH = "/slack/events"
@@ -26,15 +27,15 @@ def build_web_app(runtime: Runtime) -> web.Application:
             # Slack sends Unix seconds; anything else is refused before Bolt tries to read it.
             return web.json_response({"error": "invalid request timestamp"}, status=401)
         body = await request.read()
-        if not plausible(body, request.content_type):
+        parsed = parse(body, request.content_type)
+        if parsed is None:
             return web.json_response({"error": "malformed request body"}, status=400)
         if not verifier.is_valid(body, stamp, signature):
             return web.json_response({"error": "invalid signature"}, status=401)
         # Only a genuine request is remembered, so a forged copy can't spoil the real one.
         if not replays.first_time(stamp, signature):
             return web.json_response({"error": "replayed request"}, status=401)
-        bolt_request = await to_bolt_request(request)
-        bolt_response = await runtime.bolt.async_dispatch(bolt_request)
+        bolt_response = await runtime.bolt.async_dispatch(bolt_request(request, body, parsed))
         return await to_aiohttp_response(bolt_response)
 
     async def healthz(_: web.Request) -> web.Response:
@@ -46,6 +47,18 @@ def build_web_app(runtime: Runtime) -> web.Application:
     app.router.add_post(SLACK_PATH, slack_events)
     app.router.add_get("/healthz", healthz)
     return app
+
+
+def bolt_request(request: web.Request, body: bytes, parsed: dict) -> AsyncBoltRequest:
+    """Bolt's request for a verified body, carrying our parse of it (see bot/request_shape.py).
+
+    Bolt takes a ready dict only in Socket Mode, so the request is built that way and then
+    marked as the HTTP request it is."""
+    bolt = AsyncBoltRequest(
+        body=parsed, query=request.query_string, headers=dict(request.headers), mode="socket_mode"
+    )
+    bolt.raw_body, bolt.mode = body.decode("utf-8"), "http"
+    return bolt
 
 
 async def serve(runtime: Runtime, host: str, port: int) -> web.AppRunner:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -100,3 +101,29 @@ async def test_empty_note_asks_for_text(bot):
     reply = await bot.slack.command("note 10:42", channel_id=channel)
     assert reply.json["response_type"] == "ephemeral"
     assert "What happened" in reply.json["text"]
+
+
+async def test_a_note_mentioning_payload_is_recorded(bot):
+    # Bolt's own body parser takes any form body containing "payload" for an interactive payload.
+    number, channel = await declare(bot, "Queue")
+    reply = await bot.slack.command("note payload=big JSON payload rejected", channel_id=channel)
+
+    assert reply.json["response_type"] == "in_channel"
+    [entry] = notes(await stored(bot, number))
+    assert entry.text == "payload=big JSON payload rejected"
+
+
+async def test_a_burst_of_notes_is_all_acknowledged_stored_and_numbered_once(bot):
+    number, channel = await declare(bot, "Burst")
+    texts = [f"update {i}" for i in range(40)]
+
+    replies = await asyncio.gather(
+        *(bot.slack.command(f"note {text}", channel_id=channel) for text in texts)
+    )
+
+    assert [r.json["response_type"] for r in replies] == ["in_channel"] * 40
+    assert [r.json["text"].rsplit(": ", 1)[1] for r in replies] == texts
+    entries = notes(await stored(bot, number))
+    assert sorted(e.text for e in entries) == sorted(texts)
+    seqs = sorted(e.seq for e in entries)
+    assert seqs == list(range(seqs[0], seqs[0] + 40))
