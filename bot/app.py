@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -21,6 +23,7 @@ from bot.services.channels import IncidentChannels
 from bot.services.notes import NoteWriter
 from bot.services.reminders import ensure_digest
 from bot.settings import Settings
+from handlers.background import Background
 from handlers.nudges import NudgeRunner
 from handlers.people import People
 from storage.db import create_engine, session_factory
@@ -28,6 +31,7 @@ from storage.migrate import upgrade
 from storage.uow import Storage
 
 log = logging.getLogger("furikaeri")
+SHUTDOWN_GRACE_SECONDS = 10.0  # work begun for a request (a channel, a draft) may finish
 
 
 def utcnow() -> datetime:
@@ -65,6 +69,7 @@ class Runtime:
             channels=channels,
             notes=NoteWriter(storage, channels),
             clock=clock,
+            background=Background(),
         )
         self.bolt = AsyncApp(
             client=client,
@@ -73,6 +78,8 @@ class Runtime:
             # Bolt sees it, and Socket Mode needs no signature: Bolt need not check again.
             request_verification_enabled=False,
             logger=log,
+            # Answer Slack when the listener returns: `reported` returns right after `ack()`.
+            process_before_response=True,
         )
         self.bolt.middleware(self._inject_deps)
         handlers.register(self.bolt)
@@ -112,5 +119,8 @@ class Runtime:
             self.scheduler.pause()  # no new tick; the one under way finishes first
             await self.nudges.idle()
             self.scheduler.shutdown(wait=False)
+        with contextlib.suppress(TimeoutError):  # what is still running then is abandoned
+            async with asyncio.timeout(SHUTDOWN_GRACE_SECONDS):
+                await self.deps.background.idle()
         await self.deps.notes.idle()
         await self.engine.dispose()

@@ -10,6 +10,7 @@ from bot.domain.policy import Policy
 from bot.render import Renderer
 from bot.services.channels import IncidentChannels
 from bot.services.notes import NoteWriter
+from handlers.background import Background
 from handlers.people import People
 from storage.uow import Storage
 
@@ -23,3 +24,4 @@ class Deps:
     channels: IncidentChannels
     notes: NoteWriter
     clock: Callable[[], datetime]
+    background: Background

@@ -8,6 +8,7 @@ with a reference the user can quote; their details never reach Slack.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
 import logging
@@ -16,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
-from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 
@@ -37,6 +38,7 @@ SLACK_ERRORS = {
     "restricted_action": "this workspace doesn't allow me to do that",
     "expired_trigger_id": "that took too long; please run the command again",
 }
+ACK_DEADLINE = 2.9  # seconds: Slack gives up on an answer after 3
 DEFAULT_FIELD = "closed_at"  # the modal field an error without a field is shown beside
 
 
@@ -69,16 +71,54 @@ def user_message(error: Exception, *, mrkdwn: bool = True) -> str:
 
 
 def reported(listener: Listener) -> Listener:
-    """Wrap a listener (which must take `body` and `context`) so its errors reach the user."""
+    """Wrap a listener (which must take `body` and `context`) so its errors reach the user, and
+    Slack has its answer as soon as the listener acks while the rest of its work goes on (see
+    handlers/background.py)."""
 
-    @functools.wraps(listener)  # Bolt reads the wrapped listener's argument names
-    async def run(**kwargs: Any) -> None:
+    async def guarded(kwargs: dict[str, Any]) -> None:
         try:
             await listener(**kwargs)
         except Exception as error:
             await tell(error, kwargs["body"], kwargs["context"])
 
+    @functools.wraps(listener)  # Bolt reads the wrapped listener's argument names
+    async def run(**kwargs: Any) -> None:
+        context = kwargs["context"]
+        ack = _SignallingAck(context.ack)
+        context["ack"] = ack
+        if "ack" in kwargs:
+            kwargs["ack"] = ack
+        work = context["deps"].background.spawn(guarded(kwargs))
+        if kwargs["body"].get("type") != "event_callback":  # Bolt acks an event by itself
+            await ack.sent_or_done(work)
+
     return run
+
+
+class _SignallingAck:
+    """Bolt's `ack`, which also wakes the request waiting to give Slack its answer."""
+
+    def __init__(self, ack: AsyncAck) -> None:
+        self._ack = ack
+        self._sent = asyncio.Event()
+
+    @property
+    def response(self) -> BoltResponse | None:
+        return self._ack.response
+
+    async def __call__(self, *args: Any, **kwargs: Any) -> BoltResponse:
+        try:
+            return await self._ack(*args, **kwargs)
+        finally:
+            self._sent.set()
+
+    async def sent_or_done(self, work: asyncio.Task[None]) -> None:
+        """Until `ack()` was called or the work ended (or Slack stopped waiting)."""
+        sent = asyncio.ensure_future(self._sent.wait())
+        try:
+            await asyncio.wait({sent, work}, timeout=ACK_DEADLINE, return_when="FIRST_COMPLETED")
+        finally:
+            sent.cancel()
 
 
 async def tell(error: Exception, body: dict, context: AsyncBoltContext) -> None:
