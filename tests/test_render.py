@@ -269,9 +269,20 @@ def test_triggers_are_listed_with_their_reasons(renderer, aurora, redis_ja):
     assert "_Blameless:" in md
     ja = render(renderer, redis_ja, "ja")
     assert "**なぜポストモーテムを書くのか:**" in ja
-    assert "- 監視で検出できなかった（detected by a human, not by monitoring）" in ja
-    assert "- 復旧までの時間（time to resolve 2 h ≥ 1 h）" in ja
+    for line in (  # the stored English reasons, said in Japanese
+        "- エンジニアが介入した（フェイルオーバー）",
+        "- 復旧までの時間 2時間（基準: 1時間以上）",
+        "- 監視ではなく、人が気付いて検出した",
+    ):
+        assert f"\n{line}\n" in ja
     assert "_非難しない:" in ja
+
+
+def test_a_reason_stored_in_another_wording_is_shown_as_stored(renderer, redis_ja):
+    incident, postmortem, timeline = redis_ja
+    odd = (Trigger("duration", "took ages"), Trigger("impact", "user impact 4 hours ≥ 20 min"))
+    ja = render(renderer, (incident, replace(postmortem, triggers=odd), timeline), "ja")
+    assert "\n- Took ages\n- User impact 4 hours ≥ 20 min\n" in ja
 
 
 def test_no_trigger_still_says_why(renderer, aurora):

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 
 from bot.domain.errors import BadTime
+from bot.domain.messages import N_
 
 PRIORITIES = ("high", "medium", "low")
 DEFAULT_PRIORITY = "medium"  # what an item without a priority is held to
@@ -25,10 +26,10 @@ DEFAULT_SLO: Mapping[str, timedelta] = {
     "low": timedelta(days=60),
 }
 
-# The flags, in the order flags() returns them. Plain English, usable as message ids.
-NO_OWNER = "no owner"
-NO_DUE_DATE = "no due date"
-OVERDUE = "overdue"
+# The flags, in the order flags() returns them. Plain English, and their own message ids.
+NO_OWNER = N_("no owner")
+NO_DUE_DATE = N_("no due date")
+OVERDUE = N_("overdue")
 
 MAX_DUE_DURATION = timedelta(days=365)
 DUE_EXAMPLES = "Try 2021-12-31, 10d or 2w."
