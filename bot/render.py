@@ -147,8 +147,8 @@ def trigger_reason(trigger: Trigger, t: Translator) -> str:
     said = {
         k: duration_in(t.locale, v) if isinstance(v, timedelta) else v for k, v in params.items()
     }
-    if "how" in params:  # an intervention: one of the close form's words
-        said["how"] = t.pgettext("intervention", str(params["how"]))
+    if "how" in params:  # an intervention: its word is its own message id (model.INTERVENTIONS)
+        said["how"] = t.gettext(str(params["how"]))
     return t.gettext(msgid, **said)
 
 

@@ -32,6 +32,7 @@ async def on_capture_shortcut(
     incident = await svc.incident_in_channel(uow=deps.storage.uow(), channel_id=channel)
     await ack()
     view = blocks.capture_modal(
+        deps.translator,
         incident,
         channel_id=channel,
         ts=message["ts"],
@@ -53,7 +54,7 @@ async def on_capture_submitted(
             uow=deps.storage.uow(), channel_id=meta["channel"], at=at, now=deps.clock()
         )
     except BadTime as exc:
-        raise FieldError("at", str(exc)) from exc
+        raise FieldError("at", exc.message) from exc
     await ack()
     message = await fetch_message(client, meta["channel"], meta["ts"])
     user = body["user"]["id"]
@@ -69,5 +70,7 @@ async def on_capture_submitted(
     )
     assert entry is not None  # only a pin's capture can be withdrawn
     await client.chat_postEphemeral(
-        channel=meta["channel"], user=user, text=f"Added to the timeline as #{entry.seq}."
+        channel=meta["channel"],
+        user=user,
+        text=deps.translator.gettext("Added to the timeline as #%(n)s.", n=entry.seq),
     )

@@ -11,20 +11,22 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
+from bot.domain.messages import N_
+
 STATUSES = ("investigating", "identified", "monitoring", "resolved")
-ROLES = ("commander", "comms", "scribe")
+ROLES = (N_("commander"), N_("comms"), N_("scribe"))  # also their own message ids
 MARKS = ("detected", "mitigated", "impact-start", "impact-end")
 
 ROLE_DUTIES: dict[str, str] = {
-    "commander": (
+    "commander": N_(
         "Leads the response: sets priorities, makes the calls and hands out the work "
         "rather than doing it all. Owns the incident until it is closed."
     ),
-    "comms": (
+    "comms": N_(
         "Keeps stakeholders and support informed with regular updates, "
         "so the responders can keep working undisturbed."
     ),
-    "scribe": (
+    "scribe": N_(
         "Records the timeline as it happens: what was seen, decided and done, and when. "
         "The postmortem is written from these notes."
     ),

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from bot.domain.errors import BadCommand, NotAllowed
 from bot.domain.lifecycle import MARKS, Metrics, derive_metrics, latest_marks
+from bot.domain.messages import N_, Message
 from bot.domain.model import Incident, TimelineEntry
 from bot.domain.timeparse import validate_occurrence
 from bot.services.common import CLOCK_SKEW, commander_of, ensure_open, incident_of
@@ -130,11 +131,13 @@ async def assign_role(
             await commander_of(uow, incident),
         ):
             raise NotAllowed(
-                "Only the incident commander (or whoever declared it) hands the command over."
+                N_("Only the incident commander (or whoever declared it) hands the command over.")
             )
         previous = (await uow.people.roles(incident.id)).get(role)
         if previous == user:
-            raise BadCommand(f"{user_name} is already the {role}.")
+            raise BadCommand(
+                N_("%(name)s is already the %(role)s."), name=user_name, role=Message(role)
+            )
         await uow.people.assign(incident.id, role=role, user_id=user, at=now, by=by)
         await uow.timeline.add(
             incident_id=incident.id,
