@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
+from bot.domain.lifecycle import ENTRY_TEXTS
+from bot.domain.messages import recognise
 from bot.domain.model import Incident, Postmortem, TimelineEntry, Trigger
 from bot.domain.mrkdwn import escape as mrkdwn_escape
 from bot.domain.mrkdwn import readable
@@ -43,7 +45,7 @@ class TimelineRow:
     at: datetime  # UTC, when it happened
     author: str  # Slack user id
     author_name: str
-    text: str
+    text: str  # readable; a change the bot recorded, in the document's language
     kind: str
 
 
@@ -152,6 +154,31 @@ def trigger_reason(trigger: Trigger, t: Translator) -> str:
     return t.gettext(msgid, **said)
 
 
+def entry_text(kind: str, text: str, t: Translator) -> str:
+    """A timeline entry's text in ``t``'s language: a change the bot recorded is said again;
+    what people wrote stays as written."""
+    msgid = ENTRY_TEXTS.get(kind)
+    message = recognise(text, (msgid,)) if msgid else None
+    if message is None:
+        return text
+    said = dict(message.params)  # the title and a person's name are theirs: never translated
+    if "status" in said:
+        said["status"] = _status_word(t, str(said["status"]))
+    for word in ("role", "was"):  # "Commander"; "not set" (or "SEV3", said as it is)
+        if word in said:
+            said[word] = t.gettext(str(said[word]))
+    return t.gettext(message.msgid, **said)
+
+
+def _status_word(t: Translator, status: str) -> str:
+    return {
+        "investigating": t.pgettext("status", "investigating"),
+        "identified": t.pgettext("status", "identified"),
+        "monitoring": t.pgettext("status", "monitoring"),
+        "resolved": t.pgettext("status", "resolved"),
+    }.get(status, status)
+
+
 def _from_context(ctx: jinja2.runtime.Context, key: str, filter_name: str) -> Any:
     value = ctx.get(key)
     if value is None:
@@ -241,6 +268,7 @@ class Renderer:
         """The postmortem document in Markdown, pre-filled from the incident and its timeline."""
         template, used = self.template(locale, POSTMORTEM_TEMPLATE)
         context = postmortem_context(
+            t=translator(used),
             incident=incident,
             postmortem=postmortem,
             timeline=timeline,
@@ -279,6 +307,7 @@ def _environment(loader: jinja2.BaseLoader, t: Translator) -> jinja2.Environment
 
 def postmortem_context(
     *,
+    t: Translator,
     incident: Incident,
     postmortem: Postmortem,
     timeline: Sequence[TimelineEntry],
@@ -288,11 +317,16 @@ def postmortem_context(
     participants: Participants,
     checklist: bool = False,
 ) -> dict[str, Any]:
-    """What a postmortem template receives (besides ``locale``)."""
+    """What a postmortem template receives (besides ``locale``); the timeline in ``t``'s
+    language (see entry_text)."""
     ordered = sorted(timeline, key=lambda e: (e.occurred_at, e.recorded_at, e.id))
     rows = [
         TimelineRow(
-            e.occurred_at, e.author, names.get(e.author, e.author), readable(e.text), e.kind
+            e.occurred_at,
+            e.author,
+            names.get(e.author, e.author),
+            readable(entry_text(e.kind, e.text, t)),
+            e.kind,
         )
         for e in ordered
     ]

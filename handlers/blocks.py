@@ -12,7 +12,7 @@ from bot.domain.messages import N_
 from bot.domain.model import DETECTIONS, INTERVENTIONS, Incident, Postmortem, TimelineEntry, Trigger
 from bot.domain.mrkdwn import escape
 from bot.i18n import Translator
-from bot.render import trigger_reason
+from bot.render import entry_text, trigger_reason
 from bot.services.lifecycle import Overview
 
 CLOSE_MODAL = "close_incident"
@@ -163,7 +163,8 @@ def entry_line(t: Translator, entry: TimelineEntry, *, limit: int | None = None)
     """One entry, for a reader: when (in their zone), who, what (escaped, maybe shortened)."""
     kind = ENTRY_KINDS.get(entry.kind)
     marker = f"_{t.gettext(kind)}_ · " if kind else ""
-    text = entry.text if limit is None or len(entry.text) <= limit else entry.text[:limit] + "…"
+    text = entry_text(entry.kind, entry.text, t)
+    text = text if limit is None or len(text) <= limit else text[:limit] + "…"
     return f"{when(entry.occurred_at)} · <@{entry.author}> · {marker}{escape(text)}"
 
 

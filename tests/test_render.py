@@ -341,6 +341,35 @@ def test_timeline_is_sorted_and_shown_in_tokyo_time(renderer, aurora):
     ]
 
 
+def test_changes_the_bot_recorded_are_said_in_the_documents_language(renderer, redis_ja):
+    incident, postmortem, _ = redis_ja
+    at = incident.started_at
+    recorded = [
+        replace(entry(1, at, "U_BEN", "Severity: SEV2 (was not set)"), kind="severity"),
+        replace(entry(2, at, "U_BEN", "Commander: Ben Ito"), kind="role"),
+        replace(entry(3, at, "U_BEN", "Mitigated"), kind="mitigated"),
+        replace(entry(4, at, "U_BEN", "Failover done"), kind="mitigated"),  # written by a person
+        entry(5, at, "U_BEN", "Status: identified"),  # a note that reads like a change
+    ]
+    ja = [row[2] for row in timeline_rows(render(renderer, (incident, postmortem, recorded), "ja"))]
+    en = [row[2] for row in timeline_rows(render(renderer, (incident, postmortem, recorded)))]
+
+    assert ja == [
+        "重大度: SEV2（変更前: 未設定）",
+        "指揮官: Ben Ito",
+        "緩和",
+        "**緩和** · Failover done",
+        "Status: identified",
+    ]
+    assert en == [
+        "Severity: SEV2 (was not set)",
+        "Commander: Ben Ito",
+        "Mitigated",
+        "**Mitigated** · Failover done",
+        "Status: identified",
+    ]
+
+
 def test_japanese_timeline(renderer, redis_ja):
     rows = timeline_rows(render(renderer, redis_ja, "ja"))
     assert [row[0] for row in rows] == [

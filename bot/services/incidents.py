@@ -10,6 +10,7 @@ from bot.domain.errors import (
     IncidentNotFound,
     InvalidTransition,
 )
+from bot.domain.lifecycle import entry_text
 from bot.domain.messages import N_
 from bot.domain.model import CloseFacts, Incident, Postmortem, TimelineEntry, Trigger
 from bot.domain.policy import Policy
@@ -57,7 +58,7 @@ async def open_incident(
             recorded_at=now,
             author=declared_by,
             kind="declared",
-            text=f"Declared {incident.ref}: {title}",
+            text=entry_text("declared", ref=incident.ref, title=title),
         )
         await uow.commit()
     return incident
@@ -157,7 +158,7 @@ async def close_incident(
             recorded_at=now,
             author=closed_by,
             kind="closed",
-            text=f"Closed {incident.ref}",
+            text=entry_text("closed", ref=incident.ref),
         )
         closed = await uow.incidents.get(incident.id)
         assert closed is not None
