@@ -16,6 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 import handlers
 from bot.deps import Deps
 from bot.domain.policy import Policy
+from bot.i18n import translator
 from bot.render import Renderer
 from bot.services.channels import IncidentChannels
 from bot.services.reminders import ensure_digest
@@ -63,6 +64,7 @@ class Runtime:
             people=People(client),
             channels=IncidentChannels(storage),
             clock=clock,
+            translator=translator(policy.locale),  # its catalogue compiled now, at start-up
         )
         self.bolt = AsyncApp(
             client=client,

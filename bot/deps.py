@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.policy import Policy
-from bot.i18n import Translator, translator
+from bot.i18n import Translator
 from bot.render import Renderer
 from bot.services.channels import IncidentChannels
 from handlers.people import People
@@ -22,8 +22,4 @@ class Deps:
     people: People
     channels: IncidentChannels
     clock: Callable[[], datetime]
-
-    @property
-    def translator(self) -> Translator:
-        """Messages in the workspace's language: the policy's ``locale``."""
-        return translator(self.policy.locale)
+    translator: Translator  # messages in the workspace's language: the policy's locale

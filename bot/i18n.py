@@ -1,9 +1,10 @@
 """The bot's languages: English is the source text; others come from Babel message catalogues.
 
-A catalogue is ``bot/locales/<language>/LC_MESSAGES/messages.po``. It is compiled in memory the
-first time its language is used (``read_po`` → ``write_mo`` → ``Translations``), so there is no
-build step and no binary ``.mo`` to keep in step with its source. Fuzzy entries are left out:
-a translation nobody has checked is shown in English instead.
+A catalogue is ``bot/locales/<language>/LC_MESSAGES/messages.po``. It is compiled in memory once,
+the first time its language is asked for (the composition root does so at start-up): ``read_po``
+→ ``write_mo`` → ``Translations``. So there is no build step and no binary ``.mo`` to keep in step
+with its source. Fuzzy entries are left out: a translation nobody has checked is shown in English
+instead.
 """
 
 from __future__ import annotations
