@@ -40,6 +40,7 @@ def catalogue(lang: str) -> Path:
     return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
+@functools.cache
 def languages() -> tuple[str, ...]:
     """English and every language with a catalogue."""
     found = sorted(p.parent.parent.name for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
@@ -77,10 +78,9 @@ class Translator:
         """The form for ``n`` (which is also the ``%(n)s`` parameter)."""
         return self.catalog.ngettext(singular, plural, n) % {"n": n, **params}
 
-    def pgettext(self, context: str, msgid: str, /, **params: object) -> str:
-        """A message whose English is ambiguous (``high`` priority), told apart by context."""
-        text = self.catalog.pgettext(context, msgid)
-        return text % params if params else text
+    def pgettext(self, context: str, msgid: str) -> str:
+        """A word whose English is ambiguous (``monitoring``), told apart by its context."""
+        return self.catalog.pgettext(context, msgid)
 
     def say(self, message: Message) -> str:
         """A domain message (an error's, say) in this language."""

@@ -226,11 +226,11 @@ class Renderer:
         self._loader = jinja2.ChoiceLoader(loaders)
         self._environments: dict[str, jinja2.Environment] = {}
 
-    def environment(self, lang: str) -> jinja2.Environment:
+    def _environment(self, lang: str) -> jinja2.Environment:
         """The environment of one language (built on first use): its catalogue installed."""
         env = self._environments.get(lang)
         if env is None:
-            env = self._environments[lang] = _environment(self._loader, translator(lang))
+            env = self._environments[lang] = _new_environment(self._loader, translator(lang))
         return env
 
     def template(self, locale: str, name: str) -> tuple[jinja2.Template, str]:
@@ -239,7 +239,7 @@ class Renderer:
         lang = language(locale)
         if lang not in languages():
             raise ValueError(f"unknown locale: {locale!r} (languages: {', '.join(languages())})")
-        env = self.environment(lang)
+        env = self._environment(lang)
         for candidate in dict.fromkeys((f"{locale}/{name}", f"{lang}/{name}", name)):
             try:
                 return env.get_template(candidate), lang
@@ -281,7 +281,7 @@ class Renderer:
         return template.render(context | {"locale": used})
 
 
-def _environment(loader: jinja2.BaseLoader, t: Translator) -> jinja2.Environment:
+def _new_environment(loader: jinja2.BaseLoader, t: Translator) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=loader,
         undefined=jinja2.StrictUndefined,

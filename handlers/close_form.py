@@ -10,7 +10,7 @@ from bot.domain.errors import BadCommand
 from bot.domain.messages import N_, Message
 from bot.domain.model import CloseFacts
 from bot.domain.timeparse import parse_duration
-from handlers.blocks import impact_text
+from handlers.forms import impact_text
 
 
 class FieldError(BadCommand):

@@ -20,7 +20,7 @@ from bot.domain.timeparse import has_offset, parse_time
 from bot.i18n import Translator
 from bot.services import incidents as svc
 from bot.services import lifecycle
-from handlers import blocks, close_form
+from handlers import blocks, close_form, forms
 from handlers.closing import announce_close
 from handlers.errors import reported
 from handlers.people import ACK_PATH_TIMEOUT
@@ -182,7 +182,7 @@ async def on_close(cmd: cmds.Close, run: Invocation) -> None:
         cmd = replace(cmd, impact=marked) if marked is not None else cmd
     if not cmd.is_complete:
         await run.ack()
-        modal = blocks.close_modal(run.t, incident, **close_form.prefill(cmd, closed_at))
+        modal = forms.close_modal(run.t, incident, **close_form.prefill(cmd, closed_at))
         await run.client.views_open(trigger_id=run.trigger_id, view=modal)
         return
     outcome = await svc.close_incident(

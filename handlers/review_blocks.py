@@ -13,7 +13,8 @@ from bot.i18n import Translator
 from bot.render import duration_in, trigger_reason
 from bot.services.reminders import Due
 from bot.services.review import ReviewView
-from handlers.blocks import Block, modal_title, when
+from handlers.blocks import Block, when
+from handlers.forms import modal_title
 
 SNOOZE = "nudge_snooze"
 READY = "postmortem_ready"

@@ -10,7 +10,8 @@ from bot.domain.model import Incident, Postmortem, SectionRevision
 from bot.domain.mrkdwn import escape
 from bot.domain.postmortem import SECTION_KEYS
 from bot.i18n import Translator
-from handlers.blocks import Block, modal_title, when
+from handlers.blocks import Block, when
+from handlers.forms import modal_title
 
 EDIT = "postmortem_edit"
 PICK_MODAL = "postmortem_edit_pick"
