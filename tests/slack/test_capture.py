@@ -306,7 +306,8 @@ async def test_a_message_pinned_again_comes_back_as_it_reads_now(bot):
     number, channel = await declare(bot, "Kafka")
     ts = bot.fake.post_as_user(channel, "U5", "first words")
     await send_event(bot, reaction(channel, ts, "U6"))
-    await eventually(lambda: pins(bot, ts), lambda n: n == 1)
+    # Captured, not just counted: an un-pin during the fetch would leave nothing to restore.
+    await eventually(lambda: stored(bot, number), lambda r: len(messages(r)) == 1)
     await send_event(bot, reaction(channel, ts, "U6", removed=True))
     await eventually(lambda: stored(bot, number), lambda r: not messages(r))
 
