@@ -5,7 +5,7 @@ HOST   ?= 0.0.0.0
 PORT   ?= 3000
 BIN    := $(VENV)/bin
 
-.PHONY: run socket test bench
+.PHONY: run socket test bench messages
 
 # The virtualenv is rebuilt whenever pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -28,3 +28,10 @@ test: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python -m bench.run
+
+# The message catalogues (README, "Locale"): collect every message of the code and the templates
+# into bot/locales/messages.pot, then merge it into each language's messages.po to translate.
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -o bot/locales/messages.pot --no-location \
+		--project furikaeri --copyright-holder furikaeri --msgid-bugs-address "" .
+	$(BIN)/pybabel update -i bot/locales/messages.pot -d bot/locales --ignore-obsolete

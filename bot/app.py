@@ -18,6 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 import handlers
 from bot.deps import Deps
 from bot.domain.policy import Policy
+from bot.i18n import translator
 from bot.render import Renderer
 from bot.services.channels import IncidentChannels
 from bot.services.notes import NoteWriter
@@ -70,6 +71,7 @@ class Runtime:
             notes=NoteWriter(storage, channels),
             clock=clock,
             background=Background(),
+            translator=translator(policy.locale),  # its catalogue compiled now, at start-up
         )
         self.bolt = AsyncApp(
             client=client,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.policy import Policy
+from bot.i18n import Translator
 from bot.render import Renderer
 from bot.services.channels import IncidentChannels
 from bot.services.notes import NoteWriter
@@ -25,3 +26,4 @@ class Deps:
     notes: NoteWriter
     clock: Callable[[], datetime]
     background: Background
+    translator: Translator  # messages in the workspace's language: the policy's locale

@@ -1,9 +1,10 @@
-"""Renders documents and texts from Jinja templates: the postmortem in Markdown, per locale.
+"""Renders documents and texts from Jinja templates: the postmortem in Markdown, in any language.
 
-One ``Renderer`` (one ``jinja2.Environment``) is built at start-up. Templates are data: user text
-reaches them only as context values, never as template source, so ``{{ x }}`` typed in a note is
-printed as-is. Output is Markdown, so nothing is HTML-escaped; the filters below keep user text
-from breaking the document's structure instead.
+One ``Renderer`` is built at start-up; it keeps one ``jinja2.Environment`` per language, with
+that language's catalogue installed (``jinja2.ext.i18n``), so one template serves them all.
+Templates are data: user text reaches them only as context values, never as template source,
+so ``{{ x }}`` typed in a note is printed as-is. Output is Markdown, so nothing is HTML-escaped;
+the filters below keep user text from breaking the document's structure instead.
 """
 
 from __future__ import annotations
@@ -18,18 +19,21 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
-from bot.domain.model import Incident, Postmortem, TimelineEntry
+from bot.domain.lifecycle import ENTRY_TEXTS
+from bot.domain.messages import recognise
+from bot.domain.model import Incident, Postmortem, TimelineEntry, Trigger
 from bot.domain.mrkdwn import escape as mrkdwn_escape
 from bot.domain.mrkdwn import readable
 from bot.domain.postmortem import SECTION_KEYS, Participants
 from bot.domain.timeparse import format_duration, minutes
+from bot.domain.triggers import explain
+from bot.i18n import Translator, language, languages, translator
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 POSTMORTEM_TEMPLATE = "postmortem.md.j2"
 CELL_NEWLINE = " / "
 _DEFAULT_DT = "%Y-%m-%d %H:%M"
 
-_LOCALE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*")
 _CELL_SPECIAL = re.compile("[|\r\n\v\f\x1c-\x1e\x85\u2028\u2029]")  # str.splitlines' breaks
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 
@@ -41,7 +45,7 @@ class TimelineRow:
     at: datetime  # UTC, when it happened
     author: str  # Slack user id
     author_name: str
-    text: str
+    text: str  # readable; a change the bot recorded, in the document's language
     kind: str
 
 
@@ -131,6 +135,50 @@ def format_duration_ja(td: timedelta) -> str:
 _DURATION_BY_LANGUAGE = {"ja": format_duration_ja}
 
 
+def duration_in(locale: str, td: timedelta) -> str:
+    """``td`` as people of ``locale`` write it: ``1 h 30 min``, ``1時間30分``."""
+    return _DURATION_BY_LANGUAGE.get(language(locale), format_duration)(td)
+
+
+def trigger_reason(trigger: Trigger, t: Translator) -> str:
+    """Why ``trigger`` fired, in ``t``'s language; a reason none of ours reads like, as stored."""
+    explained = explain(trigger)
+    if explained is None:
+        return trigger.reason
+    msgid, params = explained
+    said = {
+        k: duration_in(t.locale, v) if isinstance(v, timedelta) else v for k, v in params.items()
+    }
+    if "how" in params:  # an intervention: its word is its own message id (model.INTERVENTIONS)
+        said["how"] = t.gettext(str(params["how"]))
+    return t.gettext(msgid, **said)
+
+
+def entry_text(kind: str, text: str, t: Translator) -> str:
+    """A timeline entry's text in ``t``'s language: a change the bot recorded is said again;
+    what people wrote stays as written."""
+    msgid = ENTRY_TEXTS.get(kind)
+    message = recognise(text, (msgid,)) if msgid else None
+    if message is None:
+        return text
+    said = dict(message.params)  # the title and a person's name are theirs: never translated
+    if "status" in said:
+        said["status"] = _status_word(t, str(said["status"]))
+    for word in ("role", "was"):  # "Commander"; "not set" (or "SEV3", said as it is)
+        if word in said:
+            said[word] = t.gettext(str(said[word]))
+    return t.gettext(message.msgid, **said)
+
+
+def _status_word(t: Translator, status: str) -> str:
+    return {
+        "investigating": t.pgettext("status", "investigating"),
+        "identified": t.pgettext("status", "identified"),
+        "monitoring": t.pgettext("status", "monitoring"),
+        "resolved": t.pgettext("status", "resolved"),
+    }.get(status, status)
+
+
 def _from_context(ctx: jinja2.runtime.Context, key: str, filter_name: str) -> Any:
     value = ctx.get(key)
     if value is None:
@@ -147,8 +195,12 @@ def _dt_filter(
 
 @jinja2.pass_context
 def _duration_filter(ctx: jinja2.runtime.Context, value: timedelta) -> str:
-    language = re.split(r"[-_]", str(ctx.get("locale") or "en"))[0].lower()
-    return _DURATION_BY_LANGUAGE.get(language, format_duration)(value)
+    return duration_in(str(ctx.get("locale") or "en"), value)
+
+
+@jinja2.pass_context
+def _reason_filter(ctx: jinja2.runtime.Context, value: Trigger) -> str:
+    return trigger_reason(value, translator(str(ctx.get("locale") or "en")))
 
 
 @jinja2.pass_context
@@ -160,45 +212,43 @@ def _name_filter(ctx: jinja2.runtime.Context, user_id: str) -> str:
 
 
 class Renderer:
-    """The one Jinja environment: a user's template directory first, then the built-in one."""
+    """The templates: a user's template directory first, then the built-in one.
+
+    A template is looked up as ``<locale>/<name>`` (``ja-JP``, then ``ja``), then as ``<name>``:
+    a team may keep its own template per language, or one for all of them.
+    """
 
     def __init__(self, template_dir: str | Path | None = None) -> None:
         loaders: list[jinja2.BaseLoader] = []
         if template_dir is not None:
             loaders.append(jinja2.FileSystemLoader(str(template_dir)))
         loaders.append(jinja2.FileSystemLoader(str(BUILTIN_TEMPLATES)))
-        self.env = jinja2.Environment(
-            loader=jinja2.ChoiceLoader(loaders),
-            undefined=jinja2.StrictUndefined,
-            autoescape=False,  # Markdown and mrkdwn, not HTML: the filters do the escaping
-            keep_trailing_newline=True,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
-        self.env.filters.update(
-            mrkdwn=mrkdwn_escape,
-            md_cell=md_cell,
-            md_block=md_block,
-            oneline=oneline,
-            dt=_dt_filter,
-            duration=_duration_filter,
-            name=_name_filter,
-        )
+        self._loader = jinja2.ChoiceLoader(loaders)
+        self._environments: dict[str, jinja2.Environment] = {}
+
+    def _environment(self, lang: str) -> jinja2.Environment:
+        """The environment of one language (built on first use): its catalogue installed."""
+        env = self._environments.get(lang)
+        if env is None:
+            env = self._environments[lang] = _new_environment(self._loader, translator(lang))
+        return env
 
     def template(self, locale: str, name: str) -> tuple[jinja2.Template, str]:
-        """``<locale>/<name>``, trying ``ja-JP`` then ``ja``; returns it and the locale used."""
-        if not _LOCALE.fullmatch(locale):
-            raise ValueError(f"unknown locale: {locale!r}")
-        language = re.split(r"[-_]", locale)[0].lower()
-        for candidate in dict.fromkeys((locale, language)):
+        """The template for ``locale`` and the language it speaks; ValueError for a language
+        without a catalogue."""
+        lang = language(locale)
+        if lang not in languages():
+            raise ValueError(f"unknown locale: {locale!r} (languages: {', '.join(languages())})")
+        env = self._environment(lang)
+        for candidate in dict.fromkeys((f"{locale}/{name}", f"{lang}/{name}", name)):
             try:
-                return self.env.get_template(f"{candidate}/{name}"), candidate
+                return env.get_template(candidate), lang
             except jinja2.TemplateNotFound:
                 continue
-        raise ValueError(f"unknown locale: {locale!r} (no {language}/{name} template)")
+        raise ValueError(f"no template {name!r}")
 
     def render(self, locale: str, name: str, **context: Any) -> str:
-        """Render ``<locale>/<name>`` with ``context`` (``locale`` is set for the filters)."""
+        """Render ``name`` for ``locale`` with ``context`` (``locale`` is set for the filters)."""
         template, used = self.template(locale, name)
         return template.render(context | {"locale": used})
 
@@ -218,6 +268,7 @@ class Renderer:
         """The postmortem document in Markdown, pre-filled from the incident and its timeline."""
         template, used = self.template(locale, POSTMORTEM_TEMPLATE)
         context = postmortem_context(
+            t=translator(used),
             incident=incident,
             postmortem=postmortem,
             timeline=timeline,
@@ -230,8 +281,33 @@ class Renderer:
         return template.render(context | {"locale": used})
 
 
+def _new_environment(loader: jinja2.BaseLoader, t: Translator) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=loader,
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,  # Markdown and mrkdwn, not HTML: the filters do the escaping
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.install_gettext_translations(t.catalog, newstyle=True)
+    env.filters.update(
+        mrkdwn=mrkdwn_escape,
+        md_cell=md_cell,
+        md_block=md_block,
+        oneline=oneline,
+        dt=_dt_filter,
+        duration=_duration_filter,
+        reason=_reason_filter,
+        name=_name_filter,
+    )
+    return env
+
+
 def postmortem_context(
     *,
+    t: Translator,
     incident: Incident,
     postmortem: Postmortem,
     timeline: Sequence[TimelineEntry],
@@ -241,11 +317,16 @@ def postmortem_context(
     participants: Participants,
     checklist: bool = False,
 ) -> dict[str, Any]:
-    """What a postmortem template receives (besides ``locale``)."""
+    """What a postmortem template receives (besides ``locale``); the timeline in ``t``'s
+    language (see entry_text)."""
     ordered = sorted(timeline, key=lambda e: (e.occurred_at, e.recorded_at, e.id))
     rows = [
         TimelineRow(
-            e.occurred_at, e.author, names.get(e.author, e.author), readable(e.text), e.kind
+            e.occurred_at,
+            e.author,
+            names.get(e.author, e.author),
+            readable(entry_text(e.kind, e.text, t)),
+            e.kind,
         )
         for e in ordered
     ]

@@ -7,7 +7,9 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from bot.deps import Deps
 from bot.domain import commands as cmds
 from bot.domain.actions import resolve_due
+from bot.domain.messages import N_
 from bot.domain.mrkdwn import escape
+from bot.i18n import Translator
 from bot.services import actions
 from bot.services.actions import Item
 from handlers.closing import refresh_if_drafted
@@ -20,17 +22,24 @@ def register(app: AsyncApp) -> None:
     app.action(ACTION_DONE)(reported(on_done_clicked))
 
 
-def line(described: Item) -> str:
-    item = described.item
-    owner = f"<@{item.owner}>" if item.owner else "_no owner_"
-    due = f"{described.deadline:%Y-%m-%d}" + ("" if item.due else " (SLO)")
+def line(t: Translator, described: Item) -> str:
+    item, _ = described.item, t.gettext
     state = {
         "open": "",
-        "done": " ✅ done",
-        "dropped": f" ~dropped: {escape(item.drop_reason or '')}~",
+        "done": " ✅ " + t.pgettext("action item", "done"),
+        "dropped": " ~" + _("dropped: %(reason)s", reason=escape(item.drop_reason or "")) + "~",
     }[item.state]
-    warn = f" ⚠️ {', '.join(described.flags)}" if described.flags else ""
-    return f"`#{item.seq}` [{item.priority}] {escape(item.text)} — {owner}, due {due}{state}{warn}"
+    separator = t.pgettext("between names", ", ")
+    warn = f" ⚠️ {separator.join(_(f) for f in described.flags)}" if described.flags else ""
+    text = _(
+        "`#%(n)s` [%(priority)s] %(text)s — %(owner)s, due %(due)s",
+        n=item.seq,
+        priority=_(item.priority),
+        text=escape(item.text),
+        owner=f"<@{item.owner}>" if item.owner else "_" + _("no owner") + "_",
+        due=f"{described.deadline:%Y-%m-%d}" + ("" if item.due else " (SLO)"),
+    )
+    return text + state + warn
 
 
 def _today(run: Invocation):
@@ -50,7 +59,10 @@ async def on_add(cmd: cmds.ActionAdd, run: Invocation) -> None:
         now=run.deps.clock(),
     )
     await run.ack(
-        text=f"Action item added to {incident.ref}: {line(item)}", response_type="in_channel"
+        text=run.t.gettext(
+            "Action item added to %(ref)s: %(item)s", ref=incident.ref, item=line(run.t, item)
+        ),
+        response_type="in_channel",
     )
     await refresh_if_drafted(run.client, run.deps, incident)
 
@@ -62,15 +74,26 @@ async def on_list(cmd: cmds.ActionList, run: Invocation) -> None:
         policy=run.deps.policy,
         now=run.deps.clock(),
     )
+    t = run.t
     if not items:
         how = "`/incident action add <text> --owner @u --due 2w`"
-        text = f"{incident.ref} has no action items yet: {how}."
+        text = t.gettext("%(ref)s has no action items yet: %(how)s.", ref=incident.ref, how=how)
     else:
-        text = f"*{incident.ref} action items*\n" + "\n".join(line(i) for i in items)
+        head = t.gettext("*%(ref)s action items*", ref=incident.ref)
+        text = "\n".join([head, *(line(t, i) for i in items)])
     await run.ack(text=text, response_type="ephemeral")
 
 
-async def _change(run: Invocation, number: int, verb: str, **values: object) -> None:
+# What each change says before the item, in the channel.
+_CHANGED = {
+    "done": N_("Done: %(ref)s action %(item)s"),
+    "dropped": N_("Dropped: %(ref)s action %(item)s"),
+    "owner": N_("Owner set: %(ref)s action %(item)s"),
+    "due": N_("Date set: %(ref)s action %(item)s"),
+}
+
+
+async def _change(run: Invocation, number: int, change: str, **values: object) -> None:
     incident, item = await actions.change_action(
         uow=run.deps.storage.uow(),
         channel_id=run.channel,
@@ -80,24 +103,25 @@ async def _change(run: Invocation, number: int, verb: str, **values: object) -> 
         now=run.deps.clock(),
         **values,
     )
-    await run.ack(text=f"{verb} {incident.ref} action {line(item)}", response_type="in_channel")
+    text = run.t.gettext(_CHANGED[change], ref=incident.ref, item=line(run.t, item))
+    await run.ack(text=text, response_type="in_channel")
     await refresh_if_drafted(run.client, run.deps, incident)
 
 
 async def on_done(cmd: cmds.ActionDone, run: Invocation) -> None:
-    await _change(run, cmd.number, "Done:", state="done")
+    await _change(run, cmd.number, "done", state="done")
 
 
 async def on_drop(cmd: cmds.ActionDrop, run: Invocation) -> None:
-    await _change(run, cmd.number, "Dropped:", state="dropped", drop_reason=cmd.reason)
+    await _change(run, cmd.number, "dropped", state="dropped", drop_reason=cmd.reason)
 
 
 async def on_owner(cmd: cmds.ActionOwner, run: Invocation) -> None:
-    await _change(run, cmd.number, "Owner set:", owner=cmd.owner)
+    await _change(run, cmd.number, "owner", owner=cmd.owner)
 
 
 async def on_due(cmd: cmds.ActionDue, run: Invocation) -> None:
-    await _change(run, cmd.number, "Date set:", due=resolve_due(cmd.due, today=_today(run)))
+    await _change(run, cmd.number, "due", due=resolve_due(cmd.due, today=_today(run)))
 
 
 async def on_done_clicked(
@@ -115,6 +139,10 @@ async def on_done_clicked(
         now=deps.clock(),
         state="done",
     )
+    t = deps.translator
     await respond(
-        text=f"Marked done: {incident.ref} action {line(item)}. Thank you!", replace_original=False
+        text=t.gettext(
+            "Marked done: %(ref)s action %(item)s. Thank you!", ref=incident.ref, item=line(t, item)
+        ),
+        replace_original=False,
     )

@@ -1,28 +1,48 @@
-"""Block Kit and message texts, built in typed Python. User text is always escaped here."""
+"""Block Kit and message texts, built in typed Python, in the workspace's language (each builder
+takes its `Translator`). User text is always escaped here."""
 
 from __future__ import annotations
 
-import json
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from bot.domain.commands import HELP_LINES
-from bot.domain.model import DETECTIONS, INTERVENTIONS, Incident, Postmortem, TimelineEntry, Trigger
+from bot.domain.messages import N_
+from bot.domain.model import Incident, Postmortem, TimelineEntry, Trigger
 from bot.domain.mrkdwn import escape
+from bot.i18n import Translator
+from bot.render import entry_text, trigger_reason
 from bot.services.lifecycle import Overview
 
-CLOSE_MODAL = "close_incident"
 WRITE_ANYWAY = "postmortem_write_anyway"
 CAPTURE_SHORTCUT = "add_to_timeline"
-CAPTURE_MODAL = "add_to_timeline_modal"
-SLACK_INPUT_MAX = 3000  # Slack's limit for a text input's value
 TIMELINE_MAX = 100  # entries shown by /incident timeline; the export has them all
 LINE_MAX = 300  # characters of each entry shown there, so the message stays within Slack's limit
 MARK_LABELS = {
-    "detected": "Detected",
-    "mitigated": "Mitigated",
-    "impact-start": "Impact from",
-    "impact-end": "Impact until",
+    "detected": N_("Detected"),
+    "mitigated": N_("Mitigated"),
+    "impact-start": N_("Impact from"),
+    "impact-end": N_("Impact until"),
+}
+STATUS_LABELS = {
+    "investigating": N_("Investigating"),
+    "identified": N_("Identified"),
+    "monitoring": N_("Monitoring"),
+    "resolved": N_("Resolved"),
+    "closed": N_("Closed"),
+}
+ROLE_LABELS = {"commander": N_("Commander"), "comms": N_("Comms"), "scribe": N_("Scribe")}
+# What a timeline entry that is not a plain note records, as /incident timeline marks it.
+ENTRY_KINDS = {
+    "declared": N_("declared"),
+    "closed": N_("closed"),
+    "status": N_("status"),
+    "severity": N_("severity"),
+    "role": N_("role"),
+    "detected": N_("detected"),
+    "mitigated": N_("mitigated"),
+    "impact-start": N_("impact-start"),
+    "impact-end": N_("impact-end"),
 }
 Block = dict[str, Any]
 
@@ -37,48 +57,70 @@ def _section(text: str) -> Block:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
 
-def _context(text: str) -> Block:
+def context(text: str) -> Block:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
 
 
-def help_text(unknown: str | None = None, topic: str | None = None) -> str:
-    lines = [f"I don't know `{escape(unknown)}`. Here is what I can do:"] if unknown else []
+def help_text(t: Translator, unknown: str | None = None, topic: str | None = None) -> str:
+    lines = []
+    if unknown:
+        lines.append(
+            t.gettext("I don't know `%(word)s`. Here is what I can do:", word=escape(unknown))
+        )
     about = [line for line in HELP_LINES if topic and line[0].split()[1] == topic]
     if not about:
-        lines.append("*furikaeri* — from incident to postmortem:")
-    lines += [f"• `{usage}`\n    e.g. `{example}`" for usage, example in about or HELP_LINES]
+        lines.append(t.gettext("*furikaeri* — from incident to postmortem:"))
+    lines += [
+        t.gettext("• `%(usage)s`\n    e.g. `%(example)s`", usage=usage, example=example)
+        for usage, example in about or HELP_LINES
+    ]
     return "\n".join(lines)
 
 
-def severity_text(severity: int | None) -> str:
-    return f"SEV{severity}" if severity else "severity not set"
+def severity_text(t: Translator, severity: int | None) -> str:
+    return f"SEV{severity}" if severity else t.gettext("severity not set")
 
 
-def summary_blocks(view: Overview, emoji: str) -> list[Block]:
+def _fields(fields: list[tuple[str, str]]) -> str:
+    """``*Label:* value`` pairs on one line."""
+    return "   ".join(f"*{label}:* {value}" for label, value in fields)
+
+
+def summary_blocks(t: Translator, view: Overview, emoji: str) -> list[Block]:
     """The summary pinned in the incident channel: kept current as the incident moves."""
-    incident = view.incident
+    incident, _ = view.incident, t.gettext
+    status = STATUS_LABELS.get(incident.status)
     lines = [
-        f"*Status:* {incident.status.capitalize()}"
-        f"   *Severity:* {severity_text(incident.severity)}",
-        f"*Declared by:* <@{incident.declared_by}>   *Started:* {when(incident.started_at)}",
+        _fields(
+            [
+                (_("Status"), _(status) if status else incident.status),
+                (_("Severity"), severity_text(t, incident.severity)),
+            ]
+        ),
+        _fields(
+            [
+                (_("Declared by"), f"<@{incident.declared_by}>"),
+                (_("Started"), when(incident.started_at)),
+            ]
+        ),
     ]
     if view.roles:
-        lines.append(
-            "   ".join(
-                f"*{role.capitalize()}:* <@{user}>" for role, user in sorted(view.roles.items())
-            )
-        )
-    moments = [(MARK_LABELS[m], at) for m, at in view.marks.items()]
-    moments += [("Resolved", incident.resolved_at), ("Closed", incident.closed_at)]
-    key_times = [f"*{label}:* {when(at)}" for label, at in moments if at is not None]
+        roles = sorted(view.roles.items())
+        lines.append(_fields([(_(ROLE_LABELS[role]), f"<@{user}>") for role, user in roles]))
+    moments = [(_(MARK_LABELS[m]), at) for m, at in view.marks.items()]
+    moments += [(_("Resolved"), incident.resolved_at), (_("Closed"), incident.closed_at)]
+    key_times = [(label, when(at)) for label, at in moments if at is not None]
     if key_times:
-        lines.append("   ".join(key_times))
+        lines.append(_fields(key_times))
     return [
         {"type": "header", "text": {"type": "plain_text", "text": _header(incident)}},
         _section("\n".join(lines)),
-        _context(
-            f"Record what happens: `/incident note [HH:MM] <text>`, or react with :{emoji}: "
-            "to a message · `/incident help`"
+        context(
+            _(
+                "Record what happens: `/incident note [HH:MM] <text>`, or react with :%(emoji)s: "
+                "to a message · `/incident help`",
+                emoji=emoji,
+            )
         ),
     ]
 
@@ -93,218 +135,144 @@ def summary_fallback(incident: Incident) -> str:
     return f"{incident.ref}: {escape(incident.title)}"
 
 
-def declared_text(incident: Incident, channel_id: str) -> str:
-    return f"Declared *{incident.ref}*: {escape(incident.title)} → <#{channel_id}>"
+def declared_text(t: Translator, incident: Incident, channel_id: str) -> str:
+    return t.gettext(
+        "Declared *%(ref)s*: %(title)s → <#%(channel)s>",
+        ref=incident.ref,
+        title=escape(incident.title),
+        channel=channel_id,
+    )
 
 
-def note_text(entry: TimelineEntry) -> str:
+def note_text(t: Translator, entry: TimelineEntry) -> str:
     """The in-channel echo of a note: everyone sees it, and it can't ping or link."""
-    return f"Noted at {when(entry.occurred_at)} by <@{entry.author}>: {escape(entry.text)}"
+    return t.gettext(
+        "Noted at %(when)s by <@%(user)s>: %(text)s",
+        when=when(entry.occurred_at),
+        user=entry.author,
+        text=escape(entry.text),
+    )
 
 
-def entry_line(entry: TimelineEntry, *, limit: int | None = None) -> str:
+def entry_line(t: Translator, entry: TimelineEntry, *, limit: int | None = None) -> str:
     """One entry, for a reader: when (in their zone), who, what (escaped, maybe shortened)."""
-    kind = "" if entry.kind in ("note", "message") else f"_{entry.kind}_ · "
-    text = entry.text if limit is None or len(entry.text) <= limit else entry.text[:limit] + "…"
-    return f"{when(entry.occurred_at)} · <@{entry.author}> · {kind}{escape(text)}"
+    kind = ENTRY_KINDS.get(entry.kind)
+    marker = f"_{t.gettext(kind)}_ · " if kind else ""
+    text = entry_text(entry.kind, entry.text, t)
+    text = text if limit is None or len(text) <= limit else text[:limit] + "…"
+    return f"{when(entry.occurred_at)} · <@{entry.author}> · {marker}{escape(text)}"
 
 
-def change_text(entry: TimelineEntry) -> str:
+def change_text(t: Translator, entry: TimelineEntry) -> str:
     """The in-channel echo of a status, severity, role or mark change."""
-    return f"#{entry.seq} {entry_line(entry)}"
+    return f"#{entry.seq} {entry_line(t, entry)}"
 
 
-def timeline_text(incident: Incident, entries: list[TimelineEntry]) -> str:
+def timeline_text(t: Translator, incident: Incident, entries: list[TimelineEntry]) -> str:
     """`/incident timeline`: numbered entries; the newest ones if there are very many."""
     if not entries:
-        return f"{incident.ref} has no timeline entries yet."
+        return t.gettext("%(ref)s has no timeline entries yet.", ref=incident.ref)
     shown = entries[-TIMELINE_MAX:]
-    lines = [f"*{incident.ref} timeline* ({len(entries)} entries)"]
+    lines = [
+        t.ngettext(
+            "*%(ref)s timeline* (%(n)s entry)",
+            "*%(ref)s timeline* (%(n)s entries)",
+            len(entries),
+            ref=incident.ref,
+        )
+    ]
     if len(shown) < len(entries):
-        lines.append(f"_{len(entries) - len(shown)} earlier entries: see `furikaeri export`._")
-    lines += [f"`#{e.seq}` {entry_line(e, limit=LINE_MAX)}" for e in shown]
+        earlier = len(entries) - len(shown)
+        lines.append(t.gettext("_%(n)s earlier entries: see `furikaeri export`._", n=earlier))
+    lines += [f"`#{e.seq}` {entry_line(t, e, limit=LINE_MAX)}" for e in shown]
     return "\n".join(lines)
 
 
-def roles_text(view: Overview, roles: tuple[str, ...]) -> str:
+def roles_text(t: Translator, view: Overview, roles: tuple[str, ...]) -> str:
+    nobody = "_" + t.gettext("nobody yet") + "_"
     held = [
-        f"*{role.capitalize()}:* "
-        + (f"<@{view.roles[role]}>" if role in view.roles else "_nobody yet_")
+        _fields(
+            [
+                (
+                    t.gettext(ROLE_LABELS[role]),
+                    f"<@{view.roles[role]}>" if role in view.roles else nobody,
+                )
+            ]
+        )
         for role in roles
     ]
-    return f"Roles in {view.incident.ref}:\n" + "\n".join(held)
+    return t.gettext("Roles in %(ref)s:", ref=view.incident.ref) + "\n" + "\n".join(held)
 
 
 def outcome_blocks(
-    incident: Incident, triggers: list[Trigger], postmortem: Postmortem | None
+    t: Translator, incident: Incident, triggers: list[Trigger], postmortem: Postmortem | None
 ) -> list[Block]:
     """What closing found: which triggers fired and why, or that none did."""
-    head = f"*{incident.ref} closed* by <@{incident.closed_by}>."
+    head = t.gettext("*%(ref)s closed* by <@%(user)s>.", ref=incident.ref, user=incident.closed_by)
     if triggers:
-        reasons = "\n".join(f"• `{t.id}` — {escape(t.reason)}" for t in triggers)
-        author = f"<@{postmortem.author}>" if postmortem else "someone"
+        reasons = "\n".join(f"• `{tr.id}` — {escape(trigger_reason(tr, t))}" for tr in triggers)
+        author = f"<@{postmortem.author}>" if postmortem else t.gettext("someone")
         return [
-            _section(f"{head} A postmortem is needed:\n{reasons}"),
-            _context(f"Drafting it now; {author} is the author. Blameless: focus on causes."),
+            _section(t.gettext("%(head)s A postmortem is needed:", head=head) + "\n" + reasons),
+            context(
+                t.gettext(
+                    "Drafting it now; %(author)s is the author. Blameless: focus on causes.",
+                    author=author,
+                )
+            ),
         ]
     button = {
         "type": "button",
         "action_id": WRITE_ANYWAY,
-        "text": {"type": "plain_text", "text": "Write one anyway"},
+        "text": {"type": "plain_text", "text": t.gettext("Write one anyway")},
         "value": str(incident.id),
     }
     return [
-        _section(f"{head} No postmortem trigger fired, so none is required."),
+        _section(
+            t.gettext("%(head)s No postmortem trigger fired, so none is required.", head=head)
+        ),
         {"type": "actions", "elements": [button]},
     ]
 
 
-def outcome_fallback(incident: Incident, triggers: list[Trigger]) -> str:
-    fired = ", ".join(t.id for t in triggers) or "no trigger"
-    return f"{incident.ref} closed: {fired} fired."
+def outcome_fallback(t: Translator, incident: Incident, triggers: list[Trigger]) -> str:
+    if not triggers:
+        return t.gettext("%(ref)s closed: no trigger fired.", ref=incident.ref)
+    fired = ", ".join(tr.id for tr in triggers)
+    return t.gettext("%(ref)s closed: %(fired)s fired.", ref=incident.ref, fired=fired)
 
 
-def draft_blocks(incident: Incident, pm: Postmortem, url: str | None) -> list[Block]:
+def draft_blocks(t: Translator, incident: Incident, pm: Postmortem, url: str | None) -> list[Block]:
     """The draft's message in the channel, with a button to write it here in Slack."""
     from handlers.writing_blocks import edit_button
 
-    return [_section(draft_text(incident, url)), {"type": "actions", "elements": [edit_button(pm)]}]
+    return [
+        _section(draft_text(t, incident, url)),
+        {"type": "actions", "elements": [edit_button(t, pm)]},
+    ]
 
 
-def retro_invite_text(incident: Incident, pm: Postmortem, people: tuple[str, ...]) -> str:
-    invited = ", ".join(f"<@{u}>" for u in people)
-    return (
-        f"{invited}: let's hold the {incident.ref} retrospective by {when(pm.retro_due_at)} "
-        "(the .ics adds a slot to your calendar). Afterwards: `/incident retro held [notes]`."
+def retro_invite_text(
+    t: Translator, incident: Incident, pm: Postmortem, people: tuple[str, ...]
+) -> str:
+    return t.gettext(
+        "%(people)s: let's hold the %(ref)s retrospective by %(when)s "
+        "(the .ics adds a slot to your calendar). Afterwards: `/incident retro held [notes]`.",
+        people=", ".join(f"<@{u}>" for u in people),
+        ref=incident.ref,
+        when=when(pm.retro_due_at),
     )
 
 
-def draft_text(incident: Incident, url: str | None) -> str:
-    where = f"<{url}|the postmortem draft>" if url else "the postmortem draft"
-    return f"Here is {where} for *{incident.ref}*. Fill it in while memories are fresh."
-
-
-def close_modal(
-    incident: Incident,
-    *,
-    closed_at: datetime,
-    impact: str,
-    data_loss: bool | None,
-    intervention: str | None,
-    detected_by: str | None,
-    reviewers: tuple[str, ...],
-) -> dict[str, Any]:
-    """The modal that asks for the close facts, pre-filled with what is known."""
-    blocks = [
-        _input(
-            "closed_at",
-            "Closed at",
-            {
-                "type": "datetimepicker",
-                "initial_date_time": int(closed_at.timestamp()),
-            },
-        ),
-        _input(
-            "impact",
-            "User impact (e.g. 25m, 1h30m, or none)",
-            {
-                "type": "plain_text_input",
-                "initial_value": impact,
-            },
-        ),
-        _input("data_loss", "Was any data lost?", _radio(["no", "yes"], _yes_no(data_loss))),
-        _input("intervention", "Engineer intervention", _select(INTERVENTIONS, intervention)),
-        _input("detected_by", "Detected by", _select(DETECTIONS, detected_by)),
-        _input(
-            "reviewers",
-            "Postmortem reviewers",
-            {
-                "type": "multi_users_select",
-                **({"initial_users": list(reviewers)} if reviewers else {}),
-            },
-            optional=True,
-        ),
-    ]
-    return {
-        "type": "modal",
-        "callback_id": CLOSE_MODAL,
-        "private_metadata": json.dumps(
-            {"incident_id": incident.id, "channel_id": incident.channel_id}
-        ),
-        "title": {"type": "plain_text", "text": f"Close {incident.ref}"[:24]},
-        "submit": {"type": "plain_text", "text": "Close incident"},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": blocks,
-    }
-
-
-def _yes_no(value: bool | None) -> str | None:
-    return None if value is None else ("yes" if value else "no")
-
-
-def _input(block_id: str, label: str, element: Block, *, optional: bool = False) -> Block:
-    return {
-        "type": "input",
-        "block_id": block_id,
-        "optional": optional,
-        "label": {"type": "plain_text", "text": label},
-        "element": {**element, "action_id": block_id},
-    }
-
-
-def _option(value: str) -> Block:
-    return {"text": {"type": "plain_text", "text": value}, "value": value}
-
-
-def _select(values: tuple[str, ...], initial: str | None) -> Block:
-    element: Block = {"type": "static_select", "options": [_option(v) for v in values]}
-    if initial:
-        element["initial_option"] = _option(initial)
-    return element
-
-
-def _radio(values: list[str], initial: str | None) -> Block:
-    element: Block = {"type": "radio_buttons", "options": [_option(v) for v in values]}
-    if initial:
-        element["initial_option"] = _option(initial)
-    return element
-
-
-def impact_text(impact: timedelta | None) -> str:
-    """How a known impact pre-fills the modal's text field, in the form the parser reads."""
-    if impact is None:
-        return "none"
-    days, rest = divmod(int(impact.total_seconds()), 86_400)
-    hours, rest = divmod(rest, 3_600)
-    mins, secs = divmod(rest, 60)
-    parts = zip((days, hours, mins, secs), "dhms", strict=True)
-    return "".join(f"{n}{unit}" for n, unit in parts if n) or "0m"
-
-
-def capture_modal(incident: Incident, *, channel_id: str, ts: str, text: str) -> dict[str, Any]:
-    """The shortcut's modal: the message's text and time, to adjust before adding."""
-    at = {"type": "datetimepicker", "initial_date_time": int(float(ts))}
-    if len(text) <= SLACK_INPUT_MAX:
-        text_block = _input(
-            "text",
-            "Text",
-            {
-                "type": "plain_text_input",
-                "multiline": True,
-                "initial_value": text,
-            },
+def draft_text(t: Translator, incident: Incident, url: str | None) -> str:
+    if url:
+        return t.gettext(
+            "Here is <%(url)s|the postmortem draft> for *%(ref)s*. "
+            "Fill it in while memories are fresh.",
+            url=url,
+            ref=incident.ref,
         )
-    else:  # too long to edit here; say so rather than cutting it silently
-        text_block = _context(
-            "This message is longer than Slack lets me show in a form; "
-            "its full text will be added as it is."
-        )
-    return {
-        "type": "modal",
-        "callback_id": CAPTURE_MODAL,
-        "private_metadata": json.dumps({"channel": channel_id, "ts": ts}),
-        "title": {"type": "plain_text", "text": f"Add to {incident.ref}"[:24]},
-        "submit": {"type": "plain_text", "text": "Add"},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": [text_block, _input("at", "When it happened", at)],
-    }
+    return t.gettext(
+        "Here is the postmortem draft for *%(ref)s*. Fill it in while memories are fresh.",
+        ref=incident.ref,
+    )

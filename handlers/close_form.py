@@ -7,15 +7,16 @@ from typing import Any
 
 from bot.domain.commands import NOT_GIVEN, Close
 from bot.domain.errors import BadCommand
+from bot.domain.messages import N_, Message
 from bot.domain.model import CloseFacts
 from bot.domain.timeparse import parse_duration
-from handlers.blocks import impact_text
+from handlers.forms import impact_text
 
 
 class FieldError(BadCommand):
     """A modal field is wrong; `block_id` says which, so Slack shows the error beside it."""
 
-    def __init__(self, block_id: str, message: str) -> None:
+    def __init__(self, block_id: str, message: str | Message) -> None:
         super().__init__(message)
         self.block_id = block_id
 
@@ -47,7 +48,7 @@ def from_view(values: dict[str, dict[str, Any]]) -> tuple[datetime, CloseFacts, 
     field = {block: next(iter(actions.values())) for block, actions in values.items()}
     stamp = field["closed_at"].get("selected_date_time")
     if stamp is None:
-        raise FieldError("closed_at", "When was it over? Pick a date and time.")
+        raise FieldError("closed_at", N_("When was it over? Pick a date and time."))
     facts = CloseFacts(
         impact=_impact(field["impact"].get("value") or ""),
         data_loss=_selected(field, "data_loss") == "yes",
@@ -61,17 +62,17 @@ def from_view(values: dict[str, dict[str, Any]]) -> tuple[datetime, CloseFacts, 
 def _impact(raw: str) -> timedelta | None:
     text = raw.strip().lower()
     if not text:
-        raise FieldError("impact", "How long were users affected? e.g. 25m, 1h30m, or none.")
+        raise FieldError("impact", N_("How long were users affected? e.g. 25m, 1h30m, or none."))
     if text in ("none", "no", "0"):
         return None
     try:
         return parse_duration(text)
     except BadCommand as exc:
-        raise FieldError("impact", str(exc)) from exc
+        raise FieldError("impact", exc.message) from exc
 
 
 def _selected(field: dict[str, dict[str, Any]], block_id: str) -> str:
     option = field[block_id].get("selected_option")
     if not option:
-        raise FieldError(block_id, "Please choose one.")
+        raise FieldError(block_id, N_("Please choose one."))
     return option["value"]

@@ -27,12 +27,12 @@ async def announce_close(client: AsyncWebClient, deps: Deps, outcome: CloseOutco
     Each step is tried even when an earlier one met a Slack failure, so a lost outcome message
     never costs the draft; the first failure is then reported to the person who closed.
     """
-    incident, pm = outcome.incident, outcome.postmortem
+    incident, pm, t = outcome.incident, outcome.postmortem, deps.translator
     steps = [
         lambda: client.chat_postMessage(
             channel=incident.channel_id,
-            text=blocks.outcome_fallback(incident, outcome.triggers),
-            blocks=blocks.outcome_blocks(incident, outcome.triggers, pm),
+            text=blocks.outcome_fallback(t, incident, outcome.triggers),
+            blocks=blocks.outcome_blocks(t, incident, outcome.triggers, pm),
         ),
         lambda: _refresh_summary(client, deps, incident),
     ]
@@ -54,7 +54,7 @@ async def announce_close(client: AsyncWebClient, deps: Deps, outcome: CloseOutco
 
 async def _refresh_summary(client: AsyncWebClient, deps: Deps, incident: Incident) -> None:
     view = await overview(uow=deps.storage.uow(), incident_id=incident.id)
-    await refresh_summary(client, view, deps.policy.capture_emoji)
+    await refresh_summary(client, deps, view)
 
 
 async def render_draft(deps: Deps, incident_id: int, postmortem: Postmortem | None = None) -> str:
@@ -79,14 +79,16 @@ async def publish_draft(
     client: AsyncWebClient, deps: Deps, incident: Incident, postmortem: Postmortem
 ) -> None:
     """Render the draft from the template and share it in the incident channel."""
+    t = deps.translator
+    title = t.gettext("%(ref)s postmortem: %(title)s", ref=incident.ref, title=incident.title)
     shared = await share_document(
         client,
         mode=deps.policy.share,
         channel_id=incident.channel_id,
-        title=f"{incident.ref} postmortem: {incident.title}"[:250],
+        title=title[:250],
         markdown=await render_draft(deps, incident.id, postmortem),
         filename=f"{incident.ref}-postmortem.md",
-        comment=blocks.draft_text(incident, None),
+        comment=blocks.draft_text(t, incident, None),
     )
     await record_document(
         uow=deps.storage.uow(),
@@ -98,8 +100,8 @@ async def publish_draft(
     if shared.kind == "canvas":  # a file came with its message; a canvas gets one now
         await client.chat_postMessage(
             channel=incident.channel_id,
-            text=blocks.draft_text(incident, shared.url),
-            blocks=blocks.draft_blocks(incident, postmortem, shared.url),
+            text=blocks.draft_text(t, incident, shared.url),
+            blocks=blocks.draft_blocks(t, incident, postmortem, shared.url),
         )
 
 
@@ -115,14 +117,19 @@ async def refresh_document(
         }
         await client.canvases_edit(canvas_id=pm.doc_id, changes=[change])
         return
+    t = deps.translator
     shared = await share_document(
         client,
         mode="file",
         channel_id=incident.channel_id,
-        title=f"{incident.ref} postmortem (v{pm.version})",
+        title=t.gettext("%(ref)s postmortem (v%(version)s)", ref=incident.ref, version=pm.version),
         markdown=markdown,
         filename=f"{incident.ref}-postmortem-v{pm.version}.md",
-        comment=f"Updated postmortem draft for *{incident.ref}* (version {pm.version}).",
+        comment=t.gettext(
+            "Updated postmortem draft for *%(ref)s* (version %(version)s).",
+            ref=incident.ref,
+            version=pm.version,
+        ),
     )
     await record_document(
         uow=deps.storage.uow(),
@@ -151,10 +158,13 @@ async def invite_to_retro(
     people = dict.fromkeys(
         [incident.declared_by, pm.author, *report.roles.values(), *report.responders]
     )
+    t = deps.translator
     ics = retro_invitation(
         uid=f"furikaeri-retro-{incident.ref}-{pm.id}",
-        title=f"Retro: {incident.ref} {incident.title}",
-        description=f"Looking back on {incident.ref}. Blameless: causes, not culprits.",
+        title=t.gettext("Retro: %(ref)s %(title)s", ref=incident.ref, title=incident.title),
+        description=t.gettext(
+            "Looking back on %(ref)s. Blameless: causes, not culprits.", ref=incident.ref
+        ),
         deadline=pm.retro_due_at,
         now=deps.clock(),
     )
@@ -162,6 +172,6 @@ async def invite_to_retro(
         channel=incident.channel_id,
         content=ics,
         filename=f"{incident.ref}-retro.ics",
-        title=f"Retro for {incident.ref}",
-        initial_comment=blocks.retro_invite_text(incident, pm, tuple(people)),
+        title=t.gettext("Retro for %(ref)s", ref=incident.ref),
+        initial_comment=blocks.retro_invite_text(t, incident, pm, tuple(people)),
     )

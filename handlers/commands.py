@@ -14,11 +14,13 @@ from bot.domain import commands as cmds
 from bot.domain.commands import NOT_GIVEN, parse
 from bot.domain.errors import BadTime
 from bot.domain.lifecycle import impact_from_marks
+from bot.domain.messages import N_
 from bot.domain.mrkdwn import unescape_slack
 from bot.domain.timeparse import has_offset, parse_time
+from bot.i18n import Translator
 from bot.services import incidents as svc
 from bot.services import lifecycle
-from handlers import blocks, close_form
+from handlers import blocks, close_form, forms
 from handlers.closing import announce_close
 from handlers.errors import reported
 from handlers.people import ACK_PATH_TIMEOUT
@@ -41,6 +43,11 @@ class Invocation:
     channel: str
     trigger_id: str
 
+    @property
+    def t(self) -> Translator:
+        """The workspace's language."""
+        return self.deps.translator
+
     async def time(self, raw: str | None) -> datetime | None:
         """A typed time, read in the user's own Slack time zone (None when none was typed).
 
@@ -53,8 +60,11 @@ class Invocation:
         if tz is None:
             if not has_offset(raw):
                 raise BadTime(
-                    "I couldn't read your Slack time zone just now, so I can't place "
-                    f"'{raw}'. Give the time with an offset, like 2021-12-28T10:42+09:00."
+                    N_(
+                        "I couldn't read your Slack time zone just now, so I can't place "
+                        "'%(raw)s'. Give the time with an offset, like 2021-12-28T10:42+09:00."
+                    ),
+                    raw=raw,
                 )
             tz = self.deps.policy.tz
         return parse_time(raw, tz=tz, now=self.deps.clock())
@@ -110,7 +120,7 @@ def _handler(parsed: cmds.Command):
 
 
 async def on_help(cmd: cmds.Help, run: Invocation) -> None:
-    await run.ack(text=blocks.help_text(cmd.unknown, cmd.topic), response_type="ephemeral")
+    await run.ack(text=blocks.help_text(run.t, cmd.unknown, cmd.topic), response_type="ephemeral")
 
 
 async def on_start(cmd: cmds.Start, run: Invocation) -> None:
@@ -125,7 +135,8 @@ async def on_start(cmd: cmds.Start, run: Invocation) -> None:
         now=now,
     )
     await run.ack(
-        text=f"Declaring *{incident.ref}*… setting up its channel.", response_type="ephemeral"
+        text=run.t.gettext("Declaring *%(ref)s*… setting up its channel.", ref=incident.ref),
+        response_type="ephemeral",
     )
     try:
         channel, name = await create_channel(
@@ -138,12 +149,12 @@ async def on_start(cmd: cmds.Start, run: Invocation) -> None:
         uow=deps.storage.uow(), incident_id=incident.id, channel_id=channel, channel_name=name
     )
     deps.channels.remember(channel, incident)
-    ts = await set_up_channel(
-        run.client, incident=incident, channel_id=channel, emoji=deps.policy.capture_emoji
-    )
+    ts = await set_up_channel(run.client, deps, incident=incident, channel_id=channel)
     await svc.record_summary_message(uow=deps.storage.uow(), incident_id=incident.id, ts=ts)
     await pin(run.client, channel, ts)
-    await run.respond(text=blocks.declared_text(incident, channel), response_type="ephemeral")
+    await run.respond(
+        text=blocks.declared_text(run.t, incident, channel), response_type="ephemeral"
+    )
 
 
 async def on_note(cmd: cmds.Note, run: Invocation) -> None:
@@ -155,7 +166,7 @@ async def on_note(cmd: cmds.Note, run: Invocation) -> None:
         now=run.deps.clock(),
     )
     # Acknowledged only now that it is committed: an acknowledged note is never lost.
-    await run.ack(text=blocks.note_text(entry), response_type="in_channel")
+    await run.ack(text=blocks.note_text(run.t, entry), response_type="in_channel")
 
 
 async def on_close(cmd: cmds.Close, run: Invocation) -> None:
@@ -170,7 +181,7 @@ async def on_close(cmd: cmds.Close, run: Invocation) -> None:
         cmd = replace(cmd, impact=marked) if marked is not None else cmd
     if not cmd.is_complete:
         await run.ack()
-        modal = blocks.close_modal(incident, **close_form.prefill(cmd, closed_at))
+        modal = forms.close_modal(run.t, incident, **close_form.prefill(cmd, closed_at))
         await run.client.views_open(trigger_id=run.trigger_id, view=modal)
         return
     outcome = await svc.close_incident(

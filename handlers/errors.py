@@ -3,7 +3,8 @@
 Every listener is wrapped by `reported`: an error raised before `ack()` becomes the
 acknowledgement itself (an ephemeral reply, or errors shown beside a modal's fields); one raised
 after `ack()` is sent with `respond` (or as an ephemeral message). Unexpected errors are logged
-with a reference the user can quote; their details never reach Slack.
+with a reference the user can quote; their details never reach Slack. Messages are said in the
+workspace's language; a domain error carries its message id and parameters for that.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.errors import FurikaeriError
+from bot.domain.messages import N_
 from bot.domain.mrkdwn import escape
+from bot.i18n import Translator
 from handlers.slack_errors import slack_error
 from storage.uow import Conflict, Unavailable
 
@@ -30,13 +33,13 @@ log = logging.getLogger(__name__)
 Listener = Callable[..., Awaitable[None]]
 # Slack's own error codes, said the way a person would understand them.
 SLACK_ERRORS = {
-    "channel_not_found": "the channel no longer exists or I can't see it",
-    "not_in_channel": "I'm not a member of that channel — invite me with `/invite @furikaeri`",
-    "is_archived": "the channel is archived",
-    "user_not_found": "that person is not in this workspace any more",
-    "ratelimited": "Slack is rate-limiting me; please try again in a minute",
-    "restricted_action": "this workspace doesn't allow me to do that",
-    "expired_trigger_id": "that took too long; please run the command again",
+    "channel_not_found": N_("the channel no longer exists or I can't see it"),
+    "not_in_channel": N_("I'm not a member of that channel — invite me with `/invite @furikaeri`"),
+    "is_archived": N_("the channel is archived"),
+    "user_not_found": N_("that person is not in this workspace any more"),
+    "ratelimited": N_("Slack is rate-limiting me; please try again in a minute"),
+    "restricted_action": N_("this workspace doesn't allow me to do that"),
+    "expired_trigger_id": N_("that took too long; please run the command again"),
 }
 ACK_DEADLINE = 2.9  # seconds: Slack gives up on an answer after 3
 DEFAULT_FIELD = "closed_at"  # the modal field an error without a field is shown beside
@@ -46,28 +49,38 @@ def register(app: AsyncApp) -> None:
     app.error(on_unhandled_error)
 
 
-def user_message(error: Exception, *, mrkdwn: bool = True) -> str:
-    """What to tell the user about an error (escaped for mrkdwn; modal errors are plain text)."""
+def user_message(error: Exception, t: Translator, *, mrkdwn: bool = True) -> str:
+    """What to tell the user about an error, in `t`'s language (escaped for mrkdwn; modal
+    errors are plain text)."""
     if isinstance(error, FurikaeriError):
-        return escape(str(error)) if mrkdwn else str(error)  # messages quote what was typed
+        said = t.say(error.message)
+        return escape(said) if mrkdwn else said  # messages quote what was typed
     if isinstance(error, Unavailable):
         log.warning("database unavailable: %s", error)
-        return (
+        return t.gettext(
             "Sorry, my database is busy or out of reach right now; nothing was saved. "
             "Please try again in a moment."
         )
     if isinstance(error, Conflict):
-        return "Someone else did the same a moment ago. Please check where it stands and try again."
+        return t.gettext(
+            "Someone else did the same a moment ago. Please check where it stands and try again."
+        )
     if isinstance(error, SlackApiError):
         code = slack_error(error)
         log.warning("Slack API error: %s", code)
-        return f"Sorry, Slack refused that: {SLACK_ERRORS.get(code, code)}."
+        why = t.gettext(SLACK_ERRORS[code]) if code in SLACK_ERRORS else code
+        return t.gettext("Sorry, Slack refused that: %(why)s.", why=why)
     if isinstance(error, aiohttp.ClientError | TimeoutError):
         log.warning("Slack did not answer: %s", error.__class__.__name__)
-        return "Sorry, Slack didn't answer me just now (network trouble). Please try again."
+        return t.gettext(
+            "Sorry, Slack didn't answer me just now (network trouble). Please try again."
+        )
     ref = uuid.uuid4().hex[:8]
     log.error("unexpected error (ref %s)", ref, exc_info=error)
-    return f"Sorry, something went wrong on my side (ref `{ref}`). Please try again in a moment."
+    return t.gettext(
+        "Sorry, something went wrong on my side (ref `%(ref)s`). Please try again in a moment.",
+        ref=ref,
+    )
 
 
 def reported(listener: Listener) -> Listener:
@@ -123,7 +136,7 @@ class _SignallingAck:
 
 async def tell(error: Exception, body: dict, context: AsyncBoltContext) -> None:
     in_modal = body.get("type") == "view_submission" and context.ack.response is None
-    message = user_message(error, mrkdwn=not in_modal)
+    message = user_message(error, context["deps"].translator, mrkdwn=not in_modal)
     channel = context.channel_id or _view_channel(body)
     try:
         if context.ack.response is None:

@@ -24,7 +24,7 @@ async def on_status(cmd: cmds.Status, run: Invocation) -> None:
         at=await run.time(cmd.at),
         now=run.deps.clock(),
     )
-    await run.ack(text=blocks.change_text(entry), response_type="in_channel")
+    await run.ack(text=blocks.change_text(run.t, entry), response_type="in_channel")
     await _refresh(run, incident.id)
 
 
@@ -37,7 +37,7 @@ async def on_severity(cmd: cmds.Severity, run: Invocation) -> None:
         at=await run.time(cmd.at),
         now=run.deps.clock(),
     )
-    await run.ack(text=blocks.change_text(entry), response_type="in_channel")
+    await run.ack(text=blocks.change_text(run.t, entry), response_type="in_channel")
     await _refresh(run, incident.id)
 
 
@@ -51,7 +51,7 @@ async def on_mark(cmd: cmds.Mark, run: Invocation) -> None:
         text=cmd.text,
         now=run.deps.clock(),
     )
-    await run.ack(text=blocks.change_text(entry), response_type="in_channel")
+    await run.ack(text=blocks.change_text(run.t, entry), response_type="in_channel")
     await _refresh(run, incident.id)
 
 
@@ -60,7 +60,7 @@ async def on_role(cmd: cmds.Role, run: Invocation) -> None:
     if cmd.role is None or cmd.user is None:
         incident = await svc.incident_in_channel(uow=deps.storage.uow(), channel_id=run.channel)
         view = await lifecycle.overview(uow=deps.storage.uow(), incident_id=incident.id)
-        await run.ack(text=blocks.roles_text(view, ROLES), response_type="ephemeral")
+        await run.ack(text=blocks.roles_text(run.t, view, ROLES), response_type="ephemeral")
         return
     name = (await deps.people.profile(cmd.user, within=ACK_PATH_TIMEOUT)).name
     incident, _ = await lifecycle.assign_role(
@@ -72,7 +72,11 @@ async def on_role(cmd: cmds.Role, run: Invocation) -> None:
         user_name=name,
         now=deps.clock(),
     )
-    await run.ack(text=f"<@{cmd.user}> is now the *{cmd.role}*.", response_type="in_channel")
+    role = run.t.gettext(cmd.role)
+    await run.ack(
+        text=run.t.gettext("<@%(user)s> is now the *%(role)s*.", user=cmd.user, role=role),
+        response_type="in_channel",
+    )
     await _refresh(run, incident.id)
     await _brief(run, incident.channel_id, cmd.user, cmd.role, incident.ref)
 
@@ -85,12 +89,19 @@ async def _brief(run: Invocation, channel: str | None, user: str, role: str, ref
         if slack_error(exc) != "already_in_channel":
             raise
     dm = await run.client.conversations_open(users=user)
+    t = run.t
     await run.client.chat_postMessage(
         channel=dm["channel"]["id"],
-        text=f"You are the *{role}* of {ref} (<#{channel}>). {ROLE_DUTIES[role]}",
+        text=t.gettext(
+            "You are the *%(role)s* of %(ref)s (<#%(channel)s>). %(duties)s",
+            role=t.gettext(role),
+            ref=ref,
+            channel=channel,
+            duties=t.gettext(ROLE_DUTIES[role]),
+        ),
     )
 
 
 async def _refresh(run: Invocation, incident_id: int) -> None:
     view = await lifecycle.overview(uow=run.deps.storage.uow(), incident_id=incident_id)
-    await refresh_summary(run.client, view, run.deps.policy.capture_emoji)
+    await refresh_summary(run.client, run.deps, view)

@@ -15,6 +15,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
+from bot.domain.mrkdwn import escape
 from bot.services import reminders
 from bot.services.reminders import Due
 from handlers import review_blocks
@@ -35,6 +36,11 @@ PERMANENT = {
     "users_not_found",
 }
 MAX_BACKOFF = timedelta(hours=1)
+
+
+def quoted(text: str) -> str:
+    """Someone's words, escaped, as a Slack block quote."""
+    return "\n".join(f"> {escape(line)}" for line in text.splitlines())
 
 
 async def send_dm_or_post(
@@ -92,7 +98,7 @@ class NudgeRunner:
     async def _deliver(self, due: Due) -> None:
         reminder = due.reminder
         try:
-            text, blocks = review_blocks.nudge(due)
+            text, blocks = review_blocks.nudge(self._deps.translator, due)
             await send_dm_or_post(self._client, reminder.recipient, text, blocks)
         except SlackApiError as exc:
             retry_in = _retry_in(exc, reminder.attempts, self._base)

@@ -60,14 +60,15 @@ async def create_channel(
 
 
 async def set_up_channel(
-    client: AsyncWebClient, *, incident: Incident, channel_id: str, emoji: str
+    client: AsyncWebClient, deps: Deps, *, incident: Incident, channel_id: str
 ) -> str:
     """Invite the declarer and post the summary; returns the summary's ts (pin it next)."""
     await client.conversations_invite(channel=channel_id, users=incident.declared_by)
+    summary = summarize(incident, {}, [])
     posted = await client.chat_postMessage(
         channel=channel_id,
         text=blocks.summary_fallback(incident),
-        blocks=blocks.summary_blocks(summarize(incident, {}, []), emoji),
+        blocks=blocks.summary_blocks(deps.translator, summary, deps.policy.capture_emoji),
     )
     return posted["ts"]
 
@@ -80,7 +81,7 @@ async def pin(client: AsyncWebClient, channel_id: str, ts: str) -> None:
         log.warning("could not pin the summary in %s: %s", channel_id, slack_error(exc))
 
 
-async def refresh_summary(client: AsyncWebClient, view: Overview, emoji: str) -> None:
+async def refresh_summary(client: AsyncWebClient, deps: Deps, view: Overview) -> None:
     """Keep the pinned summary current; a failure here must not undo what happened."""
     incident = view.incident
     if not (incident.channel_id and incident.summary_ts):
@@ -90,7 +91,7 @@ async def refresh_summary(client: AsyncWebClient, view: Overview, emoji: str) ->
             channel=incident.channel_id,
             ts=incident.summary_ts,
             text=blocks.summary_fallback(incident),
-            blocks=blocks.summary_blocks(view, emoji),
+            blocks=blocks.summary_blocks(deps.translator, view, deps.policy.capture_emoji),
         )
     except SlackApiError as exc:
         log.warning("could not update the summary of %s: %s", incident.ref, slack_error(exc))
@@ -158,7 +159,8 @@ async def publish_postmortem(
         now=deps.clock(),
     )
     live = [i for i in items if i.item.state != "dropped"]
-    text, body = review_blocks.publication(incident, pm, len(live))
+    t = deps.translator
+    text, body = review_blocks.publication(t, incident, pm, len(live))
     posted = await client.chat_postMessage(channel=channel, text=text, blocks=body)
     await mark_published(
         uow=deps.storage.uow(), postmortem_id=pm.id, ts=posted["ts"], now=deps.clock()
@@ -166,6 +168,11 @@ async def publish_postmortem(
     if incident.channel_id and channel != incident.channel_id:
         await client.chat_postMessage(
             channel=incident.channel_id,
-            text=f"The postmortem is approved and published in <#{channel}>. Thank you "
-            f"<@{pm.author}> and {', '.join(f'<@{r}>' for r in pm.reviewers)}!",
+            text=t.gettext(
+                "The postmortem is approved and published in <#%(channel)s>. "
+                "Thank you <@%(author)s> and %(reviewers)s!",
+                channel=channel,
+                author=pm.author,
+                reviewers=review_blocks.people(t, pm.reviewers),
+            ),
         )

@@ -6,12 +6,11 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.domain.mrkdwn import escape
 from bot.services import reminders, review
 from handlers import review_blocks
 from handlers.blocks import when
 from handlers.errors import reported
-from handlers.nudges import send_dm_or_post
+from handlers.nudges import quoted, send_dm_or_post
 from handlers.publishing import publish_postmortem
 from handlers.review_commands import request_review
 
@@ -36,7 +35,12 @@ async def on_snooze(
         policy=deps.policy,
         now=deps.clock(),
     )
-    await respond(text=f"Snoozed: the next reminder comes {when(until)}.", replace_original=False)
+    await respond(
+        text=deps.translator.gettext(
+            "Snoozed: the next reminder comes %(when)s.", when=when(until)
+        ),
+        replace_original=False,
+    )
 
 
 async def on_ready(
@@ -47,9 +51,13 @@ async def on_ready(
     client: AsyncWebClient,
     context: dict,
 ) -> None:
+    deps: Deps = context["deps"]
     await ack()
-    await request_review(client, context["deps"], int(action["value"]), body["user"]["id"])
-    await respond(text="Sent for review. Thank you for writing it!", replace_original=False)
+    await request_review(client, deps, int(action["value"]), body["user"]["id"])
+    await respond(
+        text=deps.translator.gettext("Sent for review. Thank you for writing it!"),
+        replace_original=False,
+    )
 
 
 async def on_approve(
@@ -72,7 +80,9 @@ async def on_approve(
         now=deps.clock(),
     )
     await respond(
-        text=f"Approved {view.incident.ref}'s postmortem. Thank you for reviewing!",
+        text=deps.translator.gettext(
+            "Approved %(ref)s's postmortem. Thank you for reviewing!", ref=view.incident.ref
+        ),
         replace_original=False,
     )
     if view.postmortem.status == "approved":
@@ -89,7 +99,7 @@ async def on_request_changes(
     )
     await client.views_open(
         trigger_id=body["trigger_id"],
-        view=review_blocks.changes_modal(view.postmortem.id, view.incident.ref),
+        view=review_blocks.changes_modal(deps.translator, view.postmortem.id, view.incident.ref),
     )
 
 
@@ -109,8 +119,9 @@ async def on_changes_submitted(
         now=deps.clock(),
     )
     await ack()
-    text = (
-        f"<@{reviewer}> asked for changes to the {result.incident.ref} postmortem:\n"
-        + "\n".join(f"> {escape(line)}" for line in comment.splitlines())
+    said = deps.translator.gettext(
+        "<@%(reviewer)s> asked for changes to the %(ref)s postmortem:",
+        reviewer=reviewer,
+        ref=result.incident.ref,
     )
-    await send_dm_or_post(client, result.postmortem.author, text)
+    await send_dm_or_post(client, result.postmortem.author, said + "\n" + quoted(comment))

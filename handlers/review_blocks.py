@@ -1,16 +1,20 @@
-"""Messages of the review workflow: nudges, review requests, status, publication, thanks."""
+"""Messages of the review workflow: nudges, review requests, status, publication, thanks; each in
+the workspace's language (the builders take its `Translator`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from bot.domain.messages import N_
 from bot.domain.model import Incident, Postmortem
 from bot.domain.mrkdwn import escape
 from bot.domain.review import LABELS
-from bot.domain.timeparse import format_duration
+from bot.i18n import Translator
+from bot.render import duration_in, trigger_reason
 from bot.services.reminders import Due
 from bot.services.review import ReviewView
 from handlers.blocks import Block, when
+from handlers.forms import modal_title
 
 SNOOZE = "nudge_snooze"
 READY = "postmortem_ready"
@@ -19,6 +23,14 @@ REQUEST_CHANGES = "review_request_changes"
 CHANGES_MODAL = "review_changes_modal"
 ACTION_DONE = "action_done"
 SUMMARY_LINES = 3
+NUDGE_KINDS = {
+    "author": N_("author"),
+    "reviewer": N_("reviewer"),
+    "escalation": N_("escalation"),
+    "retro": N_("retro"),
+    "digest": N_("digest"),
+    "action": N_("action"),
+}
 
 
 def _button(action_id: str, text: str, value: int | str, style: str | None = None) -> Block:
@@ -31,45 +43,49 @@ def _button(action_id: str, text: str, value: int | str, style: str | None = Non
     return button | ({"style": style} if style else {})
 
 
-def _doc(pm: Postmortem) -> str:
-    return f"<{pm.doc_url}|the postmortem>" if pm.doc_url else "the postmortem"
+def _doc(t: Translator, pm: Postmortem) -> str:
+    if pm.doc_url:
+        return t.gettext("<%(url)s|the postmortem>", url=pm.doc_url)
+    return t.gettext("the postmortem")
 
 
-def _people(users: tuple[str, ...] | list[str]) -> str:
-    return ", ".join(f"<@{u}>" for u in users) or "nobody"
+def people(t: Translator, users: tuple[str, ...] | list[str]) -> str:
+    return t.pgettext("between names", ", ").join(f"<@{u}>" for u in users) or t.gettext("nobody")
 
 
-def nudge(due: Due) -> tuple[str, list[Block]]:
+def nudge(t: Translator, due: Due) -> tuple[str, list[Block]]:
     """The text and blocks of one nudge, by kind; every nudge can be snoozed."""
-    r, incident, pm = due.reminder, due.incident, due.postmortem
+    r, incident, pm, _ = due.reminder, due.incident, due.postmortem, t.gettext
     if r.kind == "digest":
-        return digest(due)
+        return digest(t, due)
     if r.kind == "action":
-        return action_nudge(due)
+        return action_nudge(t, due)
     assert incident is not None and pm is not None
-    title = f"*{incident.ref}* {escape(incident.title)}"
-    buttons = [_button(SNOOZE, "Snooze 1 day", r.id)]
+    about = {"title": f"*{incident.ref}* {escape(incident.title)}", "doc": _doc(t, pm)}
+    buttons = [_button(SNOOZE, _("Snooze 1 day"), r.id)]
     if r.kind == "author":
-        text = (
-            f"{title}: {_doc(pm)} is still a draft. A few sentences today beat a perfect one never."
+        text = _(
+            "%(title)s: %(doc)s is still a draft. A few sentences today beat a perfect one never.",
+            **about,
         )
-        buttons.insert(0, _button(READY, "Mark ready for review", pm.id, "primary"))
+        buttons.insert(0, _button(READY, _("Mark ready for review"), pm.id, "primary"))
     elif r.kind == "reviewer":
-        text = f"{title}: {_doc(pm)} is waiting for your review."
-        buttons[:0] = [
-            _button(APPROVE, "Approve", pm.id, "primary"),
-            _button(REQUEST_CHANGES, "Request changes", pm.id),
-        ]
+        text = _("%(title)s: %(doc)s is waiting for your review.", **about)
+        buttons[:0] = _review_buttons(t, pm)
     elif r.kind == "escalation":
-        text = (
-            f"{title}: {_doc(pm)} has been waiting on {_people(due.waiting_on)} through several "
-            "reminders. Could you help unblock it?"
+        text = _(
+            "%(title)s: %(doc)s has been waiting on %(people)s through several reminders. "
+            "Could you help unblock it?",
+            people=people(t, due.waiting_on),
+            **about,
         )
     else:  # retro
-        deadline = when(pm.retro_due_at) if pm.retro_due_at else "soon"
-        text = (
-            f"{title}: the retrospective is due by {deadline}. Once it is done: "
-            "`/incident retro held [notes]`."
+        deadline = when(pm.retro_due_at) if pm.retro_due_at else _("soon")
+        text = _(
+            "%(title)s: the retrospective is due by %(deadline)s. Once it is done: "
+            "`/incident retro held [notes]`.",
+            title=about["title"],
+            deadline=deadline,
         )
     return text, [
         {"type": "section", "text": {"type": "mrkdwn", "text": text}},
@@ -77,18 +93,32 @@ def nudge(due: Due) -> tuple[str, list[Block]]:
     ]
 
 
-def action_nudge(due: Due) -> tuple[str, list[Block]]:
+def _review_buttons(t: Translator, pm: Postmortem) -> list[Block]:
+    return [
+        _button(APPROVE, t.gettext("Approve"), pm.id, "primary"),
+        _button(REQUEST_CHANGES, t.gettext("Request changes"), pm.id),
+    ]
+
+
+def action_nudge(t: Translator, due: Due) -> tuple[str, list[Block]]:
     """An owner's reminder about their action item, with Mark done and Snooze."""
-    item, incident = due.action, due.incident
+    item, incident, _ = due.action, due.incident, t.gettext
     assert item is not None and incident is not None
-    when_due = f"due {item.due:%Y-%m-%d}" if item.due else "due by its priority's SLO"
-    text = (
-        f"*{incident.ref}* action #{item.seq} ({item.priority}, {when_due}): "
-        f"{escape(item.text)}. Done already? Mark it, so the postmortem shows it."
+    when_due = (
+        _("due %(date)s", date=item.due.isoformat()) if item.due else _("due by its priority's SLO")
+    )
+    text = _(
+        "*%(ref)s* action #%(n)s (%(priority)s, %(due)s): %(text)s. "
+        "Done already? Mark it, so the postmortem shows it.",
+        ref=incident.ref,
+        n=item.seq,
+        priority=_(item.priority),
+        due=when_due,
+        text=escape(item.text),
     )
     buttons = [
-        _button(ACTION_DONE, "Mark done", f"{incident.channel_id}:{item.seq}", "primary"),
-        _button(SNOOZE, "Snooze 1 day", due.reminder.id),
+        _button(ACTION_DONE, _("Mark done"), f"{incident.channel_id}:{item.seq}", "primary"),
+        _button(SNOOZE, _("Snooze 1 day"), due.reminder.id),
     ]
     return text, [
         {"type": "section", "text": {"type": "mrkdwn", "text": text}},
@@ -96,126 +126,180 @@ def action_nudge(due: Due) -> tuple[str, list[Block]]:
     ]
 
 
-def digest(due: Due) -> tuple[str, list[Block]]:
+def digest(t: Translator, due: Due) -> tuple[str, list[Block]]:
     """The weekly list of postmortems awaiting writing or review, oldest first."""
+    _ = t.gettext
     if not due.awaiting:
-        text = (
+        text = _(
             "*Postmortem digest:* nothing is waiting. Every postmortem is reviewed and shared. 🎉"
         )
         return text, [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
-    lines = [f"*Postmortem digest:* {len(due.awaiting)} waiting, oldest first"]
+    lines = [_("*Postmortem digest:* %(n)s waiting, oldest first", n=len(due.awaiting))]
     for incident, pm, waiting in due.awaiting:
         lines.append(
-            f"• *{incident.ref}* {escape(incident.title)} — {LABELS[pm.status]} since "
-            f"{when(pm.ready_at or pm.created_at)}, waiting on {_people(waiting)}"
+            _(
+                "• *%(ref)s* %(title)s — %(state)s since %(since)s, waiting on %(people)s",
+                ref=incident.ref,
+                title=escape(incident.title),
+                state=_(LABELS[pm.status]),
+                since=when(pm.ready_at or pm.created_at),
+                people=people(t, waiting),
+            )
         )
     if due.overdue:
-        lines.append(f"*Overdue action items:* {len(due.overdue)}")
+        lines.append(_("*Overdue action items:* %(n)s", n=len(due.overdue)))
         for incident, described in due.overdue:
-            owner = f"<@{described.item.owner}>" if described.item.owner else "_no owner_"
+            item = described.item
+            owner = f"<@{item.owner}>" if item.owner else "_" + _("no owner") + "_"
             lines.append(
-                f"• *{incident.ref}* #{described.item.seq} {escape(described.item.text)} — "
-                f"{owner}, due {described.deadline:%Y-%m-%d}"
+                _(
+                    "• *%(ref)s* #%(n)s %(text)s — %(owner)s, due %(date)s",
+                    ref=incident.ref,
+                    n=item.seq,
+                    text=escape(item.text),
+                    owner=owner,
+                    date=described.deadline.isoformat(),
+                )
             )
     text = "\n".join(lines)
     return text, [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
 
 
-def review_request(incident: Incident, pm: Postmortem) -> tuple[str, list[Block]]:
+def review_request(t: Translator, incident: Incident, pm: Postmortem) -> tuple[str, list[Block]]:
     """The DM a reviewer gets when the author asks for review."""
-    text = (
-        f"<@{pm.author}> asks for your review of {_doc(pm)} for *{incident.ref}* "
-        f"{escape(incident.title)}. Blameless: look for causes, not culprits."
+    text = t.gettext(
+        "<@%(author)s> asks for your review of %(doc)s for *%(ref)s* %(title)s. "
+        "Blameless: look for causes, not culprits.",
+        author=pm.author,
+        doc=_doc(t, pm),
+        ref=incident.ref,
+        title=escape(incident.title),
     )
-    buttons = [
-        _button(APPROVE, "Approve", pm.id, "primary"),
-        _button(REQUEST_CHANGES, "Request changes", pm.id),
-    ]
     return text, [
         {"type": "section", "text": {"type": "mrkdwn", "text": text}},
-        {"type": "actions", "elements": buttons},
+        {"type": "actions", "elements": _review_buttons(t, pm)},
     ]
 
 
-def status_text(view: ReviewView) -> str:
+def status_text(t: Translator, view: ReviewView) -> str:
     """`/incident postmortem`: state, people, due dates and what is blocking."""
-    pm, incident = view.postmortem, view.incident
+    pm, incident, _ = view.postmortem, view.incident, t.gettext
     approved = {d.reviewer for d in view.decisions if d.decision == "approved"}
-    reviewers = (
-        ", ".join(f"<@{r}>{' ✅' if r in approved else ''}" for r in pm.reviewers) or "_none yet_"
+    reviewers = t.pgettext("between names", ", ").join(
+        f"<@{r}>{' ✅' if r in approved else ''}" for r in pm.reviewers
     )
     lines = [
-        f"*{incident.ref} postmortem* — {LABELS[pm.status]} ({_doc(pm)})",
-        f"*Author:* <@{pm.author}>   *Reviewers:* {reviewers}   *Approvals needed:* {view.needed}",
+        _(
+            "*%(ref)s postmortem* — %(state)s (%(doc)s)",
+            ref=incident.ref,
+            state=_(LABELS[pm.status]),
+            doc=_doc(t, pm),
+        ),
+        _(
+            "*Author:* <@%(author)s>   *Reviewers:* %(reviewers)s   *Approvals needed:* %(needed)s",
+            author=pm.author,
+            reviewers=reviewers or "_" + _("none yet") + "_",
+            needed=view.needed,
+        ),
     ]
     if pm.status == "waived":
-        lines.append(f"*Waived by* <@{pm.waived_by}>: {escape(pm.waived_reason or '')}")
-    if view.waiting_on:
-        lines.append(f"*Waiting on:* {_people(view.waiting_on)}")
-    if pm.retro_due_at:
-        held = (
-            f"held {when(pm.retro_held_at)}"
-            if pm.retro_held_at
-            else f"due by {when(pm.retro_due_at)}"
-        )
-        lines.append(f"*Retro:* {held}")
-    for r in view.planned:
         lines.append(
-            f"• next {r.kind} reminder to <@{r.recipient}> {when(r.due_at)}"
+            _(
+                "*Waived by* <@%(user)s>: %(reason)s",
+                user=pm.waived_by,
+                reason=escape(pm.waived_reason or ""),
+            )
+        )
+    if view.waiting_on:
+        lines.append(_("*Waiting on:* %(people)s", people=people(t, view.waiting_on)))
+    if pm.retro_due_at:
+        if pm.retro_held_at:
+            lines.append(_("*Retro:* held %(when)s", when=when(pm.retro_held_at)))
+        else:
+            lines.append(_("*Retro:* due by %(when)s", when=when(pm.retro_due_at)))
+    for r in view.planned:
+        kind = _(NUDGE_KINDS.get(r.kind, r.kind))
+        lines.append(
+            _(
+                "• next %(kind)s reminder to <@%(who)s> %(when)s",
+                kind=kind,
+                who=r.recipient,
+                when=when(r.due_at),
+            )
             if r.recipient.startswith(("U", "W"))
-            else f"• next {r.kind} reminder in <#{r.recipient}> {when(r.due_at)}"
+            else _(
+                "• next %(kind)s reminder in <#%(who)s> %(when)s",
+                kind=kind,
+                who=r.recipient,
+                when=when(r.due_at),
+            )
         )
     return "\n".join(lines)
 
 
-def publication(incident: Incident, pm: Postmortem, actions: int) -> tuple[str, list[Block]]:
+def publication(
+    t: Translator, incident: Incident, pm: Postmortem, actions: int
+) -> tuple[str, list[Block]]:
     """The company-wide post: what happened, why it mattered, and thanks to the people."""
     from handlers.writing_blocks import feedback_buttons
 
+    _ = t.gettext
     summary = "\n".join((pm.sections.get("summary") or "").strip().splitlines()[:SUMMARY_LINES])
-    triggers = ", ".join(escape(t.reason) for t in pm.triggers) or "written by choice"
+    separator = t.pgettext("between names", ", ")
+    triggers = separator.join(escape(trigger_reason(tr, t)) for tr in pm.triggers)
     end = incident.resolved_at or incident.closed_at
     period = f"{when(incident.started_at)} → {when(end)}" if end else when(incident.started_at)
-    facts = incident.facts
-    impact = (
-        "no user impact"
-        if not facts or facts.impact is None
-        else f"users affected for {format_duration(facts.impact)}"
-    )
-    if facts and facts.data_loss:
-        impact += ", data lost"
-    thanks = (
-        f"Thank you <@{pm.author}> for writing it, and {_people(pm.reviewers)} for "
-        "reviewing it. Sharing what we learn is how everyone gets better. 🙏"
+    thanks = _(
+        "Thank you <@%(author)s> for writing it, and %(reviewers)s for reviewing it. "
+        "Sharing what we learn is how everyone gets better. 🙏",
+        author=pm.author,
+        reviewers=people(t, pm.reviewers),
     )
     lines = [
-        f"*Postmortem published: {incident.ref} {escape(incident.title)}*",
-        f"*When:* {period}   *Impact:* {impact}",
-        f"*Why a postmortem:* {triggers}",
+        _(
+            "*Postmortem published: %(ref)s %(title)s*",
+            ref=incident.ref,
+            title=escape(incident.title),
+        ),
+        _("*When:* %(period)s   *Impact:* %(impact)s", period=period, impact=_impact(t, incident)),
+        _("*Why a postmortem:* %(triggers)s", triggers=triggers or _("written by choice")),
     ]
     if summary:
         lines.append(escape(summary))
-    lines.append(f"*Action items:* {actions}   *Read it:* {_doc(pm)}")
+    lines.append(_("*Action items:* %(n)s   *Read it:* %(doc)s", n=actions, doc=_doc(t, pm)))
     text = "\n".join(lines)
     return text, [
         {"type": "section", "text": {"type": "mrkdwn", "text": text}},
         {"type": "context", "elements": [{"type": "mrkdwn", "text": thanks}]},
-        feedback_buttons(pm),
+        feedback_buttons(t, pm),
     ]
 
 
-def changes_modal(pm_id: int, ref: str) -> dict[str, Any]:
+def _impact(t: Translator, incident: Incident) -> str:
+    """The publication's impact in a few words."""
+    facts = incident.facts
+    if facts and facts.impact is None and facts.data_loss:
+        return t.gettext("no user impact, data lost")
+    if not facts or facts.impact is None:
+        return t.gettext("no user impact")
+    impact = duration_in(t.locale, facts.impact)
+    if facts.data_loss:
+        return t.gettext("users affected for %(impact)s, data lost", impact=impact)
+    return t.gettext("users affected for %(impact)s", impact=impact)
+
+
+def changes_modal(t: Translator, pm_id: int, ref: str) -> dict[str, Any]:
     return {
         "type": "modal",
         "callback_id": CHANGES_MODAL,
         "private_metadata": str(pm_id),
-        "title": {"type": "plain_text", "text": f"Review {ref}"[:24]},
-        "submit": {"type": "plain_text", "text": "Send to the author"},
+        "title": modal_title(t.gettext("Review %(ref)s", ref=ref)),
+        "submit": {"type": "plain_text", "text": t.gettext("Send to the author")},
         "blocks": [
             {
                 "type": "input",
                 "block_id": "comment",
-                "label": {"type": "plain_text", "text": "What should change?"},
+                "label": {"type": "plain_text", "text": t.gettext("What should change?")},
                 "element": {
                     "type": "plain_text_input",
                     "action_id": "comment",

@@ -6,10 +6,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.domain import commands as cmds
-from bot.domain.blameless import PEOPLE_HINTS, Finding, blocking, check
+from bot.domain.blameless import PEOPLE_HINT, Finding, blocking, check
 from bot.domain.errors import BadCommand
+from bot.domain.messages import N_
 from bot.domain.model import Incident, Postmortem
 from bot.domain.mrkdwn import escape
+from bot.i18n import Translator
 from bot.services import review, writing
 from bot.services.reports import incident_report
 from handlers import review_blocks
@@ -23,7 +25,7 @@ async def on_show(cmd: cmds.PostmortemShow, run: Invocation) -> None:
     view = await review.review_status(
         uow=run.deps.storage.uow(), channel_id=run.channel, policy=run.deps.policy
     )
-    await run.ack(text=review_blocks.status_text(view), response_type="ephemeral")
+    await run.ack(text=review_blocks.status_text(run.t, view), response_type="ephemeral")
 
 
 async def on_author(cmd: cmds.PostmortemAuthor, run: Invocation) -> None:
@@ -36,7 +38,9 @@ async def on_author(cmd: cmds.PostmortemAuthor, run: Invocation) -> None:
         now=run.deps.clock(),
     )
     await run.ack(
-        text=f"<@{cmd.user}> now writes the {view.incident.ref} postmortem.",
+        text=run.t.gettext(
+            "<@%(user)s> now writes the %(ref)s postmortem.", user=cmd.user, ref=view.incident.ref
+        ),
         response_type="in_channel",
     )
 
@@ -50,12 +54,15 @@ async def on_reviewers(cmd: cmds.PostmortemReviewers, run: Invocation) -> None:
         policy=run.deps.policy,
         now=run.deps.clock(),
     )
-    names = ", ".join(f"<@{u}>" for u in cmd.users)
     await run.ack(
-        text=f"Reviewers of the {view.incident.ref} postmortem: {names}.",
+        text=run.t.gettext(
+            "Reviewers of the %(ref)s postmortem: %(people)s.",
+            ref=view.incident.ref,
+            people=review_blocks.people(run.t, cmd.users),
+        ),
         response_type="in_channel",
     )
-    await ask_reviewers(run.client, view.incident, view.postmortem, added)
+    await ask_reviewers(run.client, run.t, view.incident, view.postmortem, added)
 
 
 async def on_ready(cmd: cmds.PostmortemReady, run: Invocation) -> None:
@@ -71,7 +78,10 @@ async def on_ready(cmd: cmds.PostmortemReady, run: Invocation) -> None:
     await run.ack()  # the blameless check and the reviewers' DMs take a moment
     await request_review(run.client, run.deps, view.postmortem.id, run.user)
     await run.respond(
-        text=f"The {view.incident.ref} postmortem is ready for review; I've asked the reviewers.",
+        text=run.t.gettext(
+            "The %(ref)s postmortem is ready for review; I've asked the reviewers.",
+            ref=view.incident.ref,
+        ),
         response_type="in_channel",
     )
 
@@ -89,7 +99,7 @@ async def on_check(cmd: cmds.PostmortemCheck, run: Invocation) -> None:
         uow=run.deps.storage.uow(), channel_id=run.channel, policy=run.deps.policy
     )
     findings = await blameless_findings(run.deps, view.incident, view.postmortem)
-    await run.ack(text=blameless_text(view.incident, findings), response_type="ephemeral")
+    await run.ack(text=blameless_text(run.t, view.incident, findings), response_type="ephemeral")
 
 
 async def on_waive(cmd: cmds.PostmortemWaive, run: Invocation) -> None:
@@ -101,7 +111,7 @@ async def on_waive(cmd: cmds.PostmortemWaive, run: Invocation) -> None:
         policy=run.deps.policy,
         now=run.deps.clock(),
     )
-    await run.ack(text=review_blocks.status_text(view), response_type="in_channel")
+    await run.ack(text=review_blocks.status_text(run.t, view), response_type="in_channel")
 
 
 async def on_retro_held(cmd: cmds.RetroHeld, run: Invocation) -> None:
@@ -114,7 +124,10 @@ async def on_retro_held(cmd: cmds.RetroHeld, run: Invocation) -> None:
         now=run.deps.clock(),
     )
     await run.ack(
-        text=f"Retro for {view.incident.ref} marked as held. Thank you for looking back together.",
+        text=run.t.gettext(
+            "Retro for %(ref)s marked as held. Thank you for looking back together.",
+            ref=view.incident.ref,
+        ),
         response_type="in_channel",
     )
 
@@ -131,19 +144,33 @@ async def blameless_findings(deps: Deps, incident: Incident, pm: Postmortem) -> 
         pm.sections,
         deps.policy.blameless_rules,
         people=names,
-        people_hint=PEOPLE_HINTS.get(deps.policy.locale, PEOPLE_HINTS["en"]),
+        people_hint=deps.translator.gettext(PEOPLE_HINT),
     )
 
 
-def blameless_text(incident: Incident, findings: list[Finding]) -> str:
+def blameless_text(t: Translator, incident: Incident, findings: list[Finding]) -> str:
     if not findings:
-        return f"The {incident.ref} postmortem reads blameless. Thank you for writing it that way."
+        return t.gettext(
+            "The %(ref)s postmortem reads blameless. Thank you for writing it that way.",
+            ref=incident.ref,
+        )
     lines = [
-        f"*Blameless check of the {incident.ref} postmortem:* {len(findings)} thing(s) to look at"
+        t.ngettext(
+            "*Blameless check of the %(ref)s postmortem:* %(n)s thing to look at",
+            "*Blameless check of the %(ref)s postmortem:* %(n)s things to look at",
+            len(findings),
+            ref=incident.ref,
+        )
     ]
     for f in findings:
+        section = t.gettext(LABELS[f.section]) if f.section in LABELS else f.section
         lines.append(
-            f"• _{LABELS.get(f.section, f.section)}_: “{escape(f.sentence)}”\n    {escape(f.hint)}"
+            t.gettext(
+                "• _%(section)s_: “%(sentence)s”\n    %(hint)s",
+                section=section,
+                sentence=escape(f.sentence),
+                hint=escape(f.hint),
+            )
         )
     return "\n".join(lines)
 
@@ -155,12 +182,17 @@ async def request_review(client: AsyncWebClient, deps: Deps, postmortem_id: int,
         uow=deps.storage.uow(), postmortem_id=postmortem_id
     )
     findings = await blameless_findings(deps, incident, pm)
+    t = deps.translator
     if findings:
-        await send_dm_or_post(client, pm.author, blameless_text(incident, findings))
+        await send_dm_or_post(client, pm.author, blameless_text(t, incident, findings))
     if deps.policy.blameless_block_ready and blocking(findings):
         raise BadCommand(
-            f"The blameless check found {len(blocking(findings))} phrase(s) to rewrite first; "
-            f"<@{pm.author}> has them privately. `/incident postmortem check` shows them again."
+            N_(
+                "The blameless check found %(n)s phrase(s) to rewrite first; <@%(author)s> has "
+                "them privately. `/incident postmortem check` shows them again."
+            ),
+            n=len(blocking(findings)),
+            author=pm.author,
         )
     view = await review.request_review(
         uow=deps.storage.uow(),
@@ -169,14 +201,18 @@ async def request_review(client: AsyncWebClient, deps: Deps, postmortem_id: int,
         policy=deps.policy,
         now=deps.clock(),
     )
-    await ask_reviewers(client, view.incident, view.postmortem, view.postmortem.reviewers)
+    await ask_reviewers(client, t, view.incident, view.postmortem, view.postmortem.reviewers)
 
 
 async def ask_reviewers(
-    client: AsyncWebClient, incident: Incident, pm: Postmortem, reviewers: tuple[str, ...]
+    client: AsyncWebClient,
+    t: Translator,
+    incident: Incident,
+    pm: Postmortem,
+    reviewers: tuple[str, ...],
 ) -> None:
     if pm.status != "in_review":
         return
-    text, blocks = review_blocks.review_request(incident, pm)
+    text, blocks = review_blocks.review_request(t, incident, pm)
     for reviewer in reviewers:
         await send_dm_or_post(client, reviewer, text, blocks)

@@ -13,7 +13,7 @@ from bot.domain.errors import BadTime
 from bot.domain.mrkdwn import unescape_slack
 from bot.services import capture
 from bot.services import incidents as svc
-from handlers import blocks
+from handlers import blocks, forms
 from handlers.close_form import FieldError
 from handlers.errors import reported
 from handlers.slack_reading import fetch_message
@@ -21,7 +21,7 @@ from handlers.slack_reading import fetch_message
 
 def register(app: AsyncApp) -> None:
     app.shortcut(blocks.CAPTURE_SHORTCUT)(reported(on_capture_shortcut))
-    app.view(blocks.CAPTURE_MODAL)(reported(on_capture_submitted))
+    app.view(forms.CAPTURE_MODAL)(reported(on_capture_submitted))
 
 
 async def on_capture_shortcut(
@@ -31,7 +31,8 @@ async def on_capture_shortcut(
     channel, message = body["channel"]["id"], body["message"]
     incident = await svc.incident_in_channel(uow=deps.storage.uow(), channel_id=channel)
     await ack()
-    view = blocks.capture_modal(
+    view = forms.capture_modal(
+        deps.translator,
         incident,
         channel_id=channel,
         ts=message["ts"],
@@ -53,7 +54,7 @@ async def on_capture_submitted(
             uow=deps.storage.uow(), channel_id=meta["channel"], at=at, now=deps.clock()
         )
     except BadTime as exc:
-        raise FieldError("at", str(exc)) from exc
+        raise FieldError("at", exc.message) from exc
     await ack()
     message = await fetch_message(client, meta["channel"], meta["ts"])
     user = body["user"]["id"]
@@ -69,5 +70,7 @@ async def on_capture_submitted(
     )
     assert entry is not None  # only a pin's capture can be withdrawn
     await client.chat_postEphemeral(
-        channel=meta["channel"], user=user, text=f"Added to the timeline as #{entry.seq}."
+        channel=meta["channel"],
+        user=user,
+        text=deps.translator.gettext("Added to the timeline as #%(n)s.", n=entry.seq),
     )

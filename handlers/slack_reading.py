@@ -5,6 +5,7 @@ from __future__ import annotations
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.errors import FurikaeriError
+from bot.domain.messages import N_
 from bot.domain.mrkdwn import unescape_slack
 from bot.services.capture import Message
 
@@ -19,7 +20,7 @@ async def fetch_message(client: AsyncWebClient, channel: str, ts: str) -> Messag
         thread = await client.conversations_replies(channel=channel, ts=ts)
         found = [m for m in thread.get("messages", []) if m.get("ts") == ts]
     if not found:
-        raise FurikaeriError("I couldn't find that message any more.")
+        raise FurikaeriError(N_("I couldn't find that message any more."))
     message = found[0]
     permalink = (await client.chat_getPermalink(channel=channel, message_ts=ts))["permalink"]
     return Message(

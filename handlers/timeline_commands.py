@@ -12,7 +12,7 @@ async def on_timeline(cmd: cmds.Timeline, run: Invocation) -> None:
     incident, entries = await timeline.read_timeline(
         uow=run.deps.storage.uow(), channel_id=run.channel
     )
-    await run.ack(text=blocks.timeline_text(incident, entries), response_type="ephemeral")
+    await run.ack(text=blocks.timeline_text(run.t, incident, entries), response_type="ephemeral")
 
 
 async def on_note_edit(cmd: cmds.NoteEdit, run: Invocation) -> None:
@@ -25,7 +25,10 @@ async def on_note_edit(cmd: cmds.NoteEdit, run: Invocation) -> None:
         now=run.deps.clock(),
     )
     await run.ack(
-        text=f"Edited #{entry.seq}: {blocks.entry_line(entry)}", response_type="in_channel"
+        text=run.t.gettext(
+            "Edited #%(n)s: %(entry)s", n=entry.seq, entry=blocks.entry_line(run.t, entry)
+        ),
+        response_type="in_channel",
     )
 
 
@@ -41,7 +44,10 @@ async def on_note_move(cmd: cmds.NoteMove, run: Invocation) -> None:
         now=run.deps.clock(),
     )
     await run.ack(
-        text=f"Moved #{entry.seq}: {blocks.entry_line(entry)}", response_type="in_channel"
+        text=run.t.gettext(
+            "Moved #%(n)s: %(entry)s", n=entry.seq, entry=blocks.entry_line(run.t, entry)
+        ),
+        response_type="in_channel",
     )
 
 
@@ -54,6 +60,6 @@ async def on_note_delete(cmd: cmds.NoteDelete, run: Invocation) -> None:
         now=run.deps.clock(),
     )
     await run.ack(
-        text=f"Deleted #{entry.seq} from the timeline (its history is kept).",
+        text=run.t.gettext("Deleted #%(n)s from the timeline (its history is kept).", n=entry.seq),
         response_type="in_channel",
     )

@@ -9,13 +9,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.services import incidents as svc
-from handlers import blocks, close_form
+from handlers import close_form, forms
 from handlers.closing import announce_close
 from handlers.errors import reported
 
 
 def register(app: AsyncApp) -> None:
-    app.view(blocks.CLOSE_MODAL)(reported(on_close_submitted))
+    app.view(forms.CLOSE_MODAL)(reported(on_close_submitted))
 
 
 async def on_close_submitted(

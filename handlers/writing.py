@@ -9,12 +9,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.domain.errors import BadCommand
-from bot.domain.mrkdwn import escape
+from bot.domain.messages import N_, Message
 from bot.services import writing
 from handlers import writing_blocks as wb
 from handlers.closing import refresh_document
 from handlers.errors import reported
-from handlers.nudges import send_dm_or_post
+from handlers.nudges import quoted, send_dm_or_post
 
 
 def register(app: AsyncApp) -> None:
@@ -31,18 +31,28 @@ async def open_editor(
 ) -> None:
     """The section's modal, or the section picker when none is named."""
     incident, pm = await writing.postmortem_by_id(uow=deps.storage.uow(), postmortem_id=pm_id)
-    view = wb.picker(incident, pm) if section is None else _section_view(incident, pm, section)
+    t = deps.translator
+    if section is None:
+        view = wb.picker(t, incident, pm)
+    else:
+        view = _section_view(deps, incident, pm, section)
     await client.views_open(trigger_id=trigger_id, view=view)
 
 
-def _section_view(incident, pm, section: str) -> dict:
+def _section_view(deps: Deps, incident, pm, section: str) -> dict:
     text = pm.sections.get(section, "")
     try:
-        return wb.section_modal(incident, pm, section, text, base_version=pm.version)
+        return wb.section_modal(
+            deps.translator, incident, pm, section, text, base_version=pm.version
+        )
     except ValueError:
         raise BadCommand(
-            f"{wb.LABELS[section]} is longer than {wb.MAX_BOXES * wb.BOX:,} characters, more than "
-            "Slack's forms can hold; edit it in the document itself."
+            N_(
+                "%(section)s is longer than %(limit)s characters, more than Slack's forms can "
+                "hold; edit it in the document itself."
+            ),
+            section=Message(wb.LABELS[section]),
+            limit=f"{wb.MAX_BOXES * wb.BOX:,}",
         ) from None
 
 
@@ -59,7 +69,7 @@ async def on_section_picked(ack: AsyncAck, body: dict, view: dict, context: dict
     incident, pm = await writing.postmortem_by_id(
         uow=deps.storage.uow(), postmortem_id=int(view["private_metadata"])
     )
-    await ack(response_action="update", view=_section_view(incident, pm, section))
+    await ack(response_action="update", view=_section_view(deps, incident, pm, section))
 
 
 async def on_section_saved(
@@ -87,6 +97,7 @@ async def on_section_saved(
         await ack(
             response_action="update",
             view=wb.section_modal(
+                deps.translator,
                 result.incident,
                 result.postmortem,
                 meta["section"],
@@ -113,9 +124,11 @@ async def on_helpful(
         text=None,
         now=deps.clock(),
     )
-    thanks = (
-        "Thanks — the author will hear that it helped." if added else "You already said so. Thanks!"
-    )
+    t = deps.translator
+    if added:
+        thanks = t.gettext("Thanks — the author will hear that it helped.")
+    else:
+        thanks = t.gettext("You already said so. Thanks!")
     await respond(text=thanks, response_type="ephemeral", replace_original=False)
 
 
@@ -127,7 +140,8 @@ async def on_leave_feedback(
     incident, pm = await writing.postmortem_by_id(
         uow=deps.storage.uow(), postmortem_id=int(action["value"])
     )
-    await client.views_open(trigger_id=body["trigger_id"], view=wb.feedback_modal(incident, pm))
+    view = wb.feedback_modal(deps.translator, incident, pm)
+    await client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
 async def on_feedback_sent(
@@ -146,7 +160,7 @@ async def on_feedback_sent(
     )
     await ack()
     incident, pm = await writing.postmortem_by_id(uow=deps.storage.uow(), postmortem_id=pm_id)
-    quoted = "\n".join(f"> {escape(line)}" for line in text.splitlines())
-    await send_dm_or_post(
-        client, pm.author, f"<@{reader}> left feedback on your {incident.ref} postmortem:\n{quoted}"
+    said = deps.translator.gettext(
+        "<@%(reader)s> left feedback on your %(ref)s postmortem:", reader=reader, ref=incident.ref
     )
+    await send_dm_or_post(client, pm.author, said + "\n" + quoted(text))

@@ -1,14 +1,17 @@
-"""Modals and messages for writing the postmortem in Slack."""
+"""Modals and messages for writing the postmortem in Slack, in the workspace's language."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
+from bot.domain.messages import N_
 from bot.domain.model import Incident, Postmortem, SectionRevision
 from bot.domain.mrkdwn import escape
 from bot.domain.postmortem import SECTION_KEYS
+from bot.i18n import Translator
 from handlers.blocks import Block, when
+from handlers.forms import modal_title
 
 EDIT = "postmortem_edit"
 PICK_MODAL = "postmortem_edit_pick"
@@ -18,18 +21,18 @@ LEAVE_FEEDBACK = "feedback_comment"
 FEEDBACK_MODAL = "feedback_modal"
 BOX = 3000  # Slack's limit for one text input
 MAX_BOXES = 5  # a section of up to 15,000 characters can be edited here
-LABELS = {
-    "summary": "Summary",
-    "impact": "Impact",
-    "root_cause": "Root cause",
-    "trigger": "Trigger",
-    "response": "Response",
-    "detection": "Detection",
-    "went_well": "What went well",
-    "went_wrong": "What went wrong",
-    "lucky": "Where we got lucky",
-    "action_items": "Action items",
-    "references": "References",
+LABELS = {  # the document's headings (templates/postmortem.md.j2)
+    "summary": N_("Summary"),
+    "impact": N_("Impact"),
+    "root_cause": N_("Root cause"),
+    "trigger": N_("Trigger"),
+    "response": N_("Response"),
+    "detection": N_("Detection"),
+    "went_well": N_("What went well"),
+    "went_wrong": N_("What went wrong"),
+    "lucky": N_("Where we got lucky"),
+    "action_items": N_("Action items"),
+    "references": N_("References"),
 }
 EDITABLE = tuple(k for k in SECTION_KEYS if k != "action_items")  # items have their commands
 
@@ -59,28 +62,30 @@ def join(boxes: list[str], joiners: list[str]) -> str:
     return "\n".join([out, *[b for b in extra if b]]) if any(extra) else out
 
 
-def edit_button(pm: Postmortem) -> Block:
+def edit_button(t: Translator, pm: Postmortem) -> Block:
     return {
         "type": "button",
         "action_id": EDIT,
         "value": str(pm.id),
-        "text": {"type": "plain_text", "text": "Edit sections"},
+        "text": {"type": "plain_text", "text": t.gettext("Edit sections")},
     }
 
 
-def picker(incident: Incident, pm: Postmortem) -> dict[str, Any]:
-    options = [{"text": {"type": "plain_text", "text": LABELS[k]}, "value": k} for k in EDITABLE]
+def picker(t: Translator, incident: Incident, pm: Postmortem) -> dict[str, Any]:
+    options = [
+        {"text": {"type": "plain_text", "text": t.gettext(LABELS[k])}, "value": k} for k in EDITABLE
+    ]
     return {
         "type": "modal",
         "callback_id": PICK_MODAL,
         "private_metadata": str(pm.id),
-        "title": {"type": "plain_text", "text": f"Edit {incident.ref}"[:24]},
-        "submit": {"type": "plain_text", "text": "Next"},
+        "title": modal_title(t.gettext("Edit %(ref)s", ref=incident.ref)),
+        "submit": {"type": "plain_text", "text": t.gettext("Next")},
         "blocks": [
             {
                 "type": "input",
                 "block_id": "section",
-                "label": {"type": "plain_text", "text": "Section"},
+                "label": {"type": "plain_text", "text": t.gettext("Section")},
                 "element": {"type": "static_select", "action_id": "section", "options": options},
             }
         ],
@@ -88,6 +93,7 @@ def picker(incident: Incident, pm: Postmortem) -> dict[str, Any]:
 
 
 def section_modal(
+    t: Translator,
     incident: Incident,
     pm: Postmortem,
     section: str,
@@ -101,6 +107,7 @@ def section_modal(
     if len(boxes) > MAX_BOXES:
         raise ValueError("too long")
     boxes += [""] * min(1, MAX_BOXES - len(boxes))
+    label = t.gettext(LABELS[section])
     blocks: list[Block] = []
     if conflict is not None:
         theirs = conflict.after if len(conflict.after) <= 2800 else conflict.after[:2800] + "…"
@@ -109,11 +116,13 @@ def section_modal(
                 "type": "section",
                 "text": {
                     "type": "mrkdwn",
-                    "text": (
-                        f":warning: <@{conflict.changed_by}> saved *{LABELS[section]}* "
-                        f"{when(conflict.changed_at)} "
-                        "while you were editing. Nothing is lost: theirs is saved, yours is below. "
-                        "Merge them and save again. Their text:"
+                    "text": t.gettext(
+                        ":warning: <@%(user)s> saved *%(section)s* %(when)s while you were "
+                        "editing. Nothing is lost: theirs is saved, yours is below. "
+                        "Merge them and save again. Their text:",
+                        user=conflict.changed_by,
+                        section=label,
+                        when=when(conflict.changed_at),
                     ),
                 },
             },
@@ -138,7 +147,7 @@ def section_modal(
                 "element": element,
                 "label": {
                     "type": "plain_text",
-                    "text": LABELS[section] if i == 0 else "…continued",
+                    "text": label if i == 0 else t.gettext("…continued"),
                 },
             }
         )
@@ -148,7 +157,7 @@ def section_modal(
             "elements": [
                 {
                     "type": "mrkdwn",
-                    "text": (
+                    "text": t.gettext(
                         "Slack's boxes hold 3,000 characters each: go on in the next box. "
                         "Write about systems and causes, not people."
                     ),
@@ -161,13 +170,13 @@ def section_modal(
         "type": "modal",
         "callback_id": SECTION_MODAL,
         "private_metadata": json.dumps(meta),
-        "title": {"type": "plain_text", "text": f"{incident.ref}: {LABELS[section]}"[:24]},
-        "submit": {"type": "plain_text", "text": "Save"},
+        "title": modal_title(f"{incident.ref}: {label}"),
+        "submit": {"type": "plain_text", "text": t.gettext("Save")},
         "blocks": blocks,
     }
 
 
-def feedback_buttons(pm: Postmortem) -> Block:
+def feedback_buttons(t: Translator, pm: Postmortem) -> Block:
     return {
         "type": "actions",
         "elements": [
@@ -175,32 +184,32 @@ def feedback_buttons(pm: Postmortem) -> Block:
                 "type": "button",
                 "action_id": HELPFUL,
                 "value": str(pm.id),
-                "text": {"type": "plain_text", "text": "Helpful"},
+                "text": {"type": "plain_text", "text": t.gettext("Helpful")},
             },
             {
                 "type": "button",
                 "action_id": LEAVE_FEEDBACK,
                 "value": str(pm.id),
-                "text": {"type": "plain_text", "text": "Leave feedback"},
+                "text": {"type": "plain_text", "text": t.gettext("Leave feedback")},
             },
         ],
     }
 
 
-def feedback_modal(incident: Incident, pm: Postmortem) -> dict[str, Any]:
+def feedback_modal(t: Translator, incident: Incident, pm: Postmortem) -> dict[str, Any]:
     return {
         "type": "modal",
         "callback_id": FEEDBACK_MODAL,
         "private_metadata": str(pm.id),
-        "title": {"type": "plain_text", "text": f"Feedback {incident.ref}"[:24]},
-        "submit": {"type": "plain_text", "text": "Send to the author"},
+        "title": modal_title(t.gettext("Feedback %(ref)s", ref=incident.ref)),
+        "submit": {"type": "plain_text", "text": t.gettext("Send to the author")},
         "blocks": [
             {
                 "type": "input",
                 "block_id": "text",
                 "label": {
                     "type": "plain_text",
-                    "text": "What did you take away, or what would you ask?",
+                    "text": t.gettext("What did you take away, or what would you ask?"),
                 },
                 "element": {
                     "type": "plain_text_input",

@@ -269,9 +269,20 @@ def test_triggers_are_listed_with_their_reasons(renderer, aurora, redis_ja):
     assert "_Blameless:" in md
     ja = render(renderer, redis_ja, "ja")
     assert "**なぜポストモーテムを書くのか:**" in ja
-    assert "- 監視で検出できなかった（detected by a human, not by monitoring）" in ja
-    assert "- 復旧までの時間（time to resolve 2 h ≥ 1 h）" in ja
+    for line in (  # the stored English reasons, said in Japanese
+        "- エンジニアが介入した（フェイルオーバー）",
+        "- 復旧までの時間 2時間（基準: 1時間以上）",
+        "- 監視ではなく、人が気付いて検出した",
+    ):
+        assert f"\n{line}\n" in ja
     assert "_非難しない:" in ja
+
+
+def test_a_reason_stored_in_another_wording_is_shown_as_stored(renderer, redis_ja):
+    incident, postmortem, timeline = redis_ja
+    odd = (Trigger("duration", "took ages"), Trigger("impact", "user impact 4 hours ≥ 20 min"))
+    ja = render(renderer, (incident, replace(postmortem, triggers=odd), timeline), "ja")
+    assert "\n- Took ages\n- User impact 4 hours ≥ 20 min\n" in ja
 
 
 def test_no_trigger_still_says_why(renderer, aurora):
@@ -327,6 +338,35 @@ def test_timeline_is_sorted_and_shown_in_tokyo_time(renderer, aurora):
         ["2021-12-28 11:30 JST", "Chie Mori", "Only some processes fail"],
         ["2021-12-28 13:40 JST", "Ben Ito", "Restarted Unicorn everywhere"],
         ["2021-12-28 14:00 JST", "Aki Sato", "Write errors back to zero"],
+    ]
+
+
+def test_changes_the_bot_recorded_are_said_in_the_documents_language(renderer, redis_ja):
+    incident, postmortem, _ = redis_ja
+    at = incident.started_at
+    recorded = [
+        replace(entry(1, at, "U_BEN", "Severity: SEV2 (was not set)"), kind="severity"),
+        replace(entry(2, at, "U_BEN", "Commander: Ben Ito"), kind="role"),
+        replace(entry(3, at, "U_BEN", "Mitigated"), kind="mitigated"),
+        replace(entry(4, at, "U_BEN", "Failover done"), kind="mitigated"),  # written by a person
+        entry(5, at, "U_BEN", "Status: identified"),  # a note that reads like a change
+    ]
+    ja = [row[2] for row in timeline_rows(render(renderer, (incident, postmortem, recorded), "ja"))]
+    en = [row[2] for row in timeline_rows(render(renderer, (incident, postmortem, recorded)))]
+
+    assert ja == [
+        "重大度: SEV2（変更前: 未設定）",
+        "指揮官: Ben Ito",
+        "緩和",
+        "**緩和** · Failover done",
+        "Status: identified",
+    ]
+    assert en == [
+        "Severity: SEV2 (was not set)",
+        "Commander: Ben Ito",
+        "Mitigated",
+        "**Mitigated** · Failover done",
+        "Status: identified",
     ]
 
 

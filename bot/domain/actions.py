@@ -15,8 +15,9 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 
 from bot.domain.errors import BadTime
+from bot.domain.messages import N_, Message
 
-PRIORITIES = ("high", "medium", "low")
+PRIORITIES = (N_("high"), N_("medium"), N_("low"))  # also their own message ids
 DEFAULT_PRIORITY = "medium"  # what an item without a priority is held to
 # Days after the incident is closed; high and medium are the PagerDuty postmortem guide's.
 DEFAULT_SLO: Mapping[str, timedelta] = {
@@ -25,13 +26,13 @@ DEFAULT_SLO: Mapping[str, timedelta] = {
     "low": timedelta(days=60),
 }
 
-# The flags, in the order flags() returns them. Plain English, usable as message ids.
-NO_OWNER = "no owner"
-NO_DUE_DATE = "no due date"
-OVERDUE = "overdue"
+# The flags, in the order flags() returns them. Plain English, and their own message ids.
+NO_OWNER = N_("no owner")
+NO_DUE_DATE = N_("no due date")
+OVERDUE = N_("overdue")
 
 MAX_DUE_DURATION = timedelta(days=365)
-DUE_EXAMPLES = "Try 2021-12-31, 10d or 2w."
+DUE_EXAMPLES = Message(N_("Try 2021-12-31, 10d or 2w."))
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # Six digits per unit is far past the one-year cap and keeps int() and timedelta() small.
@@ -48,11 +49,17 @@ def parse_due_duration(raw: str) -> timedelta:
     text = raw.strip()
     match = _DUE_DURATION.fullmatch(text)
     if not text or match is None:
-        raise BadTime(f"I couldn't read {_quote(raw)} as a number of days or weeks. {DUE_EXAMPLES}")
+        raise BadTime(
+            N_("I couldn't read %(raw)s as a number of days or weeks. %(examples)s"),
+            raw=_quote(raw),
+            examples=DUE_EXAMPLES,
+        )
     days = 7 * int(match["w"] or 0) + int(match["d"] or 0)
     if days > MAX_DUE_DURATION.days:
         raise BadTime(
-            f"{_quote(raw)} is more than a year away; if you mean it, give the date. {DUE_EXAMPLES}"
+            N_("%(raw)s is more than a year away; if you mean it, give the date. %(examples)s"),
+            raw=_quote(raw),
+            examples=DUE_EXAMPLES,
         )
     return timedelta(days=days)
 
@@ -65,7 +72,11 @@ def _due_date(raw: str) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise BadTime(f"There is no day {_quote(raw)} in the calendar. {DUE_EXAMPLES}") from None
+        raise BadTime(
+            N_("There is no day %(raw)s in the calendar. %(examples)s"),
+            raw=_quote(raw),
+            examples=DUE_EXAMPLES,
+        ) from None
 
 
 def check_due(raw: str) -> str:
@@ -76,7 +87,11 @@ def check_due(raw: str) -> str:
     if text and _DUE_DURATION.fullmatch(text):
         parse_due_duration(text)  # for its range check
         return text
-    raise BadTime(f"I couldn't read {_quote(raw)} as a due date. {DUE_EXAMPLES}")
+    raise BadTime(
+        N_("I couldn't read %(raw)s as a due date. %(examples)s"),
+        raw=_quote(raw),
+        examples=DUE_EXAMPLES,
+    )
 
 
 def resolve_due(raw: str | None, *, today: date) -> date | None:
@@ -91,11 +106,17 @@ def resolve_due(raw: str | None, *, today: date) -> date | None:
         try:
             return today + parse_due_duration(raw)
         except OverflowError:
-            raise BadTime(f"{_quote(raw)} from today is past the end of the calendar.") from None
+            raise BadTime(
+                N_("%(raw)s from today is past the end of the calendar."), raw=_quote(raw)
+            ) from None
     if day < today:
         raise BadTime(
-            f"That date has passed: {day.isoformat()} is before today ({today.isoformat()}). "
-            "Give a later date, or a duration such as 2w."
+            N_(
+                "That date has passed: %(day)s is before today (%(today)s). "
+                "Give a later date, or a duration such as 2w."
+            ),
+            day=day.isoformat(),
+            today=today.isoformat(),
         )
     return day
 

@@ -25,15 +25,13 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
+from bot.domain.messages import N_
 from bot.domain.postmortem import SECTION_KEYS
 
 BUILTIN_DIR = Path(__file__).resolve().parents[2] / "templates" / "blameless"
 BUILTIN_LOCALES = ("en", "ja")
 PEOPLE_SECTIONS = ("root_cause", "trigger")
-PEOPLE_HINTS = {
-    "en": "Describe the system or process that allowed this, not the person.",
-    "ja": "人ではなく、それを許した仕組みやプロセスを書きましょう。",
-}
+PEOPLE_HINT = N_("Describe the system or process that allowed this, not the person.")
 SENTENCE_MAX = 200  # characters of a finding's sentence, ellipses included
 
 _ENTRY_KEYS = ("phrase", "phrases", "hint", "whole_word", "soft", "except")
@@ -300,7 +298,7 @@ def check(
     *,
     people: Mapping[str, str] = _NO_PEOPLE,
     people_sections: Sequence[str] = PEOPLE_SECTIONS,
-    people_hint: str = PEOPLE_HINTS["en"],
+    people_hint: str = PEOPLE_HINT,
 ) -> list[Finding]:
     """Blaming phrases in every section, and people named in ``people_sections``.
 

@@ -37,6 +37,7 @@ from datetime import timedelta
 from bot.domain.actions import PRIORITIES, check_due
 from bot.domain.errors import BadCommand, BadTime
 from bot.domain.lifecycle import MARKS, ROLES, STATUSES
+from bot.domain.messages import N_, Message
 from bot.domain.model import DETECTIONS, INTERVENTIONS, CloseFacts
 from bot.domain.timeparse import check_time, split_leading_time
 from bot.domain.tokens import (
@@ -334,7 +335,11 @@ def _parse_start(rest: str) -> Start:
     title = " ".join(word for word in free if word).strip()
     if not title:
         usage, example = _USAGE["start"]
-        raise BadCommand(f"What is the incident called? Try {example} (usage: {usage}).")
+        raise BadCommand(
+            N_("What is the incident called? Try %(example)s (usage: %(usage)s)."),
+            example=example,
+            usage=usage,
+        )
     return Start(
         title=title,
         severity=read_option(values, "sev", read_severity),
@@ -356,7 +361,7 @@ def _parse_note(rest: str) -> Note | NoteCorrection:
     if at is not None:
         check_time(at)
     if not text:
-        raise BadCommand(f"What happened? Try {_USAGE['note'][1]}")
+        raise BadCommand(N_("What happened? Try %(example)s"), example=_USAGE["note"][1])
     return Note(at=at, text=text)
 
 
@@ -365,27 +370,36 @@ def _parse_correction(match: re.Match[str]) -> NoteCorrection:
     if verb == "edit":
         if not rest.strip():
             raise BadCommand(
-                f"What should note #{number} say instead? "
-                f"Try /incident note edit {number} <the corrected text>"
+                N_(
+                    "What should note #%(number)s say instead? "
+                    "Try /incident note edit %(number)s <the corrected text>"
+                ),
+                number=number,
             )
         return NoteEdit(number=number, text=rest.strip())
     # Unlike an edit, a stray word here hints at a plain note that starts like a correction.
     written = f"{match['verb']} {match['number']}"
-    hint = (
-        f"\nTo write a note that begins with {written!r}, put its time first: "
-        f"/incident note 10:42 {written} …"
+    hint = Message(
+        N_("To write a note that begins with %(written)r, put its time first: %(example)s"),
+        {"written": written, "example": f"/incident note 10:42 {written} …"},
     )
     if verb == "delete":
         if rest.strip():
-            raise BadCommand(f"Delete takes just the number: /incident note delete {number}{hint}")
+            raise BadCommand(
+                N_("Delete takes just the number: /incident note delete %(number)s\n%(hint)s"),
+                number=number,
+                hint=hint,
+            )
         return NoteDelete(number=number)
     example = f"/incident note move {number} 10:42"
     try:
         at = final_time(tokenize(rest), f"note #{number}", example)
     except BadCommand as exc:
-        raise type(exc)(f"{exc}{hint}") from None
+        raise type(exc)(N_("%(problem)s\n%(hint)s"), problem=exc.message, hint=hint) from None
     if at is None:
-        raise BadCommand(f"When did note #{number} happen? Try {example}")
+        raise BadCommand(
+            N_("When did note #%(number)s happen? Try %(example)s"), number=number, example=example
+        )
     return NoteMove(number=number, at=at)
 
 
@@ -394,7 +408,9 @@ def _parse_close(rest: str) -> Close:
     if any(free):
         stray = " ".join(word for word in free if word)
         raise BadCommand(
-            f"I didn't understand {stray!r}: close only takes options. Try {_USAGE['close'][1]}"
+            N_("I didn't understand %(stray)r: close only takes options. Try %(example)s"),
+            stray=stray,
+            example=_USAGE["close"][1],
         )
 
     def choice(name: str, choices: tuple[str, ...]) -> str | None:
@@ -416,8 +432,18 @@ def _parse_close(rest: str) -> Close:
 def _parse_status(rest: str) -> Status:
     tokens, example = tokenize(rest), _USAGE["status"][1]
     if not tokens or tokens[0].text.lower() not in STATUSES:
-        got = f"; got {tokens[0].text!r}" if tokens else ""
-        raise BadCommand(f"The status is one of {listing(STATUSES)}{got}. Try {example}")
+        if tokens:
+            raise BadCommand(
+                N_("The status is one of %(choices)s; got %(got)r. Try %(example)s"),
+                choices=listing(STATUSES),
+                got=tokens[0].text,
+                example=example,
+            )
+        raise BadCommand(
+            N_("The status is one of %(choices)s. Try %(example)s"),
+            choices=listing(STATUSES),
+            example=example,
+        )
     at = final_time(tokens[1:], "the status", example)
     return Status(status=tokens[0].text.lower(), at=at)
 
@@ -425,7 +451,9 @@ def _parse_status(rest: str) -> Status:
 def _parse_severity(rest: str) -> Severity:
     tokens, example = tokenize(rest), _USAGE["sev"][1]
     if not tokens:
-        raise BadCommand(f"Which severity: 1, 2, 3 or 4 (1 is the worst)? Try {example}")
+        raise BadCommand(
+            N_("Which severity: 1, 2, 3 or 4 (1 is the worst)? Try %(example)s"), example=example
+        )
     return Severity(
         severity=read_severity(tokens[0].text, example),
         at=final_time(tokens[1:], "the severity", example),
@@ -439,15 +467,25 @@ def _parse_role(rest: str) -> Role:
     role = tokens[0].text.lower()
     if role not in ROLES:
         raise BadCommand(
-            f"The role is one of {listing(ROLES)}; got {tokens[0].text!r}. "
-            f"Try {_USAGE['role'][1]}, or /incident role to see who has which."
+            N_(
+                "The role is one of %(choices)s; got %(got)r. "
+                "Try %(example)s, or /incident role to see who has which."
+            ),
+            choices=listing(ROLES),
+            got=tokens[0].text,
+            example=_USAGE["role"][1],
         )
     example = f"/incident role {role} @alice"
     if len(tokens) == 1:
-        raise BadCommand(f"Who should take the {role} role? Try {example}")
+        raise BadCommand(
+            N_("Who should take the %(role)s role? Try %(example)s"),
+            role=Message(role),
+            example=example,
+        )
     if len(tokens) > 2:
-        raise BadCommand(f"One person per role, please: {example}")
-    user = mention_id(tokens[1].text, wanted=f"The {role} role goes to a person", example=example)
+        raise BadCommand(N_("One person per role, please: %(example)s"), example=example)
+    wanted = Message(N_("The %(role)s role goes to a person"), {"role": Message(role)})
+    user = mention_id(tokens[1].text, wanted=wanted, example=example)
     return Role(role=role, user=user)
 
 
@@ -455,8 +493,18 @@ def _parse_mark(rest: str) -> Mark:
     (word, rest), example = first_word(rest), _USAGE["mark"][1]
     mark = word.lower().replace("_", "-")
     if mark not in MARKS:
-        got = f"; got {word!r}" if word else ""
-        raise BadCommand(f"Which moment? Mark one of {listing(MARKS)}{got}. Try {example}")
+        if word:
+            raise BadCommand(
+                N_("Which moment? Mark one of %(choices)s; got %(got)r. Try %(example)s"),
+                choices=listing(MARKS),
+                got=word,
+                example=example,
+            )
+        raise BadCommand(
+            N_("Which moment? Mark one of %(choices)s. Try %(example)s"),
+            choices=listing(MARKS),
+            example=example,
+        )
     at, text = split_leading_time(rest)
     return Mark(mark=mark, at=None if at is None else read_time(at, example), text=text)
 
@@ -478,21 +526,22 @@ _ACTION_FORMS = (
     "due N YYYY-MM-DD|2w",
 )
 _ACTION_OPTIONS: dict[str, Kind] = {"owner": "one", "due": "one", "priority": "one"}
+_WHICH_ITEM = Message(N_("Which action item?"))
 
 
-def _one_owner(words: list[str], *, wanted: str, example: str) -> str | None:
+def _one_owner(words: list[str], *, wanted: Message, example: str) -> str | None:
     """The one person mentioned in ``words``; None if nobody is."""
     users = read_people(words, wanted=wanted, example=example)
     if len(users) > 1:
-        raise BadCommand(f"One owner per action item, please: {example}")
+        raise BadCommand(N_("One owner per action item, please: %(example)s"), example=example)
     return users[0] if users else None
 
 
 def _read_owner_option(raw: str) -> str:
     example = _OPTION_EXAMPLES["owner"]
-    owner = _one_owner([raw], wanted="--owner takes a person", example=example)
+    owner = _one_owner([raw], wanted=Message(N_("--owner takes a person")), example=example)
     if owner is None:
-        raise BadCommand(f"--owner needs a person, e.g. {example}.")
+        raise BadCommand(N_("--owner needs a person, e.g. %(example)s."), example=example)
     return owner
 
 
@@ -500,7 +549,7 @@ def _read_due_option(raw: str) -> str:
     try:
         return check_due(raw)
     except BadTime as exc:
-        raise BadTime(f"--due: {exc}") from None
+        raise BadTime(N_("--due: %(problem)s"), problem=exc.message) from None
 
 
 def _parse_action_add(rest: str) -> ActionAdd:
@@ -508,7 +557,11 @@ def _parse_action_add(rest: str) -> ActionAdd:
     text = " ".join(word for word in free if word).strip()
     if not text:
         usage, example = _USAGE["action"]
-        raise BadCommand(f"What needs doing? Try {example} (usage: {usage}).")
+        raise BadCommand(
+            N_("What needs doing? Try %(example)s (usage: %(usage)s)."),
+            example=example,
+            usage=usage,
+        )
     return ActionAdd(
         text=text,
         owner=read_option(values, "owner", _read_owner_option),
@@ -524,61 +577,73 @@ def _parse_action_list(rest: str) -> ActionList:
     return ActionList()
 
 
-def _action_number(rest: str, *, question: str, example: str) -> tuple[int, str]:
+def _action_number(rest: str, *, question: Message, example: str) -> tuple[int, str]:
     """The item number that ``rest`` starts with, and the untouched rest after it."""
     word, after = first_word(rest)
     if not word:
-        raise BadCommand(f"{question} Give its number, as {_ACTION} list shows it: {example}")
+        raise BadCommand(
+            N_("%(question)s Give its number, as /incident action list shows it: %(example)s"),
+            question=question,
+            example=example,
+        )
     return read_action_number(word, example), after
 
 
 def _parse_action_done(rest: str) -> ActionDone:
     example = f"{_ACTION} done 2"
-    number, after = _action_number(rest, question="Which action item is done?", example=example)
+    question = Message(N_("Which action item is done?"))
+    number, after = _action_number(rest, question=question, example=example)
     nothing_more(after, f"action done {number}", f"{_ACTION} done {number}")
     return ActionDone(number=number)
 
 
 def _parse_action_drop(rest: str) -> ActionDrop:
     example = f"{_ACTION} drop 3 Duplicate of action #1"
-    number, after = _action_number(
-        rest, question="Which action item should be dropped, and why?", example=example
-    )
+    question = Message(N_("Which action item should be dropped, and why?"))
+    number, after = _action_number(rest, question=question, example=example)
     if not after.strip():
         raise BadCommand(
-            f"Why drop action item #{number}? Give a reason everyone can read later, "
-            f"e.g. {_ACTION} drop {number} Duplicate of action #1"
+            N_(
+                "Why drop action item #%(number)s? Give a reason everyone can read later, "
+                "e.g. %(example)s"
+            ),
+            number=number,
+            example=f"{_ACTION} drop {number} Duplicate of action #1",
         )
     return ActionDrop(number=number, reason=after.strip())
 
 
 def _parse_action_owner(rest: str) -> ActionOwner:
-    number, after = _action_number(
-        rest, question="Which action item?", example=f"{_ACTION} owner 2 @alice"
-    )
+    number, after = _action_number(rest, question=_WHICH_ITEM, example=f"{_ACTION} owner 2 @alice")
     example = f"{_ACTION} owner {number} @alice"
     owner = _one_owner(
         [t.text for t in tokenize(after)],
-        wanted="An action item's owner is a person",
+        wanted=Message(N_("An action item's owner is a person")),
         example=example,
     )
     if owner is None:
-        raise BadCommand(f"Who owns action item #{number}? Try {example}")
+        raise BadCommand(
+            N_("Who owns action item #%(number)s? Try %(example)s"), number=number, example=example
+        )
     return ActionOwner(number=number, owner=owner)
 
 
 def _parse_action_due(rest: str) -> ActionDue:
-    number, after = _action_number(
-        rest, question="Which action item?", example=f"{_ACTION} due 2 2w"
-    )
+    number, after = _action_number(rest, question=_WHICH_ITEM, example=f"{_ACTION} due 2 2w")
     example = f"{_ACTION} due {number} 2021-12-31 (or 10d, 2w)"
     tokens = tokenize(after)
     if not tokens:
-        raise BadCommand(f"When is action item #{number} due? Try {example}")
+        raise BadCommand(
+            N_("When is action item #%(number)s due? Try %(example)s"),
+            number=number,
+            example=example,
+        )
     if len(tokens) > 1:
         stray = " ".join(t.text for t in tokens)
         raise BadCommand(
-            f"I didn't understand {stray[:60]!r}: the due date is one word. Try {example}"
+            N_("I didn't understand %(stray)r: the due date is one word. Try %(example)s"),
+            stray=stray[:60],
+            example=example,
         )
     return ActionDue(number=number, due=check_due(tokens[0].text))
 
@@ -600,8 +665,11 @@ def _parse_action(rest: str) -> ActionCommand:
     parse_rest = _ACTION_VERBS.get(word.lower())
     if parse_rest is None:
         raise BadCommand(
-            f"I don't know action {word[:30]!r}. Try {_ACTION} {listing(_ACTION_FORMS)}, "
-            f"e.g. {_USAGE['action'][1]}"
+            N_("I don't know action %(word)r. Try %(command)s %(forms)s, e.g. %(example)s"),
+            word=word[:30],
+            command=_ACTION,
+            forms=listing(_ACTION_FORMS),
+            example=_USAGE["action"][1],
         )
     return parse_rest(rest)
 
@@ -635,10 +703,10 @@ EDITABLE_SECTIONS = {
 }
 
 
-def _people(rest: str, *, who: str, wanted: str, example: str) -> tuple[str, ...]:
+def _people(rest: str, *, question: str, wanted: Message, example: str) -> tuple[str, ...]:
     users = read_people([t.text for t in tokenize(rest)], wanted=wanted, example=example)
     if not users:
-        raise BadCommand(f"Who {who} the postmortem? Try {example}")
+        raise BadCommand(question, example=example)
     return users
 
 
@@ -649,13 +717,25 @@ def _parse_postmortem(rest: str) -> PostmortemCommand:
         return PostmortemShow()
     if verb == "author":
         example = f"{_POSTMORTEM} author @alice"
-        users = _people(rest, who="writes", wanted="The author is a person", example=example)
+        users = _people(
+            rest,
+            question=N_("Who writes the postmortem? Try %(example)s"),
+            wanted=Message(N_("The author is a person")),
+            example=example,
+        )
         if len(users) > 1:
-            raise BadCommand(f"One author, please (reviewers can be several): {example}")
+            raise BadCommand(
+                N_("One author, please (reviewers can be several): %(example)s"), example=example
+            )
         return PostmortemAuthor(user=users[0])
     if verb == "reviewers":
         example = f"{_POSTMORTEM} reviewers @alice @bob"
-        users = _people(rest, who="should review", wanted="Reviewers are people", example=example)
+        users = _people(
+            rest,
+            question=N_("Who should review the postmortem? Try %(example)s"),
+            wanted=Message(N_("Reviewers are people")),
+            example=example,
+        )
         return PostmortemReviewers(users=users)
     if verb == "ready":
         nothing_more(rest, "postmortem ready", f"{_POSTMORTEM} ready")
@@ -664,7 +744,11 @@ def _parse_postmortem(rest: str) -> PostmortemCommand:
         name = rest.strip().lower().replace(" ", "-")
         if name and name not in EDITABLE_SECTIONS:
             sections = ", ".join(sorted({k for k in EDITABLE_SECTIONS if "_" not in k}))
-            raise BadCommand(f"There is no section {name[:30]!r}. Sections: {sections}.")
+            raise BadCommand(
+                N_("There is no section %(name)r. Sections: %(sections)s."),
+                name=name[:30],
+                sections=sections,
+            )
         return PostmortemEdit(section=EDITABLE_SECTIONS[name] if name else None)
     if verb == "check":
         nothing_more(rest, "postmortem check", f"{_POSTMORTEM} check")
@@ -672,13 +756,18 @@ def _parse_postmortem(rest: str) -> PostmortemCommand:
     if verb == "waive":
         if not rest.strip():
             raise BadCommand(
-                "A waiver needs a reason everyone can read later, "
-                f"e.g. {_POSTMORTEM} waive Duplicate of INC-6"
+                N_("A waiver needs a reason everyone can read later, e.g. %(example)s"),
+                example=f"{_POSTMORTEM} waive Duplicate of INC-6",
             )
         return PostmortemWaive(reason=rest.strip())
     raise BadCommand(
-        f"I don't know postmortem {word[:30]!r}. Try {_POSTMORTEM} to see where it stands, "
-        f"or postmortem {listing(_POSTMORTEM_FORMS)}."
+        N_(
+            "I don't know postmortem %(word)r. Try %(command)s to see where it stands, "
+            "or postmortem %(forms)s."
+        ),
+        word=word[:30],
+        command=_POSTMORTEM,
+        forms=listing(_POSTMORTEM_FORMS),
     )
 
 
@@ -686,8 +775,15 @@ def _parse_retro(rest: str) -> RetroHeld:
     word, notes = first_word(rest)
     if word.lower() != "held":
         usage, example = _USAGE["retro"]
-        got = f"I didn't understand {word[:30]!r}. " if word else ""
-        raise BadCommand(f"{got}Once the retro has been held, record it: {usage}, e.g. {example}")
+        record = Message(
+            N_("Once the retro has been held, record it: %(usage)s, e.g. %(example)s"),
+            {"usage": usage, "example": example},
+        )
+        if word:
+            raise BadCommand(
+                N_("I didn't understand %(word)r. %(record)s"), word=word[:30], record=record
+            )
+        raise BadCommand(record)
     return RetroHeld(notes=notes.strip())
 
 

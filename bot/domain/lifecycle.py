@@ -11,24 +11,47 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
+from bot.domain.messages import N_, Message
+
 STATUSES = ("investigating", "identified", "monitoring", "resolved")
-ROLES = ("commander", "comms", "scribe")
+ROLES = (N_("commander"), N_("comms"), N_("scribe"))  # also their own message ids
 MARKS = ("detected", "mitigated", "impact-start", "impact-end")
+MARK_TEXT = {  # a mark's text when nobody wrote one
+    "detected": N_("Detected"),
+    "mitigated": N_("Mitigated"),
+    "impact-start": N_("User impact started"),
+    "impact-end": N_("User impact ended"),
+}
+# What the timeline records for a change of state, by entry kind. Stored in English; the
+# message ids let a reader see it in their language (bot.render.entry_text).
+ENTRY_TEXTS = {
+    "declared": N_("Declared %(ref)s: %(title)s"),
+    "closed": N_("Closed %(ref)s"),
+    "status": N_("Status: %(status)s"),
+    "severity": N_("Severity: SEV%(severity)s (was %(was)s)"),
+    "role": N_("%(role)s: %(name)s"),
+    **MARK_TEXT,
+}
 
 ROLE_DUTIES: dict[str, str] = {
-    "commander": (
+    "commander": N_(
         "Leads the response: sets priorities, makes the calls and hands out the work "
         "rather than doing it all. Owns the incident until it is closed."
     ),
-    "comms": (
+    "comms": N_(
         "Keeps stakeholders and support informed with regular updates, "
         "so the responders can keep working undisturbed."
     ),
-    "scribe": (
+    "scribe": N_(
         "Records the timeline as it happens: what was seen, decided and done, and when. "
         "The postmortem is written from these notes."
     ),
 }
+
+
+def entry_text(kind: str, **params: object) -> str:
+    """The text the timeline records for a change of ``kind`` (see ENTRY_TEXTS)."""
+    return str(Message(ENTRY_TEXTS[kind], params))
 
 
 @dataclass(frozen=True)

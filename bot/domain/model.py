@@ -5,8 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-INTERVENTIONS = ("none", "rollback", "data-patch", "restart", "failover", "config-change", "other")
-DETECTIONS = ("monitoring", "human", "customer")
+from bot.domain.messages import N_
+
+# The words of the close facts are also their own message ids, to show them in another language.
+INTERVENTIONS = (
+    N_("none"),
+    N_("rollback"),
+    N_("data-patch"),
+    N_("restart"),
+    N_("failover"),
+    N_("config-change"),
+    N_("other"),
+)
+DETECTIONS = (N_("monitoring"), N_("human"), N_("customer"))
 SEVERITIES = (1, 2, 3, 4)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bot.domain.errors import InvalidTransition
+from bot.domain.messages import N_, Message
 from bot.domain.model import Approval, Postmortem
 
 STATES = ("draft", "in_review", "approved", "published", "waived")
@@ -21,18 +22,18 @@ _MOVES = {
     ("in_review", "waive"): "waived",
 }
 _WHY_NOT = {
-    "ready": "Only a draft can be sent for review",
-    "request_changes": "Changes can only be requested while it is in review",
-    "approve": "It can only be approved while it is in review",
-    "publish": "Only an approved postmortem is published",
-    "waive": "Only a postmortem still being written or reviewed can be waived",
+    "ready": N_("Only a draft can be sent for review"),
+    "request_changes": N_("Changes can only be requested while it is in review"),
+    "approve": N_("It can only be approved while it is in review"),
+    "publish": N_("Only an approved postmortem is published"),
+    "waive": N_("Only a postmortem still being written or reviewed can be waived"),
 }
 LABELS = {
-    "draft": "draft",
-    "in_review": "in review",
-    "approved": "approved",
-    "published": "published",
-    "waived": "waived",
+    "draft": N_("draft"),
+    "in_review": N_("in review"),
+    "approved": N_("approved"),
+    "published": N_("published"),
+    "waived": N_("waived"),
 }
 
 
@@ -41,8 +42,17 @@ def next_state(state: str, action: str) -> str:
     try:
         return _MOVES[(state, action)]
     except KeyError:
-        reason = _WHY_NOT.get(action, f"'{action}' is not a review step")
-        raise InvalidTransition(f"{reason}; this one is {LABELS.get(state, state)}.") from None
+        why = _WHY_NOT.get(action)
+        reason = (
+            Message(why)
+            if why
+            else Message(N_("'%(action)s' is not a review step"), {"action": action})
+        )
+        raise InvalidTransition(
+            N_("%(reason)s; this one is %(state)s."),
+            reason=reason,
+            state=Message(LABELS[state]) if state in LABELS else state,
+        ) from None
 
 
 def approvals_needed(reviewers: tuple[str, ...], policy_approvals: int | None) -> int:

@@ -21,10 +21,11 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from bot.domain.errors import BadTime
+from bot.domain.messages import N_, Message
 
 MAX_DURATION = timedelta(days=365)
-DURATION_EXAMPLES = "Try 25m, 4h, 1h30m or 2d."
-TIME_EXAMPLES = "Try 10:42, 2021-12-28 10:42 or 2021-12-28T10:42+09:00."
+DURATION_EXAMPLES = Message(N_("Try 25m, 4h, 1h30m or 2d."))
+TIME_EXAMPLES = Message(N_("Try 10:42, 2021-12-28 10:42 or 2021-12-28T10:42+09:00."))
 
 # Twelve digits per unit is far past the one-year cap, and the bound keeps int() away from
 # thousand-digit numbers (which it refuses with a ValueError of its own).
@@ -69,12 +70,18 @@ def parse_duration(raw: str) -> timedelta:
     text = raw.strip()
     match = _DURATION.fullmatch(text)
     if not text or match is None:
-        raise BadTime(f"I couldn't read {_quote(raw)} as a duration. {DURATION_EXAMPLES}")
+        raise BadTime(
+            N_("I couldn't read %(raw)s as a duration. %(examples)s"),
+            raw=_quote(raw),
+            examples=DURATION_EXAMPLES,
+        )
     # Sum as plain ints first: timedelta() itself overflows on absurd input.
     seconds = sum(int(v) * _UNIT_SECONDS[u] for u, v in match.groupdict().items() if v)
     if seconds > MAX_DURATION.total_seconds():
         raise BadTime(
-            f"{_quote(raw)} is longer than a year, which can't be right. {DURATION_EXAMPLES}"
+            N_("%(raw)s is longer than a year, which can't be right. %(examples)s"),
+            raw=_quote(raw),
+            examples=DURATION_EXAMPLES,
         )
     return timedelta(seconds=seconds)
 
@@ -103,6 +110,23 @@ def format_duration(td: timedelta) -> str:
     return " ".join(parts)
 
 
+_FORMATTED_UNITS = {"d": 86_400, "h": 3_600, "min": 60, "s": 1}
+
+
+def read_formatted_duration(text: str) -> timedelta:
+    """What ``format_duration`` wrote, read back (``1 h 30 min`` → 90 minutes); else ValueError."""
+    words = text.removeprefix("-").split(" ")
+    try:
+        pairs = zip(words[::2], words[1::2], strict=True)
+        seconds = sum(int(n) * _FORMATTED_UNITS[unit] for n, unit in pairs)
+        td = timedelta(seconds=-seconds if text.startswith("-") else seconds)
+    except (KeyError, ValueError, OverflowError):
+        td = None
+    if td is None or format_duration(td) != text:
+        raise ValueError(f"not a duration as format_duration writes it: {text!r}")
+    return td
+
+
 def iso_utc(dt: datetime) -> str:
     """``2021-12-28T10:42Z``: the unambiguous form used in messages from this module."""
     return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
@@ -115,7 +139,11 @@ def _parse_offset(raw: str) -> timezone:
     digits = raw[1:].replace(":", "")
     hours, mins = int(digits[:2]), int(digits[2:])
     if hours > 23 or mins > 59:
-        raise BadTime(f"{_quote(raw)} is not a valid UTC offset. {TIME_EXAMPLES}")
+        raise BadTime(
+            N_("%(raw)s is not a valid UTC offset. %(examples)s"),
+            raw=_quote(raw),
+            examples=TIME_EXAMPLES,
+        )
     sign = -1 if raw[0] == "-" else 1
     return timezone(sign * timedelta(hours=hours, minutes=mins))
 
@@ -124,23 +152,37 @@ def _parse_day(raw: str) -> date:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise BadTime(f"There is no day {_quote(raw)} in the calendar. {TIME_EXAMPLES}") from None
+        raise BadTime(
+            N_("There is no day %(raw)s in the calendar. %(examples)s"),
+            raw=_quote(raw),
+            examples=TIME_EXAMPLES,
+        ) from None
 
 
 def _time_parts(raw: str) -> _TimeParts:
     """Check the form and the field ranges of a time, without any zone."""
     match = _TIME.fullmatch(raw.strip())
     if match is None:
-        raise BadTime(f"I couldn't read {_quote(raw)} as a time. {TIME_EXAMPLES}")
+        raise BadTime(
+            N_("I couldn't read %(raw)s as a time. %(examples)s"),
+            raw=_quote(raw),
+            examples=TIME_EXAMPLES,
+        )
     hour, minute = int(match["hour"]), int(match["minute"])
     second = int(match["second"] or 0)
     if hour > 23 or minute > 59 or second > 59:
         raise BadTime(
-            f"{_quote(raw)} is not a time of day: hours go 0-23 and minutes 0-59. {TIME_EXAMPLES}"
+            N_("%(raw)s is not a time of day: hours go 0-23 and minutes 0-59. %(examples)s"),
+            raw=_quote(raw),
+            examples=TIME_EXAMPLES,
         )
     if match["offset"] and not match["date"]:
         # "10:42Z" leaves the day open to two readings (today here, or today in UTC).
-        raise BadTime(f"{_quote(raw)} has an offset but no date. {TIME_EXAMPLES}")
+        raise BadTime(
+            N_("%(raw)s has an offset but no date. %(examples)s"),
+            raw=_quote(raw),
+            examples=TIME_EXAMPLES,
+        )
     day = _parse_day(match["date"]) if match["date"] else None
     offset = _parse_offset(match["offset"]) if match["offset"] else None
     return _TimeParts(day, hour, minute, second, offset)
@@ -161,9 +203,12 @@ def _localize(naive: datetime, tz: ZoneInfo, raw: str) -> datetime:
     # A wall time in the spring-forward gap does not survive a round trip through UTC.
     if aware.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != naive:
         raise BadTime(
-            f"{_quote(raw)} never happened in {tz.key or 'your time zone'}: "
-            "the clocks went forward then. "
-            "Try a time just before or after the change."
+            N_(
+                "%(raw)s never happened in %(zone)s: the clocks went forward then. "
+                "Try a time just before or after the change."
+            ),
+            raw=_quote(raw),
+            zone=tz.key or Message(N_("your time zone")),
         )
     return aware
 
@@ -192,7 +237,11 @@ def parse_time(raw: str, *, tz: ZoneInfo, now: datetime) -> datetime:
         return _localize(naive, tz, raw).astimezone(UTC)
     except (OverflowError, ValueError):
         # Only reachable at the very edges of the calendar (year 1 or 9999 plus an offset).
-        raise BadTime(f"{_quote(raw)} is too far from today. {TIME_EXAMPLES}") from None
+        raise BadTime(
+            N_("%(raw)s is too far from today. %(examples)s"),
+            raw=_quote(raw),
+            examples=TIME_EXAMPLES,
+        ) from None
 
 
 def split_leading_time(text: str) -> tuple[str | None, str]:
@@ -228,11 +277,16 @@ def validate_occurrence(
     """
     if at > now + skew:
         raise BadTime(
-            f"That time ({iso_utc(at)}) is in the future; it is now {iso_utc(now)}. "
-            "Did you mean another day?"
+            N_("That time (%(at)s) is in the future; it is now %(now)s. Did you mean another day?"),
+            at=iso_utc(at),
+            now=iso_utc(now),
         )
     if at < started_at - timedelta(days=1):
         raise BadTime(
-            f"That time ({iso_utc(at)}) is more than a day before the incident started "
-            f"at {iso_utc(started_at)}. Please check the date."
+            N_(
+                "That time (%(at)s) is more than a day before the incident started at "
+                "%(started)s. Please check the date."
+            ),
+            at=iso_utc(at),
+            started=iso_utc(started_at),
         )

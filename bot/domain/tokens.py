@@ -19,6 +19,7 @@ from datetime import timedelta
 from typing import Literal, TypeVar
 
 from bot.domain.errors import BadCommand, BadTime
+from bot.domain.messages import N_, Message
 from bot.domain.model import SEVERITIES
 from bot.domain.timeparse import check_time, parse_duration
 
@@ -47,7 +48,8 @@ def _closing_quote(text: str, start: int) -> int:
             return i
     snippet = text[start : start + 30]
     raise BadCommand(
-        f"The quote at {snippet!r} is never closed. Close it, or leave the quotes out."
+        N_("The quote at %(snippet)r is never closed. Close it, or leave the quotes out."),
+        snippet=snippet,
     )
 
 
@@ -95,13 +97,16 @@ def nothing_more(rest: str, command: str, example: str) -> None:
     """A BadCommand when anything but whitespace follows a ``command`` that takes nothing more."""
     if rest.strip():
         raise BadCommand(
-            f"I didn't understand {rest.strip()!r}: {command} takes nothing more. Try {example}"
+            N_("I didn't understand %(rest)r: %(command)s takes nothing more. Try %(example)s"),
+            rest=rest.strip(),
+            command=command,
+            example=example,
         )
 
 
-def listing(words: tuple[str, ...]) -> str:
+def listing(words: tuple[str, ...]) -> Message:
     """``a, b or c``."""
-    return f"{', '.join(words[:-1])} or {words[-1]}"
+    return Message(N_("%(some)s or %(last)s"), {"some": ", ".join(words[:-1]), "last": words[-1]})
 
 
 # ---- times -------------------------------------------------------------------------------
@@ -129,7 +134,9 @@ def read_time(raw: str, example: str) -> str:
     try:
         return check_time(raw)
     except BadTime as exc:
-        raise BadTime(f"{exc} For example: {example}") from None
+        raise BadTime(
+            N_("%(problem)s For example: %(example)s"), problem=exc.message, example=example
+        ) from None
 
 
 def read_at(raw: str) -> str:
@@ -137,7 +144,7 @@ def read_at(raw: str) -> str:
     try:
         return check_time(raw)
     except BadTime as exc:
-        raise BadTime(f"--at: {exc}") from None
+        raise BadTime(N_("--at: %(problem)s"), problem=exc.message) from None
 
 
 def final_time(tokens: list[Token], after: str, example: str) -> str | None:
@@ -146,7 +153,13 @@ def final_time(tokens: list[Token], after: str, example: str) -> str | None:
     if len(tokens) > count:
         stray = " ".join(t.text for t in tokens)
         raise BadCommand(
-            f"I didn't understand {stray!r}: only a time may come after {after}. Try {example}"
+            N_(
+                "I didn't understand %(stray)r: only a time may come after %(after)s. "
+                "Try %(example)s"
+            ),
+            stray=stray,
+            after=after,
+            example=example,
         )
     return read_time(" ".join(t.text for t in tokens), example) if count else None
 
@@ -181,8 +194,12 @@ def _option(token: Token, spec: Mapping[str, Kind]) -> tuple[str, str | None] | 
     if name in spec:
         return name, match["value"]
     if token.text.startswith("--"):
-        known = ", ".join(f"--{n}" for n in spec) or "none"
-        raise BadCommand(f"I don't know the option {token.text.split('=')[0]!r}. Options: {known}.")
+        known = ", ".join(f"--{n}" for n in spec) or Message(N_("none"))
+        raise BadCommand(
+            N_("I don't know the option %(option)r. Options: %(known)s."),
+            option=token.text.split("=")[0],
+            known=known,
+        )
     return None  # "—foo" with an unknown name is just a dash in the text
 
 
@@ -223,7 +240,11 @@ def split_options(
             continue
         name, inline = option
         if name in values:
-            raise BadCommand(f"--{name} is given twice; please give it once: {examples[name]}.")
+            raise BadCommand(
+                N_("--%(name)s is given twice; please give it once: %(example)s."),
+                name=name,
+                example=examples[name],
+            )
         kind, start = spec[name], i + 1
         # "--sev=2" holds its whole value; only a list ("--reviewers=<@U1> <@U2>") goes on.
         inline_only = inline is not None and kind != "many"
@@ -232,7 +253,9 @@ def split_options(
         given += [t.text for t in tokens[start : start + count]]
         values[name] = [value for value in given if value]
         if not values[name]:
-            raise BadCommand(f"--{name} needs a value, e.g. {examples[name]}.")
+            raise BadCommand(
+                N_("--%(name)s needs a value, e.g. %(example)s."), name=name, example=examples[name]
+            )
         i = start + count
     return values, free
 
@@ -253,7 +276,9 @@ def read_severity(raw: str, example: str = "--sev 2") -> int:
     match = _SEVERITY.fullmatch(raw)
     if match is None or int(match["n"]) not in SEVERITIES:
         raise BadCommand(
-            f"Severity must be 1, 2, 3 or 4 (1 is the worst), e.g. {example}; got {raw!r}."
+            N_("Severity must be 1, 2, 3 or 4 (1 is the worst), e.g. %(example)s; got %(raw)r."),
+            example=example,
+            raw=raw,
         )
     return int(match["n"])
 
@@ -264,8 +289,11 @@ def read_note_number(raw: str) -> int:
     number = int(digits) if len(digits) <= 9 else 0  # no note has a ten-digit number
     if number < 1:
         raise BadCommand(
-            f"There is no note {raw[:12]!r}: notes are numbered from #1, "
-            "as /incident timeline shows them."
+            N_(
+                "There is no note %(raw)r: notes are numbered from #1, "
+                "as /incident timeline shows them."
+            ),
+            raw=raw[:12],
         )
     return number
 
@@ -281,15 +309,22 @@ def read_action_number(raw: str, example: str) -> int:
     match = _ITEM_NUMBER.fullmatch(raw)
     if match is None:
         raise BadCommand(
-            "Which action item? Give its number as /incident action list shows it, "
-            f"e.g. {example}; {raw[:30]!r} isn't one."
+            N_(
+                "Which action item? Give its number as /incident action list shows it, "
+                "e.g. %(example)s; %(raw)r isn't one."
+            ),
+            example=example,
+            raw=raw[:30],
         )
     digits = match["digits"]
     number = int(digits) if len(digits) <= 9 else 0  # no incident has a billion action items
     if number < 1:
         raise BadCommand(
-            f"There is no action item {raw[:12]!r}: action items are numbered from #1, "
-            "as /incident action list shows them."
+            N_(
+                "There is no action item %(raw)r: action items are numbered from #1, "
+                "as /incident action list shows them."
+            ),
+            raw=raw[:12],
         )
     return number
 
@@ -301,7 +336,9 @@ def read_impact(raw: str) -> timedelta | None:
     try:
         impact = parse_duration(raw)
     except BadTime as exc:
-        raise BadTime(f"--impact: {exc} Or write --impact none.") from None
+        raise BadTime(
+            N_("--impact: %(problem)s Or write --impact none."), problem=exc.message
+        ) from None
     # Zero impact is no impact: one representation downstream, not two.
     return impact or None
 
@@ -310,13 +347,18 @@ def read_choice(name: str, raw: str, choices: tuple[str, ...]) -> str:
     """One of ``choices`` for option ``--name``, in any case, ``_`` read as ``-``."""
     value = raw.lower().replace("_", "-")
     if value not in choices:
-        raise BadCommand(f"--{name} must be one of {', '.join(choices)}; got {raw!r}.")
+        raise BadCommand(
+            N_("--%(name)s must be one of %(choices)s; got %(raw)r."),
+            name=name,
+            choices=", ".join(choices),
+            raw=raw,
+        )
     return value
 
 
 def read_data_loss(raw: str) -> bool:
     if raw.lower() not in _YES_NO:
-        raise BadCommand(f"--data-loss must be yes or no; got {raw!r}.")
+        raise BadCommand(N_("--data-loss must be yes or no; got %(raw)r."), raw=raw)
     return _YES_NO[raw.lower()]
 
 
@@ -325,7 +367,7 @@ def read_data_loss(raw: str) -> bool:
 _MENTION = re.compile(r"<@(?P<id>[UW][A-Z0-9]+)(?:\|[^<>]*)?>")
 
 
-def mention_id(word: str, *, wanted: str, example: str) -> str:
+def mention_id(word: str, *, wanted: Message, example: str) -> str:
     """The Slack user id in a ``<@U123|name>`` mention; else a polite BadCommand.
 
     ``wanted`` says what the command takes (``--reviewers takes people``); ``example`` shows it.
@@ -336,17 +378,26 @@ def mention_id(word: str, *, wanted: str, example: str) -> str:
     if word.startswith("@"):
         # Typed by hand (or the command lacks should_escape), Slack sends no user id with it.
         raise BadCommand(
-            f"I can't tell who {word!r} is. When you type @, pick the person from Slack's "
-            f"autocomplete list so it becomes a mention, e.g. {example}."
+            N_(
+                "I can't tell who %(word)r is. When you type @, pick the person from Slack's "
+                "autocomplete list so it becomes a mention, e.g. %(example)s."
+            ),
+            word=word,
+            example=example,
         )
-    raise BadCommand(f"{wanted}, e.g. {example}; {word!r} isn't one.")
+    raise BadCommand(
+        N_("%(wanted)s, e.g. %(example)s; %(word)r isn't one."),
+        wanted=wanted,
+        example=example,
+        word=word,
+    )
 
 
 # Commas may separate mentions, but a mention's own label (<@U1|Lee, Ann>) is left whole.
 _PERSON = re.compile(r"(?:<[^<>]*>|[^,])+")
 
 
-def read_people(words: list[str], *, wanted: str, example: str) -> tuple[str, ...]:
+def read_people(words: list[str], *, wanted: Message, example: str) -> tuple[str, ...]:
     """Slack user ids from mentions, in order, without repeats; commas between are fine.
 
     ``wanted`` and ``example`` are for the error message, as in ``mention_id``.
@@ -361,4 +412,6 @@ def read_people(words: list[str], *, wanted: str, example: str) -> tuple[str, ..
 
 def read_reviewers(words: list[str]) -> tuple[str, ...]:
     """The people given to ``--reviewers``."""
-    return read_people(words, wanted="--reviewers takes people", example="--reviewers @alice @bob")
+    return read_people(
+        words, wanted=Message(N_("--reviewers takes people")), example="--reviewers @alice @bob"
+    )

@@ -10,12 +10,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.domain.messages import N_, Message, recognise
 from bot.domain.model import CloseFacts, Trigger
-from bot.domain.timeparse import format_duration
+from bot.domain.timeparse import format_duration, read_formatted_duration
 
 TRIGGER_IDS = ("impact", "data-loss", "intervention", "duration", "detection", "severity")
 
-_DETECTED_BY = {"human": "a human", "customer": "a customer"}
+# Reasons are stored in English; these are their message ids, by trigger id.
+REASONS: dict[str, tuple[str, ...]] = {
+    "impact": (N_("user impact %(impact)s ≥ %(threshold)s"),),
+    "data-loss": (N_("data was lost"),),
+    "intervention": (N_("engineers intervened (%(how)s)"),),
+    "duration": (N_("time to resolve %(took)s ≥ %(threshold)s"),),
+    "detection": (
+        N_("detected by a human, not by monitoring"),
+        N_("detected by a customer, not by monitoring"),
+    ),
+    "severity": (N_("severity %(severity)s (policy: sev %(threshold)s or worse)"),),
+}
+_DURATIONS = {"impact": ("impact", "threshold"), "duration": ("took", "threshold")}
 
 
 @dataclass(frozen=True)
@@ -61,40 +74,61 @@ class TriggerFacts:
 def _impact(facts: TriggerFacts, policy: TriggerPolicy) -> Trigger | None:
     if policy.impact is None or facts.impact is None or facts.impact < policy.impact:
         return None
-    reason = f"user impact {format_duration(facts.impact)} ≥ {format_duration(policy.impact)}"
-    return Trigger("impact", reason)
+    return _fired(
+        "impact", impact=format_duration(facts.impact), threshold=format_duration(policy.impact)
+    )
 
 
 def _data_loss(facts: TriggerFacts, policy: TriggerPolicy) -> Trigger | None:
-    return Trigger("data-loss", "data was lost") if policy.data_loss and facts.data_loss else None
+    return _fired("data-loss") if policy.data_loss and facts.data_loss else None
 
 
 def _intervention(facts: TriggerFacts, policy: TriggerPolicy) -> Trigger | None:
     if not policy.intervention or facts.intervention == "none":
         return None
-    return Trigger("intervention", f"engineers intervened ({facts.intervention})")
+    return _fired("intervention", how=facts.intervention)
 
 
 def _duration(facts: TriggerFacts, policy: TriggerPolicy) -> Trigger | None:
     took = facts.ended_at - facts.started_at
     if policy.duration is None or took < policy.duration:
         return None
-    reason = f"time to resolve {format_duration(took)} ≥ {format_duration(policy.duration)}"
-    return Trigger("duration", reason)
+    return _fired(
+        "duration", took=format_duration(took), threshold=format_duration(policy.duration)
+    )
 
 
 def _detection(facts: TriggerFacts, policy: TriggerPolicy) -> Trigger | None:
     if not policy.detection or facts.detected_by == "monitoring":
         return None
-    who = _DETECTED_BY.get(facts.detected_by, facts.detected_by)
-    return Trigger("detection", f"detected by {who}, not by monitoring")
+    human, customer = REASONS["detection"]
+    return Trigger("detection", human if facts.detected_by == "human" else customer)
 
 
 def _severity(facts: TriggerFacts, policy: TriggerPolicy) -> Trigger | None:
     if policy.severity is None or facts.severity is None or facts.severity > policy.severity:
         return None
-    reason = f"severity {facts.severity} (policy: sev {policy.severity} or worse)"
-    return Trigger("severity", reason)
+    return _fired("severity", severity=facts.severity, threshold=policy.severity)
+
+
+def _fired(trigger_id: str, **params: object) -> Trigger:
+    [msgid] = REASONS[trigger_id]
+    return Trigger(trigger_id, str(Message(msgid, params)))
+
+
+def explain(trigger: Trigger) -> tuple[str, dict[str, object]] | None:
+    """The message id of a stored reason and its parameters (durations as timedeltas), so it
+    can be said in another language; None for a reason none of ours reads like."""
+    message = recognise(trigger.reason, REASONS.get(trigger.id, ()))
+    if message is None:
+        return None
+    params: dict[str, object] = dict(message.params)
+    try:
+        for name in _DURATIONS.get(trigger.id, ()):
+            params[name] = read_formatted_duration(str(params[name]))
+    except ValueError:
+        return None
+    return message.msgid, params
 
 
 _RULES = (_impact, _data_loss, _intervention, _duration, _detection, _severity)
@@ -103,8 +137,8 @@ _RULES = (_impact, _data_loss, _intervention, _duration, _detection, _severity)
 def evaluate(facts: TriggerFacts, policy: TriggerPolicy) -> list[Trigger]:
     """The triggers that fire, in ``TRIGGER_IDS`` order. Thresholds are "or more".
 
-    Reasons are English, for logs and the English document; localised text should be chosen
-    by trigger id.
+    Reasons are English, as stored and exported; ``explain`` lets them be said in another
+    language.
     """
     fired = (rule(facts, policy) for rule in _RULES)
     return [trigger for trigger in fired if trigger is not None]

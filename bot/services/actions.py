@@ -7,12 +7,17 @@ from datetime import date, datetime, time, timedelta
 
 from bot.domain.actions import OVERDUE, flags, slo_due
 from bot.domain.errors import BadCommand
+from bot.domain.messages import N_
 from bot.domain.model import ActionItem, Incident
 from bot.domain.policy import Policy
 from bot.services.common import incident_of
 from storage.uow import UnitOfWork
 
 ACTION_NUDGE_BEFORE = timedelta(days=1)  # the owner hears a day before the item is due
+_ALREADY = {
+    "done": N_("Action #%(number)s is already done."),
+    "dropped": N_("Action #%(number)s is already dropped."),
+}
 
 
 @dataclass(frozen=True)
@@ -94,10 +99,12 @@ async def change_action(
         item = await uow.writing.action(incident_id=incident.id, seq=number)
         if item is None:
             raise BadCommand(
-                f"{incident.ref} has no action item #{number}. See `/incident action list`."
+                N_("%(ref)s has no action item #%(number)s. See `/incident action list`."),
+                ref=incident.ref,
+                number=number,
             )
         if item.state != "open":
-            raise BadCommand(f"Action #{number} is already {item.state}.")
+            raise BadCommand(_ALREADY[item.state], number=number)
         if values.get("state") in ("done", "dropped"):
             values["closed_at"] = now
         item = await uow.writing.update_action(item.id, **values)

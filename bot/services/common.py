@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.domain.errors import InvalidTransition, NotAllowed, NotAnIncidentChannel
+from bot.domain.messages import N_
 from bot.domain.model import Incident
 from storage.uow import UnitOfWork
 
 CLOCK_SKEW = timedelta(minutes=1)  # how far "now" on a person's device may run ahead of ours
+GONE = N_("That postmortem no longer exists.")  # a button or form outlived its postmortem
 
 
 async def incident_of(uow: UnitOfWork, channel_id: str) -> Incident:
@@ -21,15 +23,17 @@ async def incident_of(uow: UnitOfWork, channel_id: str) -> Incident:
 
 def not_an_incident_channel() -> NotAnIncidentChannel:
     return NotAnIncidentChannel(
-        "This isn't an incident channel. Run this in the channel furikaeri created for the "
-        "incident (or start one with `/incident start <title>`)."
+        N_(
+            "This isn't an incident channel. Run this in the channel furikaeri created for "
+            "the incident (or start one with `/incident start <title>`)."
+        )
     )
 
 
 def ensure_open(incident: Incident) -> None:
     """Refuse to act on a closed incident."""
     if incident.is_closed:
-        raise InvalidTransition(f"{incident.ref} is already closed.")
+        raise InvalidTransition(N_("%(ref)s is already closed."), ref=incident.ref)
 
 
 async def commander_of(uow: UnitOfWork, incident: Incident) -> str:
@@ -41,5 +45,6 @@ async def ensure_may_close(uow: UnitOfWork, incident: Incident, user: str) -> No
     """Closing decides whether a postmortem is owed: the commander or the declarer does it."""
     if user not in (incident.declared_by, await commander_of(uow, incident)):
         raise NotAllowed(
-            f"Only the incident commander or the person who declared {incident.ref} can close it."
+            N_("Only the incident commander or the person who declared %(ref)s can close it."),
+            ref=incident.ref,
         )

@@ -10,6 +10,8 @@ from bot.domain.errors import (
     IncidentNotFound,
     InvalidTransition,
 )
+from bot.domain.lifecycle import entry_text
+from bot.domain.messages import N_
 from bot.domain.model import CloseFacts, Incident, Postmortem, Trigger
 from bot.domain.policy import Policy
 from bot.domain.triggers import TriggerFacts, evaluate
@@ -37,7 +39,7 @@ async def open_incident(
 ) -> Incident:
     """Declare an incident under the next number; its channel comes afterwards."""
     if started_at > now + CLOCK_SKEW:
-        raise BadTime("An incident can't start in the future. Leave out --at to start it now.")
+        raise BadTime(N_("An incident can't start in the future. Leave out --at to start it now."))
     async with uow:
         number = await uow.incidents.next_number()
         incident = await uow.incidents.add(
@@ -55,7 +57,7 @@ async def open_incident(
             recorded_at=now,
             author=declared_by,
             kind="declared",
-            text=f"Declared {incident.ref}: {title}",
+            text=entry_text("declared", ref=incident.ref, title=title),
         )
         await uow.commit()
     return incident
@@ -121,14 +123,16 @@ async def close_incident(
         if not await uow.incidents.close(
             incident.id, closed_at=closed_at, closed_by=closed_by, facts=facts
         ):
-            raise InvalidTransition(f"{incident.ref} was closed a moment ago by someone else.")
+            raise InvalidTransition(
+                N_("%(ref)s was closed a moment ago by someone else."), ref=incident.ref
+            )
         await uow.timeline.add(
             incident_id=incident.id,
             occurred_at=closed_at,
             recorded_at=now,
             author=closed_by,
             kind="closed",
-            text=f"Closed {incident.ref}",
+            text=entry_text("closed", ref=incident.ref),
         )
         closed = await uow.incidents.get(incident.id)
         assert closed is not None
@@ -153,9 +157,9 @@ async def start_postmortem_anyway(
     async with uow:
         incident = await uow.incidents.get(incident_id)
         if incident is None:
-            raise IncidentNotFound("That incident no longer exists.")
+            raise IncidentNotFound(N_("That incident no longer exists."))
         if await uow.postmortems.for_incident(incident_id) is not None:
-            raise InvalidTransition(f"{incident.ref} already has a postmortem draft.")
+            raise InvalidTransition(N_("%(ref)s already has a postmortem draft."), ref=incident.ref)
         postmortem = await uow.postmortems.add(
             incident_id=incident_id,
             author=author,
@@ -179,11 +183,14 @@ async def record_document(
 
 def _check_close_time(incident: Incident, closed_at: datetime, now: datetime) -> None:
     if closed_at > now + CLOCK_SKEW:
-        raise BadTime("An incident can't be closed in the future. Leave out --at to close it now.")
+        raise BadTime(
+            N_("An incident can't be closed in the future. Leave out --at to close it now.")
+        )
     if closed_at < incident.started_at:
         raise BadTime(
-            f"{incident.ref} started at {incident.started_at:%Y-%m-%d %H:%M} UTC; "
-            "it can't be closed before that."
+            N_("%(ref)s started at %(started)s UTC; it can't be closed before that."),
+            ref=incident.ref,
+            started=f"{incident.started_at:%Y-%m-%d %H:%M}",
         )
 
 

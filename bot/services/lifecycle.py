@@ -10,18 +10,19 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.errors import BadCommand, NotAllowed
-from bot.domain.lifecycle import MARKS, Metrics, derive_metrics, latest_marks
+from bot.domain.lifecycle import (
+    MARK_TEXT,
+    MARKS,
+    Metrics,
+    derive_metrics,
+    entry_text,
+    latest_marks,
+)
+from bot.domain.messages import N_, Message
 from bot.domain.model import Incident, TimelineEntry
 from bot.domain.timeparse import validate_occurrence
 from bot.services.common import CLOCK_SKEW, commander_of, ensure_open, incident_of
 from storage.uow import UnitOfWork
-
-MARK_TEXT = {
-    "detected": "Detected",
-    "mitigated": "Mitigated",
-    "impact-start": "User impact started",
-    "impact-end": "User impact ended",
-}
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ async def set_status(
         at,
         now,
         kind="status",
-        text=lambda _: f"Status: {status}",
+        text=lambda _: entry_text("status", status=status),
         # Leaving "resolved" (it came back) clears the resolution time again.
         values=lambda when: {
             "status": status,
@@ -71,13 +72,15 @@ async def set_severity(
         at,
         now,
         kind="severity",
-        text=lambda incident: f"Severity: SEV{severity} (was {severity_text(incident)})",
+        text=lambda incident: entry_text(
+            "severity", severity=severity, was=severity_text(incident)
+        ),
         values=lambda _: {"severity": severity},
     )
 
 
 def severity_text(incident: Incident) -> str:
-    return f"SEV{incident.severity}" if incident.severity else "not set"
+    return f"SEV{incident.severity}" if incident.severity else N_("not set")
 
 
 async def _change(
@@ -130,11 +133,13 @@ async def assign_role(
             await commander_of(uow, incident),
         ):
             raise NotAllowed(
-                "Only the incident commander (or whoever declared it) hands the command over."
+                N_("Only the incident commander (or whoever declared it) hands the command over.")
             )
         previous = (await uow.people.roles(incident.id)).get(role)
         if previous == user:
-            raise BadCommand(f"{user_name} is already the {role}.")
+            raise BadCommand(
+                N_("%(name)s is already the %(role)s."), name=user_name, role=Message(role)
+            )
         await uow.people.assign(incident.id, role=role, user_id=user, at=now, by=by)
         await uow.timeline.add(
             incident_id=incident.id,
@@ -142,7 +147,7 @@ async def assign_role(
             recorded_at=now,
             author=by,
             kind="role",
-            text=f"{role.capitalize()}: {user_name}",
+            text=entry_text("role", role=role.capitalize(), name=user_name),
         )
         await uow.commit()
     return incident, previous

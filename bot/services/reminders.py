@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from bot.domain.actions import OVERDUE
 from bot.domain.calendar import deliverable, due_after
 from bot.domain.errors import BadCommand
+from bot.domain.messages import N_
 from bot.domain.model import ActionItem, Incident, Postmortem, Reminder
 from bot.domain.policy import Policy
 from bot.domain.review import waiting_on
@@ -109,9 +110,9 @@ async def snooze(
     async with uow:
         reminder = await uow.reminders.get(reminder_id)
         if reminder is None:
-            raise BadCommand("That reminder no longer exists.")
+            raise BadCommand(N_("That reminder no longer exists."))
         if reminder.recipient.startswith(("U", "W")) and reminder.recipient != by:
-            raise BadCommand("That reminder isn't yours to snooze.")
+            raise BadCommand(N_("That reminder isn't yours to snooze."))
         kind, subject, recipient = reminder.kind, reminder.subject_id, reminder.recipient
         pending = await uow.reminders.pending(kind, subject, recipient)
         start = max(pending.due_at, now) if pending else now

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from bot.domain.errors import IncidentNotFound
 from bot.domain.lifecycle import Metrics
+from bot.domain.messages import N_
 from bot.domain.model import (
     ActionItem,
     Feedback,
@@ -48,7 +49,9 @@ async def incident_report(
         else:
             incident = await uow.incidents.get(incident_id or 0)
         if incident is None:
-            raise IncidentNotFound(f"There is no incident INC-{number or incident_id}.")
+            raise IncidentNotFound(
+                N_("There is no incident INC-%(number)s."), number=number or incident_id
+            )
         entries = await uow.timeline.for_incident(incident.id, include_deleted=True)
         history = await uow.timeline.revisions(incident.id)
         roles = await uow.people.roles(incident.id)

@@ -8,10 +8,11 @@ from datetime import datetime, timedelta
 
 from bot.domain.calendar import due_after
 from bot.domain.errors import BadCommand, IncidentNotFound, NotAllowed
+from bot.domain.messages import N_, Message
 from bot.domain.model import Approval, Incident, Postmortem, Reminder
 from bot.domain.policy import Policy
-from bot.domain.review import approvals_needed, approved_by, next_state, waiting_on
-from bot.services.common import commander_of, incident_of
+from bot.domain.review import LABELS, approvals_needed, approved_by, next_state, waiting_on
+from bot.services.common import GONE, commander_of, incident_of
 from storage.uow import UnitOfWork
 
 NUDGES = ("author", "reviewer", "escalation")
@@ -51,7 +52,13 @@ async def set_author(
     async with uow:
         incident, pm = await _postmortem_in(uow, channel_id)
         _must_be_open(pm)
-        await _author_or_commander(uow, incident, pm, by, "hand the writing over")
+        await _author_or_commander(
+            uow,
+            incident,
+            pm,
+            by,
+            N_("Only the postmortem's author or the incident commander can hand the writing over."),
+        )
         await uow.reminders.cancel(pm.id, ["author"], recipient=pm.author, reason="author changed")
         pm = await uow.postmortems.update(pm.id, author=author)
         if pm.status == "draft":
@@ -74,9 +81,15 @@ async def set_reviewers(
     async with uow:
         incident, pm = await _postmortem_in(uow, channel_id)
         _must_be_open(pm)
-        await _author_or_commander(uow, incident, pm, by, "choose the reviewers")
+        await _author_or_commander(
+            uow,
+            incident,
+            pm,
+            by,
+            N_("Only the postmortem's author or the incident commander can choose the reviewers."),
+        )
         if pm.author in reviewers:
-            raise BadCommand("The author can't review their own postmortem; name someone else.")
+            raise BadCommand(N_("The author can't review their own postmortem; name someone else."))
         added = tuple(r for r in reviewers if r not in pm.reviewers)
         for gone in set(pm.reviewers) - set(reviewers):
             await uow.reminders.cancel(
@@ -128,11 +141,12 @@ async def _may_request(
     await _author_or_commander(uow, incident, pm, by)
     next_state(pm.status, "ready")
     if not pm.reviewers:
-        raise BadCommand("Name the reviewers first: `/incident postmortem reviewers @a @b`.")
+        raise BadCommand(N_("Name the reviewers first: `/incident postmortem reviewers @a @b`."))
     needed = approvals_needed(pm.reviewers, policy.review_approvals)
     if needed > len(pm.reviewers):
         raise BadCommand(
-            f"The policy asks for {needed} approvals; name at least {needed} reviewers."
+            N_("The policy asks for %(needed)s approvals; name at least %(needed)s reviewers."),
+            needed=needed,
         )
     return incident, pm
 
@@ -152,7 +166,9 @@ async def decide(
     async with uow:
         incident, pm = await _postmortem(uow, postmortem_id)
         if reviewer not in pm.reviewers:
-            raise NotAllowed(f"Only the named reviewers of {incident.ref} can review it.")
+            raise NotAllowed(
+                N_("Only the named reviewers of %(ref)s can review it."), ref=incident.ref
+            )
         action = "approve" if decision == "approved" else "request_changes"
         next_state(pm.status, action)  # refuses when it is not in review
         await uow.reminders.decide(
@@ -200,7 +216,13 @@ async def waive(
     """Record the team's decision not to write it: reason and who decided; nudges stop."""
     async with uow:
         incident, pm = await _postmortem_in(uow, channel_id)
-        await _author_or_commander(uow, incident, pm, by, "waive it")
+        await _author_or_commander(
+            uow,
+            incident,
+            pm,
+            by,
+            N_("Only the postmortem's author or the incident commander can waive it."),
+        )
         pm = await uow.postmortems.update(
             pm.id, status=next_state(pm.status, "waive"), waived_reason=reason, waived_by=by
         )
@@ -276,8 +298,11 @@ async def _postmortem_in(uow: UnitOfWork, channel_id: str) -> tuple[Incident, Po
     pm = await uow.postmortems.for_incident(incident.id)
     if pm is None:
         raise BadCommand(
-            f"{incident.ref} has no postmortem. Close it with `/incident close`; when no trigger "
-            "fires, the close message offers to write one anyway."
+            N_(
+                "%(ref)s has no postmortem. Close it with `/incident close`; when no trigger "
+                "fires, the close message offers to write one anyway."
+            ),
+            ref=incident.ref,
         )
     return incident, pm
 
@@ -286,17 +311,24 @@ async def _postmortem(uow: UnitOfWork, postmortem_id: int) -> tuple[Incident, Po
     pm = await uow.postmortems.get(postmortem_id)
     incident = None if pm is None else await uow.incidents.get(pm.incident_id)
     if pm is None or incident is None:
-        raise IncidentNotFound("That postmortem no longer exists.")
+        raise IncidentNotFound(GONE)
     return incident, pm
 
 
 def _must_be_open(pm: Postmortem) -> None:
     if pm.status in ("published", "waived"):
-        raise BadCommand(f"This postmortem is {pm.status}; its people can't change any more.")
+        raise BadCommand(
+            N_("This postmortem is %(state)s; its people can't change any more."),
+            state=Message(LABELS[pm.status]),
+        )
 
 
 async def _author_or_commander(
-    uow: UnitOfWork, incident: Incident, pm: Postmortem, by: str, what: str = "ask for review"
+    uow: UnitOfWork,
+    incident: Incident,
+    pm: Postmortem,
+    by: str,
+    refusal: str = N_("Only the postmortem's author or the incident commander can ask for review."),
 ) -> None:
     if by not in (pm.author, await commander_of(uow, incident)):
-        raise NotAllowed(f"Only the postmortem's author or the incident commander can {what}.")
+        raise NotAllowed(refusal)

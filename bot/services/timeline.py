@@ -7,6 +7,7 @@ from datetime import datetime
 
 from bot.domain.errors import BadCommand, NotAllowed
 from bot.domain.lifecycle import MARKS
+from bot.domain.messages import N_
 from bot.domain.model import Incident, TimelineEntry
 from bot.domain.timeparse import validate_occurrence
 from bot.services.common import CLOCK_SKEW, commander_of, incident_of
@@ -65,13 +66,24 @@ async def _editable(
     incident = incident or await incident_of(uow, channel_id)
     entry = await uow.timeline.by_seq(incident.id, number)
     if entry is None or entry.deleted_at is not None:
-        raise BadCommand(f"{incident.ref} has no entry #{number}. See `/incident timeline`.")
+        raise BadCommand(
+            N_("%(ref)s has no entry #%(number)s. See `/incident timeline`."),
+            ref=incident.ref,
+            number=number,
+        )
     if entry.kind not in CORRECTABLE:
         # These record a change of state; correcting the record would leave the state behind.
         raise BadCommand(
-            f"#{number} records a {entry.kind} change, which the timeline can't rewrite; "
-            "make a new change instead (e.g. `/incident status …`)."
+            N_(
+                "#%(number)s records a %(kind)s change, which the timeline can't rewrite; "
+                "make a new change instead (e.g. `/incident status …`)."
+            ),
+            number=number,
+            kind=entry.kind,
         )
     if by not in (entry.author, await commander_of(uow, incident)):
-        raise NotAllowed(f"Only the author of #{number} or the incident commander can change it.")
+        raise NotAllowed(
+            N_("Only the author of #%(number)s or the incident commander can change it."),
+            number=number,
+        )
     return entry

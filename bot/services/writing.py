@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.errors import BadCommand, IncidentNotFound
+from bot.domain.messages import N_
 from bot.domain.model import Feedback, Incident, Postmortem, SectionRevision
 from bot.domain.postmortem import SECTION_KEYS
+from bot.services.common import GONE
 from storage.uow import Storage, UnitOfWork
 
 MAX_ATTEMPTS = 5  # saves of *other* sections that may slip in between before we give up
@@ -33,7 +35,7 @@ async def postmortem_by_id(*, uow: UnitOfWork, postmortem_id: int) -> tuple[Inci
         pm = await uow.postmortems.get(postmortem_id)
         incident = await uow.incidents.get(pm.incident_id) if pm else None
     if pm is None or incident is None:
-        raise IncidentNotFound("That postmortem no longer exists.")
+        raise IncidentNotFound(GONE)
     return incident, pm
 
 
@@ -51,15 +53,17 @@ async def save_section(
     kept (merged); a save of the same section in between is a conflict, and nothing is lost:
     the caller shows both texts."""
     if section not in SECTION_KEYS:
-        raise BadCommand(f"There is no section '{section}'.")
+        raise BadCommand(N_("There is no section '%(section)s'."), section=section)
     for _ in range(MAX_ATTEMPTS):
         async with storage.uow() as uow:
             pm = await uow.postmortems.get(postmortem_id)
             incident = await uow.incidents.get(pm.incident_id) if pm else None
             if pm is None or incident is None:
-                raise IncidentNotFound("That postmortem no longer exists.")
+                raise IncidentNotFound(GONE)
             if pm.status == "waived":
-                raise BadCommand(f"The {incident.ref} postmortem was waived; it can't be edited.")
+                raise BadCommand(
+                    N_("The %(ref)s postmortem was waived; it can't be edited."), ref=incident.ref
+                )
             theirs = await uow.writing.revisions(pm.id, after_version=base_version, section=section)
             if theirs and theirs[-1].after != text:
                 return Saved(incident, pm, conflict=theirs[-1])
@@ -75,7 +79,7 @@ async def save_section(
                 await uow.commit()
                 assert saved is not None
                 return Saved(incident, saved)
-    raise BadCommand("The postmortem is being edited very busily; please save again.")
+    raise BadCommand(N_("The postmortem is being edited very busily; please save again."))
 
 
 async def add_feedback(
@@ -84,7 +88,7 @@ async def add_feedback(
     """A reader found it helpful, or left a comment; False for a repeated "helpful"."""
     async with uow:
         if await uow.postmortems.get(postmortem_id) is None:
-            raise IncidentNotFound("That postmortem no longer exists.")
+            raise IncidentNotFound(GONE)
         added = await uow.writing.add_feedback(Feedback(postmortem_id, user, kind, now, text))
         await uow.commit()
     return added

@@ -5,7 +5,7 @@ import pytest
 
 from bot.domain.blameless import (
     BUILTIN_DIR,
-    PEOPLE_HINTS,
+    PEOPLE_HINT,
     SENTENCE_MAX,
     Finding,
     Rule,
@@ -21,7 +21,6 @@ from bot.domain.blameless import (
 from bot.domain.postmortem import SECTION_KEYS
 
 RULES = default_rules()
-PEOPLE_HINT = PEOPLE_HINTS["en"]
 
 
 def phrases(text: str, section: str = "summary", **kwargs: Any) -> list[str]:
@@ -287,8 +286,9 @@ def test_people_are_only_looked_for_in_root_cause_and_trigger() -> None:
 
 
 def test_the_people_hint_may_be_japanese() -> None:
-    [finding] = check({"trigger": "<@U1>がデプロイした。"}, RULES, people_hint=PEOPLE_HINTS["ja"])
-    assert finding.hint == PEOPLE_HINTS["ja"]
+    hint = "人ではなく、それを許した仕組みやプロセスを書きましょう。"
+    [finding] = check({"trigger": "<@U1>がデプロイした。"}, RULES, people_hint=hint)
+    assert finding.hint == hint
 
 
 # ---- sentences, order and overlaps ------------------------------------------------------------

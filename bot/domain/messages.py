@@ -1,0 +1,59 @@
+"""What the domain says to people, kept translatable: it names its messages in English, and the
+Slack layer says them in the workspace's language (``bot.i18n``).
+
+``N_`` marks a message id for ``pybabel extract`` without translating it (the gettext
+convention for text that is translated later, where it is shown). A ``Message`` is such an id
+with its ``%(name)s`` parameters; a parameter may itself be a ``Message``, said in the same
+language. ``str()`` of a message is its English text; ``recognise`` reads such a text back.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+_PARAM = re.compile(r"%\((\w+)\)s")
+
+
+def N_(msgid: str) -> str:
+    """Mark ``msgid`` for extraction; it is translated where it is shown."""
+    return msgid
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message id and its parameters, to be said in the reader's language."""
+
+    msgid: str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    def render(self, gettext: Callable[[str], str]) -> str:
+        """The text in the language of ``gettext``, nested messages included."""
+        text = gettext(self.msgid)
+        if not self.params:
+            return text
+        return text % {
+            name: value.render(gettext) if isinstance(value, Message) else value
+            for name, value in self.params.items()
+        }
+
+    def __str__(self) -> str:
+        return self.render(lambda msgid: msgid)
+
+
+def recognise(text: str, msgids: Iterable[str]) -> Message | None:
+    """The message among ``msgids`` whose English text ``text`` is, parameters as strings."""
+    for msgid in msgids:
+        match = _pattern(msgid).fullmatch(text)
+        if match is not None:
+            return Message(msgid, match.groupdict())
+    return None
+
+
+@functools.cache
+def _pattern(msgid: str) -> re.Pattern[str]:
+    parts = _PARAM.split(msgid)  # literal, name, literal, name, …, literal
+    regex = (re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts))
+    return re.compile("".join(regex), re.DOTALL)

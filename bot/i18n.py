@@ -1,0 +1,94 @@
+"""The bot's languages: English is the source text; others come from Babel message catalogues.
+
+A catalogue is ``bot/locales/<language>/LC_MESSAGES/messages.po``. It is compiled in memory once,
+the first time its language is asked for (the composition root does so at start-up): ``read_po``
+→ ``write_mo`` → ``Translations``. So there is no build step and no binary ``.mo`` to keep in step
+with its source. Fuzzy entries are left out: a translation nobody has checked is shown in English
+instead.
+"""
+
+from __future__ import annotations
+
+import functools
+import gettext as stdlib_gettext
+import re
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+from bot.domain.messages import Message
+
+LOCALE_DIR = Path(__file__).resolve().parent / "locales"
+DOMAIN = "messages"
+SOURCE_LANGUAGE = "en"
+_LOCALE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*")
+
+
+def language(locale: str) -> str:
+    """``ja`` for ``ja``, ``ja-JP`` or ``ja_JP``; ValueError for anything not shaped like one."""
+    if not _LOCALE.fullmatch(locale):
+        raise ValueError(f"unknown locale: {locale!r}")
+    return re.split(r"[-_]", locale)[0].lower()
+
+
+def catalogue(lang: str) -> Path:
+    """Where the catalogue of ``lang`` lives."""
+    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@functools.cache
+def languages() -> tuple[str, ...]:
+    """English and every language with a catalogue."""
+    found = sorted(p.parent.parent.name for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+    return (SOURCE_LANGUAGE, *found)
+
+
+@functools.cache
+def translations(lang: str) -> stdlib_gettext.NullTranslations:
+    """The compiled catalogue of ``lang`` (English: none, the messages are their own text)."""
+    if lang == SOURCE_LANGUAGE:
+        return stdlib_gettext.NullTranslations()
+    path = catalogue(lang)
+    if not path.is_file():
+        raise ValueError(f"unknown locale: {lang!r} (no {path.relative_to(LOCALE_DIR)})")
+    with path.open("rb") as source:
+        catalog = read_po(source, locale=lang)
+    compiled = BytesIO()
+    write_mo(compiled, catalog, use_fuzzy=False)
+    compiled.seek(0)
+    return Translations(compiled, domain=DOMAIN)
+
+
+@dataclass(frozen=True)
+class Translator:
+    """Messages in one language. Parameters are ``%(name)s``, filled after translating."""
+
+    locale: str
+    catalog: stdlib_gettext.NullTranslations
+
+    def gettext(self, msgid: str, /, **params: object) -> str:
+        text = self.catalog.gettext(msgid)
+        return text % params if params else text
+
+    def ngettext(self, singular: str, plural: str, n: int, /, **params: object) -> str:
+        """The form for ``n`` (which is also the ``%(n)s`` parameter)."""
+        return self.catalog.ngettext(singular, plural, n) % {"n": n, **params}
+
+    def pgettext(self, context: str, msgid: str) -> str:
+        """A word whose English is ambiguous (``monitoring``), told apart by its context."""
+        return self.catalog.pgettext(context, msgid)
+
+    def say(self, message: Message) -> str:
+        """A domain message (an error's, say) in this language."""
+        return message.render(self.catalog.gettext)
+
+
+@functools.cache
+def translator(locale: str) -> Translator:
+    """The translator for a policy's ``locale`` (``en``, ``ja``, ``ja-JP`` …), built once."""
+    lang = language(locale)
+    return Translator(lang, translations(lang))

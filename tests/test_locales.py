@@ -1,0 +1,140 @@
+"""The message catalogues: every message of the code and templates is translated, the
+translations fill the same placeholders, and the catalogues stay in step with the code."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.pofile import read_po
+
+from bot.domain.errors import BadTime
+from bot.domain.messages import N_, Message
+from bot.i18n import LOCALE_DIR, catalogue, languages, translator
+
+ROOT = Path(__file__).resolve().parent.parent
+TRANSLATED = [lang for lang in languages() if lang != "en"]
+# %(name)s or %(name)r; %% is a literal percent sign.
+_PLACEHOLDER = re.compile(r"%\((\w+)\)[sr]")
+_ANY_PERCENT = re.compile(r"%")
+
+
+def extracted() -> set[tuple[str | None, str]]:
+    """(context, msgid) of every message pybabel extract finds, as configured in babel.cfg."""
+    with (ROOT / "babel.cfg").open(encoding="utf-8") as cfg:
+        method_map, options_map = parse_mapping_cfg(cfg)
+    found = set()
+    for _file, _line, message, _comments, context in extract_from_dir(
+        ROOT, method_map, options_map
+    ):
+        found.add((context, message[0] if isinstance(message, tuple) else message))
+    return found
+
+
+def entries(path: Path) -> dict[tuple[str | None, str], object]:
+    with path.open("rb") as source:
+        catalog = read_po(source)
+    return {(m.context, m.id[0] if isinstance(m.id, tuple) else m.id): m for m in catalog if m.id}
+
+
+def placeholders(text: str) -> list[str]:
+    return sorted(_PLACEHOLDER.findall(text))
+
+
+def stray_percent(text: str) -> bool:
+    return bool(_ANY_PERCENT.search(_PLACEHOLDER.sub("", text).replace("%%", "")))
+
+
+@pytest.fixture(scope="module")
+def messages() -> set[tuple[str | None, str]]:
+    return extracted()
+
+
+def test_there_is_a_japanese_catalogue():
+    assert "ja" in TRANSLATED
+    assert catalogue("ja") == LOCALE_DIR / "ja" / "LC_MESSAGES" / "messages.po"
+
+
+def test_the_template_lists_every_message_of_the_code_and_templates(messages):
+    # Run `make messages` after changing a message; see README, "Locale".
+    listed = set(entries(LOCALE_DIR / "messages.pot"))
+    assert sorted(messages - listed, key=str) == [], "messages.pot is missing these"
+    assert sorted(listed - messages, key=str) == [], "messages.pot has messages no longer used"
+    assert len(messages) > 300  # the extraction itself works: Slack texts, errors, templates
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_every_message_is_translated(messages, lang):
+    translated = entries(catalogue(lang))
+    missing = sorted(messages - set(translated), key=str)
+    assert missing == [], f"{lang}: not in the catalogue (run `make messages`)"
+    assert sorted(set(translated) - messages, key=str) == [], f"{lang}: messages no longer used"
+    unfinished = [
+        key
+        for key, m in translated.items()
+        if m.fuzzy or not all(m.string if isinstance(m.string, tuple) else (m.string,))
+    ]
+    assert unfinished == [], f"{lang}: empty or fuzzy translations"
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_translations_fill_the_same_placeholders(lang):
+    wrong = []
+    for (context, msgid), m in entries(catalogue(lang)).items():
+        ids = m.id if isinstance(m.id, tuple) else (m.id,)
+        strings = m.string if isinstance(m.string, tuple) else (m.string,)
+        # A plural's forms each take the plural's placeholders (n included).
+        wanted = placeholders(ids[-1])
+        for string in strings:
+            if placeholders(string) != wanted or stray_percent(string):
+                wrong.append((context, msgid, string))
+    assert wrong == []
+
+
+def test_the_checks_catch_mismatched_placeholders():
+    assert placeholders("%(ref)s was closed by %(who)r") == ["ref", "who"]
+    assert placeholders("%(ref)s は閉じられました") != placeholders("%(ref)s by %(who)s")
+    assert stray_percent("100% done") and not stray_percent("100%% done, %(n)s items")
+
+
+def test_english_is_the_source_text():
+    en = translator("en")
+    assert en.gettext("Summary") == "Summary"
+    assert en.gettext("Close %(ref)s", ref="INC-7") == "Close INC-7"
+    assert translator("en-US") == translator("en")
+
+
+def test_japanese_messages_parameters_and_plurals():
+    ja = translator("ja-JP")
+    assert ja.locale == "ja"
+    assert ja.gettext("Close %(ref)s", ref="INC-7") == "INC-7 をクローズ"
+    assert ja.pgettext("between names", ", ") == "、"
+    one = ja.ngettext(
+        "*%(ref)s timeline* (%(n)s entry)", "*%(ref)s timeline* (%(n)s entries)", 1, ref="INC-7"
+    )
+    assert one == "*INC-7 のタイムライン* （1 件）"
+
+
+def test_a_domain_error_is_said_in_japanese_with_its_nested_messages():
+    error = BadTime(
+        N_("I couldn't read %(raw)s as a duration. %(examples)s"),
+        raw="'soon'",
+        examples=Message(N_("Try 25m, 4h, 1h30m or 2d.")),
+    )
+    assert str(error) == "I couldn't read 'soon' as a duration. Try 25m, 4h, 1h30m or 2d."
+    assert translator("ja").say(error.message) == (
+        "'soon' を期間として読み取れませんでした。25m、4h、1h30m、2d のように指定してください。"
+    )
+
+
+def test_a_message_without_a_translation_is_said_in_english():
+    assert translator("ja").gettext("Not a message of furikaeri") == "Not a message of furikaeri"
+
+
+@pytest.mark.parametrize("locale", ["fr", "../ja", "", "ja/../en"])
+def test_unknown_locales_are_refused(locale):
+    with pytest.raises(ValueError):
+        translator(locale)
