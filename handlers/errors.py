@@ -10,6 +10,7 @@ workspace's language; a domain error carries its message id and parameters for t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import json
 import logging
@@ -113,7 +114,7 @@ class _SignallingAck:
 
     def __init__(self, ack: AsyncAck) -> None:
         self._ack = ack
-        self._sent = asyncio.Event()
+        self._answered: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
     @property
     def response(self) -> BoltResponse | None:
@@ -123,15 +124,18 @@ class _SignallingAck:
         try:
             return await self._ack(*args, **kwargs)
         finally:
-            self._sent.set()
+            self._settle()
 
     async def sent_or_done(self, work: asyncio.Task[None]) -> None:
         """Until `ack()` was called or the work ended (or Slack stopped waiting)."""
-        sent = asyncio.ensure_future(self._sent.wait())
-        try:
-            await asyncio.wait({sent, work}, timeout=ACK_DEADLINE, return_when="FIRST_COMPLETED")
-        finally:
-            sent.cancel()
+        work.add_done_callback(self._settle)
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(ACK_DEADLINE):
+                await self._answered
+
+    def _settle(self, *_: object) -> None:
+        if not self._answered.done():
+            self._answered.set_result(None)
 
 
 async def tell(error: Exception, body: dict, context: AsyncBoltContext) -> None:

@@ -7,12 +7,21 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.model import Revision, TimelineEntry
 from storage.sql import insert_ignore
 from storage.tables import capture_votes, incidents, timeline_entries, timeline_revisions
+
+# Built once: a burst of notes runs these for every group it writes.
+_TAKE_NUMBERS = (
+    update(incidents)
+    .where(incidents.c.id == bindparam("incident"))
+    .values(entry_seq=incidents.c.entry_seq + bindparam("count"))
+    .returning(incidents.c.entry_seq)
+)
+_INSERT_ENTRIES = insert(timeline_entries).returning(timeline_entries)
 
 
 class TimelineRepository:
@@ -27,29 +36,17 @@ class TimelineRepository:
     async def add_many(self, incident_id: int, rows: list[dict[str, Any]]) -> list[TimelineEntry]:
         """Add entries (rows with the same keys) under the incident's next numbers, in order.
 
-        The counter's row lock serialises writers, so numbers never repeat across processes.
-        The rows go in as one statement and are read back by number: cheaper than RETURNING,
-        which SQLite's driver answers one row at a time."""
-        last = await self._session.execute(
-            update(incidents)
-            .where(incidents.c.id == incident_id)
-            .values(entry_seq=incidents.c.entry_seq + len(rows))
-            .returning(incidents.c.entry_seq)
+        The counter's row lock serialises writers, so numbers never repeat across processes."""
+        taken = await self._session.execute(
+            _TAKE_NUMBERS, {"incident": incident_id, "count": len(rows)}
         )
-        first = last.scalar_one() - len(rows) + 1
+        first = taken.scalar_one() - len(rows) + 1
         numbered = [
             {"incident_id": incident_id, "seq": first + i, **row} for i, row in enumerate(rows)
         ]
-        await self._session.execute(insert(timeline_entries), numbered)
-        added = await self._session.execute(
-            select(timeline_entries)
-            .where(
-                timeline_entries.c.incident_id == incident_id,
-                timeline_entries.c.seq.between(first, first + len(rows) - 1),
-            )
-            .order_by(timeline_entries.c.seq)
-        )
-        return [TimelineEntry(**row._mapping) for row in added]
+        added = await self._session.execute(_INSERT_ENTRIES, numbered)
+        # Sorted here rather than by the database: SQLite's driver would go one row at a time.
+        return sorted((TimelineEntry(**row._mapping) for row in added), key=lambda e: e.seq)
 
     async def for_incident(
         self, incident_id: int, *, include_deleted: bool = False

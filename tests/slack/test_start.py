@@ -115,3 +115,17 @@ async def test_help_and_unknown_subcommands_list_the_commands(bot):
         for usage in ("/incident start", "/incident note", "/incident close"):
             assert usage in body, (text, body)
     assert "frobnicate" in (await bot.slack.command("frobnicate")).json["text"]
+
+
+async def test_shutting_down_lets_the_work_after_the_ack_finish(bot):
+    # Slack has its answer at once; setting up the channel goes on after it, and a shutdown
+    # meanwhile waits for it rather than leaving an incident without its channel.
+    bot.fake.delay("conversations.create", 1.0, times=1)
+    reply = await bot.slack.command("start Shutdown mid-way")
+    assert "INC-1" in reply.json["text"]
+    assert (await stored(bot, 1)).incident.channel_id is None  # still being created
+
+    await bot.runtime.aclose()
+
+    assert bot.fake.calls_to("pins.add")
+    assert (await stored(bot, 1)).incident.channel_id is not None
