@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.domain.commands import HELP_LINES
+from bot.domain.lifecycle import ENTRY_KINDS
 from bot.domain.messages import N_
 from bot.domain.model import Incident, Postmortem, TimelineEntry, Trigger
 from bot.domain.mrkdwn import escape
@@ -32,18 +33,6 @@ STATUS_LABELS = {
     "closed": N_("Closed"),
 }
 ROLE_LABELS = {"commander": N_("Commander"), "comms": N_("Comms"), "scribe": N_("Scribe")}
-# What a timeline entry that is not a plain note records, as /incident timeline marks it.
-ENTRY_KINDS = {
-    "declared": N_("declared"),
-    "closed": N_("closed"),
-    "status": N_("status"),
-    "severity": N_("severity"),
-    "role": N_("role"),
-    "detected": N_("detected"),
-    "mitigated": N_("mitigated"),
-    "impact-start": N_("impact-start"),
-    "impact-end": N_("impact-end"),
-}
 Block = dict[str, Any]
 
 

@@ -11,9 +11,11 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-from bot.domain.errors import BadTime
+from bot.domain.commands import parse
+from bot.domain.errors import BadCommand, BadTime
 from bot.domain.messages import N_, Message
 from bot.i18n import LOCALE_DIR, catalogue, languages, translator
+from handlers.errors import user_message
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATED = [lang for lang in languages() if lang != "en"]
@@ -128,6 +130,34 @@ def test_a_domain_error_is_said_in_japanese_with_its_nested_messages():
     assert translator("ja").say(error.message) == (
         "'soon' を期間として読み取れませんでした。25m、4h、1h30m、2d のように指定してください。"
     )
+
+
+@pytest.mark.parametrize(
+    ("command", "english", "japanese"),
+    [
+        (
+            "status identified 10:00 extra",
+            "only a time may come after the status.",
+            "'10:00 extra' が分かりませんでした。ステータス の後に書けるのは時刻だけです。",
+        ),
+        (
+            "sev 2 10:00 oops",
+            "only a time may come after the severity.",
+            "'10:00 oops' が分かりませんでした。重大度 の後に書けるのは時刻だけです。",
+        ),
+        (
+            "note move 3 10:00 x",
+            "only a time may come after note #3.",
+            "'10:00 x' が分かりませんでした。記録 #3 の後に書けるのは時刻だけです。",
+        ),
+    ],
+    ids=["status", "sev", "note-move"],
+)
+def test_what_a_stray_word_follows_is_named_in_the_readers_language(command, english, japanese):
+    with pytest.raises(BadCommand) as caught:
+        parse(command)
+    assert english in user_message(caught.value, translator("en"))
+    assert user_message(caught.value, translator("ja")).startswith(japanese)
 
 
 def test_a_message_without_a_translation_is_said_in_english():

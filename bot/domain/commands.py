@@ -392,8 +392,9 @@ def _parse_correction(match: re.Match[str]) -> NoteCorrection:
             )
         return NoteDelete(number=number)
     example = f"/incident note move {number} 10:42"
+    note = Message(N_("note #%(number)s"), {"number": number})
     try:
-        at = final_time(tokenize(rest), f"note #{number}", example)
+        at = final_time(tokenize(rest), note, example)
     except BadCommand as exc:
         raise type(exc)(N_("%(problem)s\n%(hint)s"), problem=exc.message, hint=hint) from None
     if at is None:
@@ -444,7 +445,7 @@ def _parse_status(rest: str) -> Status:
             choices=listing(STATUSES),
             example=example,
         )
-    at = final_time(tokens[1:], "the status", example)
+    at = final_time(tokens[1:], Message(N_("the status")), example)
     return Status(status=tokens[0].text.lower(), at=at)
 
 
@@ -456,7 +457,7 @@ def _parse_severity(rest: str) -> Severity:
         )
     return Severity(
         severity=read_severity(tokens[0].text, example),
-        at=final_time(tokens[1:], "the severity", example),
+        at=final_time(tokens[1:], Message(N_("the severity")), example),
     )
 
 

@@ -33,6 +33,20 @@ ENTRY_TEXTS = {
     **MARK_TEXT,
 }
 
+# What a timeline entry that is not a plain note records, as a word a reader sees
+# (/incident timeline marks entries with it; an error names the change it can't rewrite).
+ENTRY_KINDS = {
+    "declared": N_("declared"),
+    "closed": N_("closed"),
+    "status": N_("status"),
+    "severity": N_("severity"),
+    "role": N_("role"),
+    "detected": N_("detected"),
+    "mitigated": N_("mitigated"),
+    "impact-start": N_("impact-start"),
+    "impact-end": N_("impact-end"),
+}
+
 ROLE_DUTIES: dict[str, str] = {
     "commander": N_(
         "Leads the response: sets priorities, makes the calls and hands out the work "

@@ -147,8 +147,11 @@ def read_at(raw: str) -> str:
         raise BadTime(N_("--at: %(problem)s"), problem=exc.message) from None
 
 
-def final_time(tokens: list[Token], after: str, example: str) -> str | None:
-    """The optional TIME that ends a command, after ``after``; BadCommand for anything else."""
+def final_time(tokens: list[Token], after: str | Message, example: str) -> str | None:
+    """The optional TIME that ends a command, after ``after``; BadCommand for anything else.
+
+    ``after`` names what came before the time, as a ``Message`` so the error says it in the
+    reader's language (a plain str is shown as it is)."""
     count = time_length(tokens)
     if len(tokens) > count:
         stray = " ".join(t.text for t in tokens)

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.domain.errors import BadCommand, NotAllowed
-from bot.domain.lifecycle import MARKS
-from bot.domain.messages import N_
+from bot.domain.lifecycle import ENTRY_KINDS, MARKS
+from bot.domain.messages import N_, Message
 from bot.domain.model import Incident, TimelineEntry
 from bot.domain.timeparse import validate_occurrence
 from bot.services.common import CLOCK_SKEW, commander_of, incident_of
@@ -79,7 +79,7 @@ async def _editable(
                 "make a new change instead (e.g. `/incident status …`)."
             ),
             number=number,
-            kind=entry.kind,
+            kind=Message(ENTRY_KINDS[entry.kind]) if entry.kind in ENTRY_KINDS else entry.kind,
         )
     if by not in (entry.author, await commander_of(uow, incident)):
         raise NotAllowed(

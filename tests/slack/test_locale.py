@@ -195,6 +195,20 @@ async def test_errors_are_said_in_japanese_and_user_text_stays_escaped(bot):
 
 
 @pytest.mark.parametrize("policy", [JA])
+async def test_a_recorded_change_the_timeline_cant_rewrite_is_named_in_japanese(bot):
+    await bot.slack.command("start Redis down", channel_id="CGENERAL")
+    declared = await bot.fake.wait_for("response_url", lambda c: "<#" in c.args.get("text", ""))
+    channel = re.search(r"<#(C\w+)>", declared.args["text"]).group(1)
+
+    reply = await bot.slack.command("note delete 1", channel_id=channel)  # #1: the declaration
+
+    assert reply.json["text"] == (
+        "#1 は 宣言 の変更の記録なので、タイムラインからは書き換えられません。"
+        "代わりに新しく変更してください（例: `/incident status …` ）。"
+    )
+
+
+@pytest.mark.parametrize("policy", [JA])
 async def test_the_close_form_asks_in_japanese_and_keeps_the_commands_values(bot):
     await bot.slack.command("start Redis down", channel_id="CGENERAL")
     declared = await bot.fake.wait_for("response_url", lambda c: "<#" in c.args.get("text", ""))
