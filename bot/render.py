@@ -19,15 +19,12 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
-from bot.domain.lifecycle import ENTRY_TEXTS
-from bot.domain.messages import recognise
 from bot.domain.model import Incident, Postmortem, TimelineEntry, Trigger
 from bot.domain.mrkdwn import escape as mrkdwn_escape
 from bot.domain.mrkdwn import readable
 from bot.domain.postmortem import SECTION_KEYS, Participants
-from bot.domain.timeparse import format_duration, minutes
-from bot.domain.triggers import explain
 from bot.i18n import Translator, language, languages, translator
+from bot.wording import duration_in, entry_text, trigger_reason
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 POSTMORTEM_TEMPLATE = "postmortem.md.j2"
@@ -119,64 +116,6 @@ def zone_label(local: datetime) -> str:
     sign = "-" if offset < timedelta(0) else "+"
     total = abs(offset) // timedelta(minutes=1)
     return f"UTC{sign}{total // 60:02d}:{total % 60:02d}"
-
-
-def format_duration_ja(td: timedelta) -> str:
-    """The Japanese twin of ``timeparse.format_duration``: ``27分``, ``1時間30分``, ``3日4時間``."""
-    if td < timedelta(0):
-        return "-" + format_duration_ja(-td)
-    if td < timedelta(minutes=1):
-        return f"{int(td.total_seconds())}秒" if td else "0分"
-    days, rest = divmod(minutes(td), 24 * 60)
-    hours, mins = divmod(rest, 60)
-    return "".join(f"{n}{unit}" for n, unit in ((days, "日"), (hours, "時間"), (mins, "分")) if n)
-
-
-_DURATION_BY_LANGUAGE = {"ja": format_duration_ja}
-
-
-def duration_in(locale: str, td: timedelta) -> str:
-    """``td`` as people of ``locale`` write it: ``1 h 30 min``, ``1時間30分``."""
-    return _DURATION_BY_LANGUAGE.get(language(locale), format_duration)(td)
-
-
-def trigger_reason(trigger: Trigger, t: Translator) -> str:
-    """Why ``trigger`` fired, in ``t``'s language; a reason none of ours reads like, as stored."""
-    explained = explain(trigger)
-    if explained is None:
-        return trigger.reason
-    msgid, params = explained
-    said = {
-        k: duration_in(t.locale, v) if isinstance(v, timedelta) else v for k, v in params.items()
-    }
-    if "how" in params:  # an intervention: its word is its own message id (model.INTERVENTIONS)
-        said["how"] = t.gettext(str(params["how"]))
-    return t.gettext(msgid, **said)
-
-
-def entry_text(kind: str, text: str, t: Translator) -> str:
-    """A timeline entry's text in ``t``'s language: a change the bot recorded is said again;
-    what people wrote stays as written."""
-    msgid = ENTRY_TEXTS.get(kind)
-    message = recognise(text, (msgid,)) if msgid else None
-    if message is None:
-        return text
-    said = dict(message.params)  # the title and a person's name are theirs: never translated
-    if "status" in said:
-        said["status"] = _status_word(t, str(said["status"]))
-    for word in ("role", "was"):  # "Commander"; "not set" (or "SEV3", said as it is)
-        if word in said:
-            said[word] = t.gettext(str(said[word]))
-    return t.gettext(message.msgid, **said)
-
-
-def _status_word(t: Translator, status: str) -> str:
-    return {
-        "investigating": t.pgettext("status", "investigating"),
-        "identified": t.pgettext("status", "identified"),
-        "monitoring": t.pgettext("status", "monitoring"),
-        "resolved": t.pgettext("status", "resolved"),
-    }.get(status, status)
 
 
 def _from_context(ctx: jinja2.runtime.Context, key: str, filter_name: str) -> Any:
@@ -318,7 +257,7 @@ def postmortem_context(
     checklist: bool = False,
 ) -> dict[str, Any]:
     """What a postmortem template receives (besides ``locale``); the timeline in ``t``'s
-    language (see entry_text)."""
+    language (see bot.wording.entry_text)."""
     ordered = sorted(timeline, key=lambda e: (e.occurred_at, e.recorded_at, e.id))
     rows = [
         TimelineRow(

@@ -12,8 +12,8 @@ from bot.domain.messages import N_
 from bot.domain.model import Incident, Postmortem, TimelineEntry, Trigger
 from bot.domain.mrkdwn import escape
 from bot.i18n import Translator
-from bot.render import entry_text, trigger_reason
 from bot.services.lifecycle import Overview
+from bot.wording import entry_text, trigger_reason
 
 WRITE_ANYWAY = "postmortem_write_anyway"
 CAPTURE_SHORTCUT = "add_to_timeline"

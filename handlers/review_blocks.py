@@ -10,9 +10,9 @@ from bot.domain.model import Incident, Postmortem
 from bot.domain.mrkdwn import escape
 from bot.domain.review import LABELS
 from bot.i18n import Translator
-from bot.render import duration_in, trigger_reason
 from bot.services.reminders import Due
 from bot.services.review import ReviewView
+from bot.wording import duration_in, trigger_reason
 from handlers.blocks import Block, when
 from handlers.forms import modal_title
 

@@ -13,7 +13,8 @@ import pytest
 
 from bot.domain.model import CloseFacts, Incident, Postmortem, TimelineEntry, Trigger
 from bot.domain.postmortem import SECTION_KEYS
-from bot.render import Renderer, format_dt, format_duration_ja, md_block, md_cell
+from bot.render import Renderer, format_dt, md_block, md_cell
+from bot.wording import format_duration_ja
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 

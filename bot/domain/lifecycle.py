@@ -23,7 +23,7 @@ MARK_TEXT = {  # a mark's text when nobody wrote one
     "impact-end": N_("User impact ended"),
 }
 # What the timeline records for a change of state, by entry kind. Stored in English; the
-# message ids let a reader see it in their language (bot.render.entry_text).
+# message ids let a reader see it in their language (bot.wording.entry_text).
 ENTRY_TEXTS = {
     "declared": N_("Declared %(ref)s: %(title)s"),
     "closed": N_("Closed %(ref)s"),
