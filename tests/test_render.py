@@ -14,6 +14,7 @@ import pytest
 from bot.domain.model import CloseFacts, Incident, Postmortem, TimelineEntry, Trigger
 from bot.domain.postmortem import SECTION_KEYS
 from bot.render import Renderer, format_dt, md_block, md_cell
+from bot.settings import load_policy
 from bot.wording import format_duration_ja
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -429,6 +430,20 @@ def test_a_user_template_dir_overrides_the_builtin(tmp_path, aurora):
     renderer = Renderer(tmp_path)
     assert render(renderer, aurora) == "# INC-7 (Aki Sato, 5 entries)\n"
     assert headings(render(renderer, aurora, "ja")) == JA_HEADINGS  # falls back to built-in
+
+
+def test_a_literal_percent_in_a_teams_message_is_written_twice(tmp_path, aurora):
+    # Jinja2's newstyle gettext always applies %, so in _() a literal % is %% (README, "Locale").
+    (tmp_path / "policy.yml").write_text("locale: ja\ntemplate_dir: team-templates\n")
+    team = tmp_path / "team-templates"
+    team.mkdir()
+    (team / "postmortem.md.j2").write_text('# {{ _("SLO: 99.9%% uptime") }}\n')
+    (team / "single.md.j2").write_text('# {{ _("SLO: 99.9% uptime") }}\n')
+    renderer = Renderer(load_policy(str(tmp_path / "policy.yml")).template_dir)
+    assert render(renderer, aurora, "en") == "# SLO: 99.9% uptime\n"
+    assert render(renderer, aurora, "ja") == "# SLO: 99.9% uptime\n"
+    with pytest.raises(TypeError):  # what a single % does
+        renderer.render("ja", "single.md.j2")
 
 
 def test_strict_undefined_catches_a_typo_in_a_template(tmp_path, aurora):
