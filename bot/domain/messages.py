@@ -44,7 +44,9 @@ class Message:
 
 
 def recognise(text: str, msgids: Iterable[str]) -> Message | None:
-    """The message among ``msgids`` whose English text ``text`` is, parameters as strings."""
+    """The message among ``msgids`` whose English text ``text`` is, parameters as strings.
+
+    ValueError for a message id that can't be read back (see ``_pattern``)."""
     for msgid in msgids:
         match = _pattern(msgid).fullmatch(text)
         if match is not None:
@@ -54,6 +56,20 @@ def recognise(text: str, msgids: Iterable[str]) -> Message | None:
 
 @functools.cache
 def _pattern(msgid: str) -> re.Pattern[str]:
+    """A regex that reads ``msgid``'s English text back into its parameters.
+
+    Only ``%(name)s`` placeholders, each once, can be read back: a ``%%`` or ``%(n)d`` would be
+    matched literally, never as the text it renders, and a repeated name has two readings.
+    """
     parts = _PARAM.split(msgid)  # literal, name, literal, name, …, literal
+    literals, names = parts[::2], parts[1::2]
+    if any("%" in literal for literal in literals):
+        raise ValueError(
+            f"can't recognise {msgid!r}: only %(name)s placeholders can be read back, "
+            "not %% or other conversions"
+        )
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ValueError(f"can't recognise {msgid!r}: %({repeated[0]})s appears more than once")
     regex = (re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts))
     return re.compile("".join(regex), re.DOTALL)
