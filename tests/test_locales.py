@@ -11,16 +11,18 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
+from bot.domain.blameless import BUILTIN_LOCALES
 from bot.domain.commands import parse
 from bot.domain.errors import BadCommand, BadTime
 from bot.domain.messages import N_, Message
+from bot.domain.policy import LOCALES
 from bot.i18n import LOCALE_DIR, catalogue, languages, translator
 from handlers.errors import user_message
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATED = [lang for lang in languages() if lang != "en"]
-# %(name)s or %(name)r; %% is a literal percent sign.
-_PLACEHOLDER = re.compile(r"%\((\w+)\)[sr]")
+# %(name)s, %(name)r, %(name)d …, with their flags; %% is a literal percent sign.
+_PLACEHOLDER = re.compile(r"%\(\w+\)[#0 +-]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]")
 _ANY_PERCENT = re.compile(r"%")
 
 
@@ -43,7 +45,8 @@ def entries(path: Path) -> dict[tuple[str | None, str], object]:
 
 
 def placeholders(text: str) -> list[str]:
-    return sorted(_PLACEHOLDER.findall(text))
+    """Each ``%(name)…`` placeholder whole, its conversion included: ``%(x)r`` is not ``%(x)s``."""
+    return sorted(match.group() for match in _PLACEHOLDER.finditer(text))
 
 
 def stray_percent(text: str) -> bool:
@@ -55,9 +58,13 @@ def messages() -> set[tuple[str | None, str]]:
     return extracted()
 
 
-def test_there_is_a_japanese_catalogue():
-    assert "ja" in TRANSLATED
-    assert catalogue("ja") == LOCALE_DIR / "ja" / "LC_MESSAGES" / "messages.po"
+def test_the_policy_offers_exactly_the_languages_with_a_catalogue():
+    # A catalogue whose language the policy refuses is never used; a language the policy
+    # accepts without a catalogue (or blameless lists) would fail at start-up. README, "Locale".
+    assert set(languages()) == set(LOCALES) == set(BUILTIN_LOCALES)
+    for lang in TRANSLATED:
+        with catalogue(lang).open("rb") as source:
+            assert str(read_po(source).locale) == lang  # its header names its own language
 
 
 def test_the_template_lists_every_message_of_the_code_and_templates(messages):
@@ -97,8 +104,11 @@ def test_translations_fill_the_same_placeholders(lang):
 
 
 def test_the_checks_catch_mismatched_placeholders():
-    assert placeholders("%(ref)s was closed by %(who)r") == ["ref", "who"]
+    assert placeholders("%(ref)s was closed by %(who)r") == ["%(ref)s", "%(who)r"]
     assert placeholders("%(ref)s は閉じられました") != placeholders("%(ref)s by %(who)s")
+    assert placeholders("%(got)s が分かりません") != placeholders("I didn't get %(got)r")
+    assert placeholders("%(n)s 件") != placeholders("%(n)d items")
+    assert placeholders("%(n)05.1f%%") == ["%(n)05.1f"]
     assert stray_percent("100% done") and not stray_percent("100%% done, %(n)s items")
 
 
