@@ -26,16 +26,17 @@ _PLACEHOLDER = re.compile(r"%\(\w+\)[#0 +-]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]")
 _ANY_PERCENT = re.compile(r"%")
 
 
-def extracted() -> set[tuple[str | None, str]]:
-    """(context, msgid) of every message pybabel extract finds, as configured in babel.cfg."""
+def extracted() -> list[tuple[str | None, str]]:
+    """(context, msgid) of every message pybabel extract finds, as configured in babel.cfg, in
+    the order it writes them: files in name order, each message where it first occurs."""
     with (ROOT / "babel.cfg").open(encoding="utf-8") as cfg:
         method_map, options_map = parse_mapping_cfg(cfg)
-    found = set()
+    found: dict[tuple[str | None, str], None] = {}
     for _file, _line, message, _comments, context in extract_from_dir(
         ROOT, method_map, options_map
     ):
-        found.add((context, message[0] if isinstance(message, tuple) else message))
-    return found
+        found.setdefault((context, message[0] if isinstance(message, tuple) else message))
+    return list(found)
 
 
 def entries(path: Path) -> dict[tuple[str | None, str], object]:
@@ -54,8 +55,13 @@ def stray_percent(text: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def messages() -> set[tuple[str | None, str]]:
+def in_code_order() -> list[tuple[str | None, str]]:
     return extracted()
+
+
+@pytest.fixture(scope="module")
+def messages(in_code_order) -> set[tuple[str | None, str]]:
+    return set(in_code_order)
 
 
 def test_the_policy_offers_exactly_the_languages_with_a_catalogue():
@@ -73,6 +79,14 @@ def test_the_template_lists_every_message_of_the_code_and_templates(messages):
     assert sorted(messages - listed, key=str) == [], "messages.pot is missing these"
     assert sorted(listed - messages, key=str) == [], "messages.pot has messages no longer used"
     assert len(messages) > 300  # the extraction itself works: Slack texts, errors, templates
+
+
+def test_the_catalogues_list_the_messages_in_the_codes_order(in_code_order):
+    # As `make messages` writes them, so a catalogue's diff shows what changed in the code
+    # rather than entries shuffled around by the next regeneration.
+    assert list(entries(LOCALE_DIR / "messages.pot")) == in_code_order, "run `make messages`"
+    for lang in TRANSLATED:
+        assert list(entries(catalogue(lang))) == in_code_order, f"{lang}: run `make messages`"
 
 
 @pytest.mark.parametrize("lang", TRANSLATED)
