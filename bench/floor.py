@@ -5,6 +5,7 @@ adapter, request signatures verified, a single-workspace token (one auth.test, t
 logging at INFO like `furikaeri run`. GET /healthz is there so start-up is timed the same way.
 It deliberately imports nothing of furikaeri, so its memory is Bolt's and aiohttp's alone.
 Run: SLACK_BOT_TOKEN=… SLACK_SIGNING_SECRET=… SLACK_API_URL=… python -m bench.floor --port P
+[--ack-first]
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 MAX_BODY_BYTES = 256 * 1024  # as bot/server.py
 
 
-def build_web_app() -> web.Application:
+def build_web_app(ack_first: bool = False) -> web.Application:
     client = AsyncWebClient(
         token=os.environ["SLACK_BOT_TOKEN"], base_url=os.environ["SLACK_API_URL"], timeout=10
     )
@@ -31,6 +32,9 @@ def build_web_app() -> web.Application:
         client=client,
         signing_secret=os.environ["SLACK_SIGNING_SECRET"],
         logger=logging.getLogger("floor"),
+        # --ack-first: Bolt answers when the listener returns (as furikaeri runs it), instead of
+        # polling every 10 ms for the ack() of a listener it runs in the background.
+        process_before_response=ack_first,
     )
 
     @bolt.command("/incident")
@@ -52,8 +56,8 @@ def build_web_app() -> web.Application:
     return app
 
 
-async def main(host: str, port: int) -> None:
-    runner = web.AppRunner(build_web_app(), access_log=None)
+async def main(host: str, port: int, ack_first: bool) -> None:
+    runner = web.AppRunner(build_web_app(ack_first), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
     logging.info("floor is listening on http://%s:%d/slack/events", host, port)
@@ -69,8 +73,9 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--ack-first", action="store_true", help="process_before_response")
     args = parser.parse_args()
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    asyncio.run(main(args.host, args.port))
+    asyncio.run(main(args.host, args.port, args.ack_first))

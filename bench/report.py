@@ -28,12 +28,16 @@ def _met(ok: bool) -> str:
     return "**met**" if ok else "**missed**"
 
 
-def _row(name: str, run, floor=None) -> str:
-    ratio = f"{run.rps / floor.rps:.2f}×" if floor and floor.rps else "—"
+def _ratio(run, floor) -> str:
+    return f"{run.rps / floor.rps:.2f}×" if floor and floor.rps else "—"
+
+
+def _row(name: str, run, floor=None, ack_first=None) -> str:
     errors = sum(run.errors.values())
     detail = "; ".join(f"{k} ×{v}" for k, v in run.errors.most_common(2))
     cells = [name, run.concurrency, run.requests, run.ok, f"{errors} ({detail})" if errors else 0]
-    cells += [f"{run.rps:,.0f}", ratio] + [f"{run.pct(p):,.1f}" for p in (50, 95, 99, 100)]
+    cells += [f"{run.rps:,.0f}", _ratio(run, floor), _ratio(run, ack_first)]
+    cells += [f"{run.pct(p):,.1f}" for p in (50, 95, 99, 100)]
     cpu_ms = run.cpu_pct * 10 / run.rps if run.rps else 0  # server CPU time per request
     cells += [f"{run.cpu_pct:.0f}", f"{cpu_ms:.2f}"]
     cells += [f"{x:.0f}" for x in (run.client_pct, run.machine_pct, run.rss_max)]
@@ -60,8 +64,10 @@ def markdown(r: dict, output: Path) -> str:
         "(tests/support/fake_slack.py) runs in its own process.",
         "- furikaeri runs Bolt with `process_before_response` and answers Slack as soon as a "
         "listener calls `ack()` (handlers/background.py); the floor keeps Bolt's default, which "
-        "notices an `ack()` by polling every 10 ms. Notes are written by group commit "
-        "(bot/services/notes.py).",
+        "notices an `ack()` by polling every 10 ms. So that the ratio isn't flattered by that "
+        "alone, a second floor, *ack-first* (`bench/floor.py --ack-first`: "
+        "`process_before_response=True`, the handler still only acks), runs beside it; the "
+        "targets are judged against the floor as the issue defines it (Bolt's default).",
         "- acked = HTTP 200 with an `in_channel` answer. HTTP 404 is Bolt giving up after its "
         "3 s ack timeout; `refused` is an ephemeral error answer.",
         "- CPU %: 100 = one core. machine = every process on the machine (furikaeri, load "
@@ -71,13 +77,15 @@ def markdown(r: dict, output: Path) -> str:
         "## Note acknowledgement under load",
         "",
         "| target | concurrency | timed requests | acked | errors | req/s | ratio to floor "
-        "| p50 ms | p95 ms | p99 ms | max ms | server CPU % | server CPU ms/request "
-        "| load-gen CPU % | machine CPU % | RSS max MiB |",
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "| ratio to ack-first floor | p50 ms | p95 ms | p99 ms | max ms | server CPU % "
+        "| server CPU ms/request | load-gen CPU % | machine CPU % | RSS max MiB |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for b in backends:
-        for floor, run in zip(r[b]["floor_runs"], r[b]["runs"], strict=True):
-            out += [_row("floor", floor), _row(f"**furikaeri {b}**", run, floor)]
+        runs = zip(r[b]["floor_runs"], r[b]["ack_first_runs"], r[b]["runs"], strict=True)
+        for floor, ack_first, run in runs:
+            out += [_row("floor", floor), _row("floor, ack-first", ack_first, floor)]
+            out += [_row(f"**furikaeri {b}**", run, floor, ack_first)]
     out += [
         "",
         "## Every acknowledged note stored?",
@@ -166,6 +174,11 @@ def markdown(r: dict, output: Path) -> str:
             out.append(
                 f"| throughput ≥ {TARGET_RATIO}× floor at concurrency 20 | {b} "
                 f"| {ratio:.2f}× | {_met(ratio >= TARGET_RATIO)} |"
+            )
+            ack_first = r[b]["ack_first_runs"][list(pairs).index(20)]
+            out.append(
+                f"| (for comparison) the same against the ack-first floor | {b} "
+                f"| {_ratio(pairs[20][1], ack_first)} | |"
             )
         if 200 in pairs:
             run = pairs[200][1]

@@ -108,8 +108,11 @@ class Fake:
 class Server:
     """The floor or `furikaeri run --http`, started and timed until GET /healthz says 200."""
 
-    def __init__(self, kind: str, fake: Fake, logs: Path, database_url: str | None = None):
+    def __init__(
+        self, kind: str, fake: Fake, logs: Path, database_url: str | None = None, *flags: str
+    ):
         self.kind, self.fake, self.logs, self.database_url = kind, fake, logs, database_url
+        self.flags = flags
 
     async def start(self, http: aiohttp.ClientSession, log_name: str) -> Server:
         port = free_port()
@@ -121,7 +124,7 @@ class Server:
             "SLACK_API_URL": self.fake.base_url,
         }
         if self.kind == "floor":
-            argv = [sys.executable, "-m", "bench.floor", "--port", str(port)]
+            argv = [sys.executable, "-m", "bench.floor", "--port", str(port), *self.flags]
         else:
             argv = [FURIKAERI, "run", "--http", "--host", "127.0.0.1", "--port", str(port)]
             env["DATABASE_URL"] = self.database_url
@@ -252,17 +255,22 @@ async def startup_phase(http, fake: Fake, backend: str, tmp: Path, logs: Path, n
     return rows
 
 
-async def backend_phase(http, fake: Fake, floor: Server, backend: str, tmp: Path, args) -> dict:
-    """furikaeri on one database: load (each level right after the floor at the same level),
+async def backend_phase(
+    http, fake: Fake, floors: tuple[Server, Server], backend: str, tmp: Path, args
+) -> dict:
+    """furikaeri on one database: load (each level right after both floors at the same level),
     stored-vs-acknowledged, close with many entries, start-up with many nudges."""
+    floor, ack_first = floors
     logs = Path(args.logs)
     async with database(backend, tmp, "load") as url:
         srv = await Server("furikaeri", fake, logs, url).start(http, backend)
         channel = await declare(http, srv, f"bench {backend}")
         await settle(srv.pid)
-        out = {"rss_idle": rss_mib(srv.pid), "runs": [], "floor_runs": []}
+        out = {"rss_idle": rss_mib(srv.pid), "runs": [], "floor_runs": [], "ack_first_runs": []}
         for c, n in zip(args.concurrency, args.requests, strict=True):
             out["floor_runs"].append(await load(floor, "CFLOOR", "floor", c, n, args))
+            run = await load(ack_first, "CFLOOR", "floor-ack-first", c, n, args)
+            out["ack_first_runs"].append(run)
             out["runs"].append(await load(srv, channel, backend, c, n, args))
             out.setdefault("settle_s", []).append(await settle(srv.pid))
         out["rss_after"] = rss_mib(srv.pid)
@@ -285,12 +293,15 @@ async def bench(args, tmp: Path) -> dict:
             fake = await Fake.start(http, logs)
             floor = await Server("floor", fake, logs).start(http, "floor")
             results["floor"] = {"startup_s": floor.startup, "rss_idle": rss_mib(floor.pid)}
+            floors = (floor, await Server("floor", fake, logs, None, "--ack-first").start(
+                http, "floor-ack-first"
+            ))
             for backend in args.backends:
                 if backend == "postgres" and (problem := await pg_problem()):
                     results["skipped"][backend] = problem
                     print(f"  skipping postgres: {problem}", flush=True)
                     continue
-                results[backend] = await backend_phase(http, fake, floor, backend, tmp, args)
+                results[backend] = await backend_phase(http, fake, floors, backend, tmp, args)
             results["floor"]["rss_after"] = rss_mib(floor.pid)
     finally:
         for proc in STARTED:
