@@ -8,19 +8,29 @@ would reach no listener at all."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl
 
 _COMMAND_FIELDS = ("command", "user_id", "channel_id")
 
 
-def parse(body: bytes, content_type: str) -> dict[str, Any] | None:
-    """The body as a dict when it is an Events API JSON object, a slash command, an interactive
-    payload (a form field holding a JSON object with a type) or an SSL check; else None."""
+class Body(NamedTuple):
+    text: str  # the body as sent, decoded
+    fields: dict[str, Any]  # what it says, as Bolt reads a request
+
+
+def parse(body: bytes, content_type: str) -> Body | None:
+    """The body when it is an Events API JSON object, a slash command, an interactive payload
+    (a form field holding a JSON object with a type) or an SSL check; else None."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         return None
+    fields = _fields(text, content_type)
+    return None if fields is None else Body(text, fields)
+
+
+def _fields(text: str, content_type: str) -> dict[str, Any] | None:
     if content_type.startswith("application/json"):
         envelope = _json_object(text)
         return envelope if _event(envelope) else None

@@ -9,7 +9,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.app import Runtime
 from bot.replay import ReplayGuard
-from bot.request_shape import parse
+from bot.request_shape import Body, parse
 from storage.db import ping
 
 SLACK_PATH = "/slack/events"
@@ -35,7 +35,7 @@ def build_web_app(runtime: Runtime) -> web.Application:
         # Only a genuine request is remembered, so a forged copy can't spoil the real one.
         if not replays.first_time(stamp, signature):
             return web.json_response({"error": "replayed request"}, status=401)
-        bolt_response = await runtime.bolt.async_dispatch(bolt_request(request, body, parsed))
+        bolt_response = await runtime.bolt.async_dispatch(bolt_request(request, parsed))
         return await to_aiohttp_response(bolt_response)
 
     async def healthz(_: web.Request) -> web.Response:
@@ -49,15 +49,18 @@ def build_web_app(runtime: Runtime) -> web.Application:
     return app
 
 
-def bolt_request(request: web.Request, body: bytes, parsed: dict) -> AsyncBoltRequest:
+def bolt_request(request: web.Request, body: Body) -> AsyncBoltRequest:
     """Bolt's request for a verified body, carrying our parse of it (see bot/request_shape.py).
 
     Bolt takes a ready dict only in Socket Mode, so the request is built that way and then
     marked as the HTTP request it is."""
     bolt = AsyncBoltRequest(
-        body=parsed, query=request.query_string, headers=dict(request.headers), mode="socket_mode"
+        body=body.fields,
+        query=request.query_string,
+        headers=dict(request.headers),
+        mode="socket_mode",
     )
-    bolt.raw_body, bolt.mode = body.decode("utf-8"), "http"
+    bolt.raw_body, bolt.mode = body.text, "http"
     return bolt
 
 
