@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
 from bot.deps import Deps
-from bot.domain import commands as cmds
+from bot.domain import action_commands as cmds
 from bot.domain.actions import resolve_due
 from bot.domain.messages import N_
 from bot.domain.mrkdwn import escape

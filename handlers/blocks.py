@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.domain.commands import HELP_LINES
+from bot.domain.command_help import HELP_LINES
 from bot.domain.lifecycle import ENTRY_KINDS
 from bot.domain.messages import N_
 from bot.domain.model import Incident, Postmortem, TimelineEntry, Trigger

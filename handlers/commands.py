@@ -10,7 +10,9 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
+from bot.domain import action_commands as action_cmds
 from bot.domain import commands as cmds
+from bot.domain import postmortem_commands as postmortem_cmds
 from bot.domain.commands import NOT_GIVEN, parse
 from bot.domain.errors import BadTime
 from bot.domain.lifecycle import impact_from_marks
@@ -102,20 +104,20 @@ def _handler(parsed: cmds.Command):
         cmds.NoteEdit: timeline_commands.on_note_edit,
         cmds.NoteMove: timeline_commands.on_note_move,
         cmds.NoteDelete: timeline_commands.on_note_delete,
-        cmds.PostmortemShow: review_commands.on_show,
-        cmds.PostmortemAuthor: review_commands.on_author,
-        cmds.PostmortemReviewers: review_commands.on_reviewers,
-        cmds.PostmortemReady: review_commands.on_ready,
-        cmds.PostmortemWaive: review_commands.on_waive,
-        cmds.RetroHeld: review_commands.on_retro_held,
-        cmds.PostmortemEdit: review_commands.on_edit,
-        cmds.PostmortemCheck: review_commands.on_check,
-        cmds.ActionAdd: action_commands.on_add,
-        cmds.ActionList: action_commands.on_list,
-        cmds.ActionDone: action_commands.on_done,
-        cmds.ActionDrop: action_commands.on_drop,
-        cmds.ActionOwner: action_commands.on_owner,
-        cmds.ActionDue: action_commands.on_due,
+        postmortem_cmds.PostmortemShow: review_commands.on_show,
+        postmortem_cmds.PostmortemAuthor: review_commands.on_author,
+        postmortem_cmds.PostmortemReviewers: review_commands.on_reviewers,
+        postmortem_cmds.PostmortemReady: review_commands.on_ready,
+        postmortem_cmds.PostmortemWaive: review_commands.on_waive,
+        postmortem_cmds.RetroHeld: review_commands.on_retro_held,
+        postmortem_cmds.PostmortemEdit: review_commands.on_edit,
+        postmortem_cmds.PostmortemCheck: review_commands.on_check,
+        action_cmds.ActionAdd: action_commands.on_add,
+        action_cmds.ActionList: action_commands.on_list,
+        action_cmds.ActionDone: action_commands.on_done,
+        action_cmds.ActionDrop: action_commands.on_drop,
+        action_cmds.ActionOwner: action_commands.on_owner,
+        action_cmds.ActionDue: action_commands.on_due,
     }[type(parsed)]
 
 

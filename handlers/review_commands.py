@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.domain import commands as cmds
+from bot.domain import postmortem_commands as cmds
 from bot.domain.blameless import PEOPLE_HINT, Finding, blocking, check
 from bot.domain.errors import BadCommand
 from bot.domain.messages import N_

@@ -4,18 +4,16 @@ import dataclasses
 
 import pytest
 
-from bot.domain.commands import (
-    HELP_LINES,
+from bot.domain.action_commands import (
     ActionAdd,
     ActionDone,
     ActionDrop,
     ActionDue,
     ActionList,
     ActionOwner,
-    Command,
-    Help,
-    parse,
 )
+from bot.domain.command_help import HELP_LINES
+from bot.domain.commands import Command, Help, parse
 from bot.domain.errors import BadCommand, BadTime
 
 

@@ -2,23 +2,15 @@ from datetime import timedelta
 
 import pytest
 
+from bot.domain.action_commands import ActionAdd, ActionDone, ActionDrop, ActionOwner
+from bot.domain.command_help import HELP_LINES
 from bot.domain.commands import (
-    HELP_LINES,
     NOT_GIVEN,
-    ActionAdd,
-    ActionDone,
-    ActionDrop,
-    ActionOwner,
     Close,
     Help,
     Mark,
     Note,
     NoteMove,
-    PostmortemAuthor,
-    PostmortemCheck,
-    PostmortemEdit,
-    PostmortemWaive,
-    RetroHeld,
     Role,
     Severity,
     Start,
@@ -28,6 +20,13 @@ from bot.domain.commands import (
 )
 from bot.domain.errors import BadCommand, BadTime
 from bot.domain.model import DETECTIONS, INTERVENTIONS, CloseFacts
+from bot.domain.postmortem_commands import (
+    PostmortemAuthor,
+    PostmortemCheck,
+    PostmortemEdit,
+    PostmortemWaive,
+    RetroHeld,
+)
 
 # ---- help and subcommand words -------------------------------------------------------------
 

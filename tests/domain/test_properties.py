@@ -6,20 +6,13 @@ from zoneinfo import ZoneInfo
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from bot.domain.action_commands import ActionAdd, ActionDrop
 from bot.domain.actions import check_due, resolve_due
-from bot.domain.commands import (
-    ActionAdd,
-    ActionDrop,
-    Command,
-    Note,
-    NoteEdit,
-    PostmortemWaive,
-    RetroHeld,
-    parse,
-)
+from bot.domain.commands import Command, Note, NoteEdit, parse
 from bot.domain.errors import BadCommand, BadTime
 from bot.domain.mrkdwn import escape, unescape_slack
 from bot.domain.naming import channel_name, with_suffix
+from bot.domain.postmortem_commands import PostmortemWaive, RetroHeld
 from bot.domain.timeparse import (
     format_duration,
     parse_duration,

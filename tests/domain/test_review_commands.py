@@ -4,20 +4,17 @@ import dataclasses
 
 import pytest
 
-from bot.domain.commands import (
-    HELP_LINES,
-    Close,
-    Command,
-    Help,
+from bot.domain.command_help import HELP_LINES
+from bot.domain.commands import Close, Command, Help, parse
+from bot.domain.errors import BadCommand
+from bot.domain.postmortem_commands import (
     PostmortemAuthor,
     PostmortemReady,
     PostmortemReviewers,
     PostmortemShow,
     PostmortemWaive,
     RetroHeld,
-    parse,
 )
-from bot.domain.errors import BadCommand
 
 
 def bad(text: str) -> str:
@@ -330,7 +327,7 @@ def test_review_commands_are_frozen_commands(command: Command) -> None:
 
 
 def test_postmortem_edit_names_a_section_in_the_words_people_use():
-    from bot.domain.commands import PostmortemCheck, PostmortemEdit
+    from bot.domain.postmortem_commands import PostmortemCheck, PostmortemEdit
 
     assert parse("postmortem edit") == PostmortemEdit(None)
     assert parse("postmortem edit root-cause") == PostmortemEdit("root_cause")
