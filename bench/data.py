@@ -89,10 +89,10 @@ async def seed_timeline(url: str, number: int, n: int) -> None:
 
 async def time_render(url: str, number: int, repeats: int = 5) -> dict:
     """Read the incident's timeline, then time Renderer.postmortem_markdown on it: called the
-    way the bot calls it (bot.export.draft_markdown builds its arguments), timed alone."""
+    way the bot calls it (bot.export_markdown.draft_markdown builds its arguments), timed alone."""
     from bot.domain.model import Postmortem, Trigger
     from bot.domain.policy import Policy
-    from bot.export import draft_markdown
+    from bot.export_markdown import draft_markdown
     from bot.render import Renderer
     from bot.services.reports import incident_report
 

@@ -130,7 +130,8 @@ def incident_number(ref: str) -> int:
 
 
 async def _export(args: argparse.Namespace) -> int:
-    from bot.export import to_json, to_markdown
+    from bot.export import to_json
+    from bot.export_markdown import to_markdown
     from bot.render import Renderer
     from bot.services.reports import incident_report
     from storage.db import create_engine, session_factory

@@ -1,21 +1,11 @@
-"""`furikaeri export`: an incident and its postmortem as JSON or Markdown.
-
-The Markdown export is the document shared in Slack, made ready to commit to a repository of
-postmortems: YAML front matter first (the facts, for scripts and static-site generators), then
-a Mermaid timeline of the key moments after the document's heading block (GitHub and GitLab
-draw it; Slack canvases don't, so the canvas draft has none).
-"""
+"""`furikaeri export --format json`: an incident and its postmortem, every fact and every
+change kept (the Markdown export is in ``bot.export_markdown``)."""
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
-from bot.domain.lifecycle import MARKS, STATUSES, latest_marks
 from bot.domain.model import (
     Feedback,
     Incident,
@@ -25,15 +15,9 @@ from bot.domain.model import (
     TimelineEntry,
     Trigger,
 )
-from bot.domain.mrkdwn import readable
 from bot.domain.policy import Policy
 from bot.domain.postmortem import SECTION_KEYS, ActionRow
-from bot.render import Renderer, format_dt, zone_label
-from bot.services.lifecycle import MARK_TEXT
 from bot.services.reports import IncidentReport, participants
-
-TIMELINE_TEMPLATE = "export_timeline.md.j2"
-MERMAID_TEXT_LIMIT = 80  # characters of user text per event: a diagram, not the table
 
 
 def to_json(report: IncidentReport, policy: Policy | None = None) -> dict[str, Any]:
@@ -67,14 +51,15 @@ def _section_revision(revision: SectionRevision) -> dict[str, Any]:
         "version": revision.version,
         "section": revision.section,
         "by": revision.changed_by,
-        "at": _iso(revision.changed_at),
+        "at": iso_z(revision.changed_at),
         "before": revision.before,
         "after": revision.after,
     }
 
 
 def _feedback(item: Feedback) -> dict[str, Any]:
-    return {"user": item.user_id, "kind": item.kind, "text": item.text, "at": _iso(item.created_at)}
+    at = iso_z(item.created_at)
+    return {"user": item.user_id, "kind": item.kind, "text": item.text, "at": at}
 
 
 def _action(row: ActionRow) -> dict[str, Any]:
@@ -91,236 +76,7 @@ def _action(row: ActionRow) -> dict[str, Any]:
     }
 
 
-def draft_markdown(
-    report: IncidentReport,
-    *,
-    postmortem: Postmortem,
-    names: Mapping[str, str],
-    policy: Policy,
-    renderer: Renderer,
-    now: datetime | None = None,
-    checklist: bool = False,
-) -> str:
-    """The postmortem document as it is shared in Slack (action items as a table), or, with
-    `checklist`, as exported (action items as a Markdown checklist)."""
-    return renderer.postmortem_markdown(
-        incident=report.incident,
-        postmortem=postmortem,
-        timeline=report.timeline,
-        names=names,
-        locale=policy.locale,
-        tz=policy.tz,
-        now=now,
-        participants=participants(report, policy, now),
-        checklist=checklist,
-    )
-
-
-def to_markdown(report: IncidentReport, *, policy: Policy, renderer: Renderer) -> str:
-    """Front matter, then the rendered draft with a Mermaid timeline of the key moments.
-
-    People appear by their Slack ids: the export does not ask Slack.
-    """
-    pm = report.postmortem or Postmortem(
-        id=0,
-        incident_id=report.incident.id,
-        status="none",
-        author=report.incident.declared_by,
-        reviewers=(),
-        created_at=report.incident.declared_at,
-        triggers=(),
-    )
-    document = draft_markdown(
-        report, postmortem=pm, names={}, policy=policy, renderer=renderer, checklist=True
-    )
-    diagram = mermaid_timeline(report, policy=policy, renderer=renderer)
-    return front_matter(report) + _after_heading_block(document, diagram)
-
-
-# --- front matter -------------------------------------------------------------------------------
-
-
-def front_matter_fields(report: IncidentReport) -> dict[str, Any]:
-    """The facts a repository of postmortems indexes on; these keys are an interface.
-
-    Times are ISO 8601 UTC strings; durations are minutes. ``duration_minutes`` runs from the
-    start to the resolution (else the close); ``impact_minutes`` is 0 when the incident closed
-    without user impact and null while it is still open.
-    """
-    incident, pm = report.incident, report.postmortem
-    facts = incident.facts
-    impact = None if facts is None else _minutes(facts.impact or timedelta(0))
-    return {
-        "id": incident.ref,
-        "title": _plain(incident.title),
-        "severity": incident.severity,
-        "status": incident.status,
-        "postmortem_status": None if pm is None else pm.status,
-        "started_at": _iso(incident.started_at),
-        "resolved_at": _iso(incident.resolved_at),
-        "closed_at": _iso(incident.closed_at),
-        "duration_minutes": _minutes(report.metrics.time_to_resolve),
-        "triggers": [t.id for t in pm.triggers] if pm else [],
-        "impact_minutes": impact,
-        "data_loss": None if facts is None else facts.data_loss,
-        "detected_by": None if facts is None else facts.detected_by,
-        "intervention": None if facts is None else facts.intervention,
-        "author": None if pm is None else pm.author,
-        "reviewers": list(pm.reviewers) if pm else [],
-        "published_at": None if pm is None else _iso(pm.published_at),
-    }
-
-
-def front_matter(report: IncidentReport) -> str:
-    """``front_matter_fields`` as YAML between ``---`` lines, valid whatever the user typed.
-
-    Every string is a double-quoted scalar written by ``yaml_string``, so no title can end the
-    block, start a mapping or a comment, or be read as a number, a date or a boolean.
-    """
-    lines = ["---"]
-    for key, value in front_matter_fields(report).items():
-        if isinstance(value, list) and value:
-            lines.append(f"{key}:")
-            lines.extend(f"  - {_yaml_scalar(item)}" for item in value)
-        else:
-            lines.append(f"{key}: {_yaml_scalar(value)}")
-    lines.append("---")
-    return "\n".join(lines) + "\n"
-
-
-# Characters YAML does not allow raw in a document (outside its printable set), plus the
-# line breaks YAML 1.1 reads where JSON does not (NEL, LS, PS) and the BOM.
-_YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
-
-
-def yaml_string(text: str) -> str:
-    """A YAML double-quoted scalar: JSON's quoting (valid YAML), readable for non-ASCII text."""
-    quoted = json.dumps(text, ensure_ascii=False)
-    return _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
-
-
-def _yaml_scalar(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return json.dumps(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(_yaml_scalar(item) for item in value) + "]"
-    return yaml_string(str(value))
-
-
-def _minutes(span: timedelta | None) -> int | float | None:
-    if span is None:
-        return None
-    value = round(span / timedelta(minutes=1), 1)
-    return int(value) if value.is_integer() else value
-
-
-def _plain(text: str) -> str:
-    """Slack markup as plain words on one line, without the Markdown escapes of ``readable``."""
-    words = readable(text).replace("\\[", "[").replace("\\]", "]")
-    return " ".join(words.split())
-
-
-# --- the Mermaid timeline -----------------------------------------------------------------------
-
-# Mermaid's timeline grammar: ``:`` followed by a space starts an event and a period may hold
-# no ``:`` at all (so 10:05 cannot be written as such); ``#`` starts a comment and ``;`` ends a
-# title or an event in older releases; ``%%`` opens a comment or an ``%%{init}%%`` directive;
-# ``#name;`` is an entity code. Each becomes a look-alike that means nothing to Mermaid.
-_MERMAID_SWAP = str.maketrans({":": "\u2236", "#": "\uff03", ";": "\uff1b"})
-
-
-def mermaid_text(value: object, limit: int | None = MERMAID_TEXT_LIMIT) -> str:
-    """Text made inert inside a Mermaid timeline: one line, no separators, no comments."""
-    text = _plain(str(value)).translate(_MERMAID_SWAP).replace("%%", "%\uff05")
-    if limit is not None and len(text) > limit:
-        text = text[: limit - 1].rstrip() + "\u2026"
-    return text
-
-
-@dataclass(frozen=True)
-class Moment:
-    """A key moment as the timeline template sees it."""
-
-    at: datetime  # UTC
-    kind: str  # started, a mark, status, closed
-    status: str | None = None  # for kind "status": the status moved to, when recognisable
-    detail: str = ""  # what the person wrote (a mark's note, an edited status entry's text)
-
-
-def key_moments(report: IncidentReport) -> list[Moment]:
-    """The start, the latest of each mark, every status change and the close, in time order.
-
-    Marking a moment again is how people correct it, so only the latest of each kind is shown
-    (as in the metrics). Notes and messages are left to the table below the diagram.
-    """
-    incident = report.incident
-    moments = [Moment(incident.started_at, "started")]
-    latest = latest_marks((e.kind, e.occurred_at) for e in report.timeline)
-    for entry in report.timeline:
-        if entry.kind in MARKS and entry.occurred_at == latest.get(entry.kind):
-            detail = "" if entry.text == MARK_TEXT[entry.kind] else entry.text
-            moments.append(Moment(entry.occurred_at, entry.kind, detail=detail))
-            latest.pop(entry.kind)  # two marks of a kind at the same time: show one
-        elif entry.kind == "status":
-            status = entry.text.removeprefix("Status: ").strip()
-            if status in STATUSES:
-                moments.append(Moment(entry.occurred_at, "status", status=status))
-            else:  # edited by hand: show what it says now
-                moments.append(Moment(entry.occurred_at, "status", detail=entry.text))
-    if incident.closed_at is not None:
-        moments.append(Moment(incident.closed_at, "closed"))
-    order = {"started": 0, "closed": 2}
-    return sorted(moments, key=lambda m: (m.at, order.get(m.kind, 1)))
-
-
-def mermaid_timeline(report: IncidentReport, *, policy: Policy, renderer: Renderer) -> str:
-    """A fenced ``mermaid`` timeline of the key moments, times in the policy's display zone.
-
-    Moments are grouped by day (a section each) and by minute (one period, its events below).
-    """
-    days: list[dict[str, Any]] = []
-    for moment in key_moments(report):
-        local = moment.at.astimezone(policy.tz)
-        day = f"{local:%Y-%m-%d} {zone_label(local)}"
-        time = format_dt(moment.at, policy.tz, "%H:%M", zone=False)
-        if not days or days[-1]["label"] != day:
-            days.append({"label": day, "slots": []})
-        slots = days[-1]["slots"]
-        if not slots or slots[-1]["time"] != time:
-            slots.append({"time": time, "moments": []})
-        slots[-1]["moments"].append(moment)
-    return renderer.render(
-        policy.locale,
-        TIMELINE_TEMPLATE,
-        incident=report.incident,
-        days=days,
-        mermaid=mermaid_text,
-    )
-
-
-def _after_heading_block(document: str, block: str) -> str:
-    """``block`` after the document's title and the facts listed under it, before the rest.
-
-    A document that does not open with a ``#`` heading gets the block at its top.
-    """
-    lines = document.split("\n")
-    at = 0
-    if lines and lines[0].startswith("# "):
-        at = 1
-        while at < len(lines) and not lines[at].strip():
-            at += 1
-        while at < len(lines) and lines[at].strip():
-            at += 1
-    head = "\n".join(lines[:at])
-    rest = "\n".join(lines[at:]).lstrip("\n")
-    return (head + "\n\n" if head else "") + block.strip("\n") + "\n\n" + rest
-
-
-def _iso(dt: datetime | None) -> str | None:
+def iso_z(dt: datetime | None) -> str | None:
     return None if dt is None else dt.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
@@ -334,9 +90,9 @@ def _incident(incident: Incident) -> dict[str, Any]:
         "status": incident.status,
         "channel_id": incident.channel_id,
         "declared_by": incident.declared_by,
-        "started_at": _iso(incident.started_at),
-        "declared_at": _iso(incident.declared_at),
-        "closed_at": _iso(incident.closed_at),
+        "started_at": iso_z(incident.started_at),
+        "declared_at": iso_z(incident.declared_at),
+        "closed_at": iso_z(incident.closed_at),
         "closed_by": incident.closed_by,
         "facts": None
         if facts is None
@@ -356,14 +112,14 @@ def _trigger(trigger: Trigger) -> dict[str, str]:
 def _entry(entry: TimelineEntry, history: list[Revision]) -> dict[str, Any]:
     return {
         "n": entry.seq,
-        "at": _iso(entry.occurred_at),
-        "recorded_at": _iso(entry.recorded_at),
+        "at": iso_z(entry.occurred_at),
+        "recorded_at": iso_z(entry.recorded_at),
         "user": entry.author,
         "kind": entry.kind,
         "text": entry.text,
         "source": entry.source,
         "permalink": entry.permalink,
-        "deleted_at": _iso(entry.deleted_at),
+        "deleted_at": iso_z(entry.deleted_at),
         "history": [_revision(r) for r in history],
     }
 
@@ -372,9 +128,9 @@ def _revision(revision: Revision) -> dict[str, Any]:
     return {
         "action": revision.action,
         "by": revision.changed_by,
-        "at": _iso(revision.changed_at),
-        "before": {"text": revision.before_text, "at": _iso(revision.before_at)},
-        "after": {"text": revision.after_text, "at": _iso(revision.after_at)},
+        "at": iso_z(revision.changed_at),
+        "before": {"text": revision.before_text, "at": iso_z(revision.before_at)},
+        "after": {"text": revision.after_text, "at": iso_z(revision.after_at)},
     }
 
 
@@ -383,7 +139,7 @@ def _postmortem(pm: Postmortem) -> dict[str, Any]:
         "status": pm.status,
         "author": pm.author,
         "reviewers": list(pm.reviewers),
-        "created_at": _iso(pm.created_at),
+        "created_at": iso_z(pm.created_at),
         "document": None
         if pm.doc_id is None
         else {"kind": pm.doc_kind, "id": pm.doc_id, "url": pm.doc_url},

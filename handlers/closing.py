@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.deps import Deps
 from bot.domain.ics import retro_invitation
 from bot.domain.model import Incident, Postmortem
-from bot.export import draft_markdown
+from bot.export_markdown import draft_markdown
 from bot.services.incidents import CloseOutcome, record_document
 from bot.services.lifecycle import overview
 from bot.services.reports import incident_report

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from bot.domain.policy import Policy
-from bot.export import mermaid_text, to_markdown, yaml_string
+from bot.export_markdown import mermaid_text, to_markdown, yaml_string
 from tests.slack.test_close import ALL_FACTS
 from tests.support.flows import declare, eventually, stored
 from tests.test_cli import base_env, run
@@ -266,7 +266,7 @@ def test_mermaid_text_is_cut_to_a_readable_length():
 
 
 async def test_action_items_export_as_a_checklist(bot):
-    from bot.export import to_markdown
+    from bot.export_markdown import to_markdown
     from tests.support.flows import declare, stored
 
     number, channel = await declare(bot, "Checklist incident")

@@ -15,13 +15,11 @@ from bot.domain.tokens import (
     first_word,
     listing,
     nothing_more,
-    read_action_number,
-    read_choice,
     read_option,
-    read_people,
     split_options,
     tokenize,
 )
+from bot.domain.values import read_action_number, read_choice, read_people
 
 
 @dataclass(frozen=True)

@@ -56,19 +56,21 @@ from bot.domain.tokens import (
     final_time,
     first_word,
     listing,
-    mention_id,
     nothing_more,
     read_at,
+    read_option,
+    read_time,
+    split_options,
+    tokenize,
+)
+from bot.domain.values import (
+    mention_id,
     read_choice,
     read_data_loss,
     read_impact,
     read_note_number,
-    read_option,
     read_reviewers,
     read_severity,
-    read_time,
-    split_options,
-    tokenize,
 )
 
 

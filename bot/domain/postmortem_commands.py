@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from bot.domain.command_help import USAGE
 from bot.domain.errors import BadCommand
 from bot.domain.messages import N_, Message
-from bot.domain.tokens import first_word, listing, nothing_more, read_people, tokenize
+from bot.domain.tokens import first_word, listing, nothing_more, tokenize
+from bot.domain.values import read_people
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""The words of ``/incident`` command text: splitting, options, and reading the values in them.
+"""The words of ``/incident`` command text: splitting, options and times (their values are read
+by ``bot.domain.values``).
 
 Quoting rules: values can be quoted with ``"…"``, ``'…'`` or the smart quotes ``“…”`` and ``‘…’``
 that Slack clients substitute. A quote only opens at the start of a word and only closes before
@@ -15,13 +16,11 @@ import enum
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Literal, TypeVar
 
 from bot.domain.errors import BadCommand, BadTime
 from bot.domain.messages import N_, Message
-from bot.domain.model import SEVERITIES
-from bot.domain.timeparse import check_time, parse_duration
+from bot.domain.timeparse import check_time
 
 
 @dataclass(frozen=True)
@@ -266,155 +265,3 @@ def split_options(
 def read_option(values: Mapping[str, list[str]], name: str, read: Callable[[str], T]) -> T | None:
     """The value of option ``--name`` (from split_options) read by ``read``; None if not given."""
     return read(" ".join(values[name])) if name in values else None
-
-
-# ---- values ------------------------------------------------------------------------------
-
-_SEVERITY = re.compile(r"(?:sev-?|s)?(?P<n>[0-9]{1,3})", re.IGNORECASE)
-_YES_NO = {"yes": True, "true": True, "no": False, "false": False}
-
-
-def read_severity(raw: str, example: str = "--sev 2") -> int:
-    """``2``, ``sev2``, ``SEV-2`` or ``s2`` → 2; a BadCommand shows ``example``."""
-    match = _SEVERITY.fullmatch(raw)
-    if match is None or int(match["n"]) not in SEVERITIES:
-        raise BadCommand(
-            N_("Severity must be 1, 2, 3 or 4 (1 is the worst), e.g. %(example)s; got %(raw)r."),
-            example=example,
-            raw=raw,
-        )
-    return int(match["n"])
-
-
-def read_note_number(raw: str) -> int:
-    """A note's number, ``3`` or ``#3``, as /incident timeline shows it."""
-    digits = raw.removeprefix("#")
-    number = int(digits) if len(digits) <= 9 else 0  # no note has a ten-digit number
-    if number < 1:
-        raise BadCommand(
-            N_(
-                "There is no note %(raw)r: notes are numbered from #1, "
-                "as /incident timeline shows them."
-            ),
-            raw=raw[:12],
-        )
-    return number
-
-
-_ITEM_NUMBER = re.compile(r"#?(?P<digits>[0-9]+)")
-
-
-def read_action_number(raw: str, example: str) -> int:
-    """An action item's number, ``2`` or ``#2``, as /incident action list shows it.
-
-    A BadCommand shows ``example`` when ``raw`` is not a number at all.
-    """
-    match = _ITEM_NUMBER.fullmatch(raw)
-    if match is None:
-        raise BadCommand(
-            N_(
-                "Which action item? Give its number as /incident action list shows it, "
-                "e.g. %(example)s; %(raw)r isn't one."
-            ),
-            example=example,
-            raw=raw[:30],
-        )
-    digits = match["digits"]
-    number = int(digits) if len(digits) <= 9 else 0  # no incident has a billion action items
-    if number < 1:
-        raise BadCommand(
-            N_(
-                "There is no action item %(raw)r: action items are numbered from #1, "
-                "as /incident action list shows them."
-            ),
-            raw=raw[:12],
-        )
-    return number
-
-
-def read_impact(raw: str) -> timedelta | None:
-    """The value of ``--impact``: a duration, or None for ``none`` (and for zero)."""
-    if raw.lower() == "none":
-        return None
-    try:
-        impact = parse_duration(raw)
-    except BadTime as exc:
-        raise BadTime(
-            N_("--impact: %(problem)s Or write --impact none."), problem=exc.message
-        ) from None
-    # Zero impact is no impact: one representation downstream, not two.
-    return impact or None
-
-
-def read_choice(name: str, raw: str, choices: tuple[str, ...]) -> str:
-    """One of ``choices`` for option ``--name``, in any case, ``_`` read as ``-``."""
-    value = raw.lower().replace("_", "-")
-    if value not in choices:
-        raise BadCommand(
-            N_("--%(name)s must be one of %(choices)s; got %(raw)r."),
-            name=name,
-            choices=", ".join(choices),
-            raw=raw,
-        )
-    return value
-
-
-def read_data_loss(raw: str) -> bool:
-    if raw.lower() not in _YES_NO:
-        raise BadCommand(N_("--data-loss must be yes or no; got %(raw)r."), raw=raw)
-    return _YES_NO[raw.lower()]
-
-
-# ---- people ------------------------------------------------------------------------------
-
-_MENTION = re.compile(r"<@(?P<id>[UW][A-Z0-9]+)(?:\|[^<>]*)?>")
-
-
-def mention_id(word: str, *, wanted: Message, example: str) -> str:
-    """The Slack user id in a ``<@U123|name>`` mention; else a polite BadCommand.
-
-    ``wanted`` says what the command takes (``--reviewers takes people``); ``example`` shows it.
-    """
-    match = _MENTION.fullmatch(word)
-    if match is not None:
-        return match["id"]
-    if word.startswith("@"):
-        # Typed by hand (or the command lacks should_escape), Slack sends no user id with it.
-        raise BadCommand(
-            N_(
-                "I can't tell who %(word)r is. When you type @, pick the person from Slack's "
-                "autocomplete list so it becomes a mention, e.g. %(example)s."
-            ),
-            word=word,
-            example=example,
-        )
-    raise BadCommand(
-        N_("%(wanted)s, e.g. %(example)s; %(word)r isn't one."),
-        wanted=wanted,
-        example=example,
-        word=word,
-    )
-
-
-# Commas may separate mentions, but a mention's own label (<@U1|Lee, Ann>) is left whole.
-_PERSON = re.compile(r"(?:<[^<>]*>|[^,])+")
-
-
-def read_people(words: list[str], *, wanted: Message, example: str) -> tuple[str, ...]:
-    """Slack user ids from mentions, in order, without repeats; commas between are fine.
-
-    ``wanted`` and ``example`` are for the error message, as in ``mention_id``.
-    """
-    ids = [
-        mention_id(part, wanted=wanted, example=example)
-        for word in words
-        for part in _PERSON.findall(word)
-    ]
-    return tuple(dict.fromkeys(ids))
-
-
-def read_reviewers(words: list[str]) -> tuple[str, ...]:
-    """The people given to ``--reviewers``."""
-    return read_people(
-        words, wanted=Message(N_("--reviewers takes people")), example="--reviewers @alice @bob"
-    )

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 import pytest
 
 from bot.domain.policy import Policy
-from bot.export import to_json, to_markdown
+from bot.export import to_json
+from bot.export_markdown import to_markdown
 from tests.support.flows import declare, eventually, stored
 
 
