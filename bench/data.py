@@ -142,6 +142,7 @@ async def seed_reminders(url: str, n: int) -> None:
     rows = [
         dict(
             kind="author",
+            subject_kind="postmortem",
             subject_id=i + 1,
             recipient=f"U{i:07d}",
             seq=1,

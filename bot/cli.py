@@ -10,10 +10,12 @@ import os
 import re
 import signal
 import sys
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from bot.domain.errors import FurikaeriError
+from bot.domain.nudges import ACTION_ITEM
 from bot.settings import (
     README_HINT,
     Settings,
@@ -22,6 +24,9 @@ from bot.settings import (
     load_policy,
 )
 from storage.uow import Unavailable
+
+if TYPE_CHECKING:
+    from bot.services.reminders import About
 
 EXIT_USAGE = 2
 
@@ -158,6 +163,7 @@ WHY = {
     "escalation": "reviews or writing stalled after several reminders",
     "retro": "no retrospective marked held yet",
     "digest": "weekly list of postmortems awaiting writing or review",
+    "action": "an open action item's owner, before it is due and until it is done",
 }
 
 
@@ -175,17 +181,26 @@ async def _reminders_list(args: argparse.Namespace) -> int:
     if not rows:
         print("No reminders scheduled." if not args.all else "No reminders.")
         return 0
-    print(f"{'id':>5}  {'due (UTC)':<17} {'state':<9} {'kind':<10} {'for':<12} {'about':<8} why")
-    for reminder, incident in rows:
-        about = incident.ref if incident else "-"
+    print(f"{'id':>5}  {'due (UTC)':<17} {'state':<9} {'kind':<10} {'for':<12} {'about':<18} why")
+    for reminder, subject in rows:
+        about = _about(subject)
         why = WHY.get(reminder.kind, reminder.kind)
         if reminder.last_error and reminder.state != "pending":
             why += f" ({reminder.last_error})"
         print(
             f"{reminder.id:>5}  {reminder.due_at:%Y-%m-%d %H:%M} {reminder.state:<9} "
-            f"{reminder.kind:<10} {reminder.recipient:<12} {about:<8} {why}"
+            f"{reminder.kind:<10} {reminder.recipient:<12} {about:<18} {why}"
         )
     return 0
+
+
+def _about(subject: About | None) -> str:
+    """INC-7 postmortem, INC-7 action #2, or - (the digest, or a subject since deleted)."""
+    if subject is None:
+        return "-"
+    if subject.subject_kind == ACTION_ITEM:
+        return f"{subject.incident.ref} action #{subject.number}"
+    return f"{subject.incident.ref} postmortem"
 
 
 async def _db_upgrade(_: argparse.Namespace) -> int:

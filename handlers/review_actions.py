@@ -6,7 +6,9 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.services import reminders, review
+from bot.domain.errors import BadCommand
+from bot.domain.messages import N_
+from bot.services import review, snoozing
 from handlers import review_blocks
 from handlers.blocks import when
 from handlers.errors import reported
@@ -28,10 +30,13 @@ async def on_snooze(
 ) -> None:
     deps: Deps = context["deps"]
     await ack()
-    until = await reminders.snooze(
+    user = body["user"]["id"]
+    until = await snoozing.snooze(
         uow=deps.storage.uow(),
-        reminder_id=int(action["value"]),
-        by=body["user"]["id"],
+        reminder_id=reminder_id(action.get("value")),
+        by=user,
+        where=(body.get("channel") or {}).get("id"),
+        zone=await deps.people.timezone(user, deps.policy.tz),
         policy=deps.policy,
         now=deps.clock(),
     )
@@ -41,6 +46,13 @@ async def on_snooze(
         ),
         replace_original=False,
     )
+
+
+def reminder_id(value: object) -> int:
+    """The reminder a Snooze button names; the value comes back from Slack, so it is checked."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 9:
+        return int(value)
+    raise BadCommand(N_("That reminder no longer exists."))
 
 
 async def on_ready(

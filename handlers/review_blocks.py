@@ -8,6 +8,7 @@ from typing import Any
 from bot.domain.messages import N_
 from bot.domain.model import Incident, Postmortem
 from bot.domain.mrkdwn import escape
+from bot.domain.nudges import SNOOZABLE
 from bot.domain.review import LABELS
 from bot.i18n import Translator
 from bot.services.reminders import Due
@@ -54,7 +55,8 @@ def people(t: Translator, users: tuple[str, ...] | list[str]) -> str:
 
 
 def nudge(t: Translator, due: Due) -> tuple[str, list[Block]]:
-    """The text and blocks of one nudge, by kind; every nudge can be snoozed."""
+    """The text and blocks of one nudge, by kind. Snooze only where a next reminder follows:
+    not on an escalation, which is one per postmortem and round (see bot/domain/nudges.py)."""
     r, incident, pm, _ = due.reminder, due.incident, due.postmortem, t.gettext
     if r.kind == "digest":
         return digest(t, due)
@@ -62,7 +64,7 @@ def nudge(t: Translator, due: Due) -> tuple[str, list[Block]]:
         return action_nudge(t, due)
     assert incident is not None and pm is not None
     about = {"title": f"*{incident.ref}* {escape(incident.title)}", "doc": _doc(t, pm)}
-    buttons = [_button(SNOOZE, _("Snooze 1 day"), r.id)]
+    buttons = [_button(SNOOZE, _("Snooze 1 day"), r.id)] if r.kind in SNOOZABLE else []
     if r.kind == "author":
         text = _(
             "%(title)s: %(doc)s is still a draft. A few sentences today beat a perfect one never.",
@@ -87,10 +89,8 @@ def nudge(t: Translator, due: Due) -> tuple[str, list[Block]]:
             title=about["title"],
             deadline=deadline,
         )
-    return text, [
-        {"type": "section", "text": {"type": "mrkdwn", "text": text}},
-        {"type": "actions", "elements": buttons},
-    ]
+    section: Block = {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+    return text, [section, {"type": "actions", "elements": buttons}] if buttons else [section]
 
 
 def _review_buttons(t: Translator, pm: Postmortem) -> list[Block]:

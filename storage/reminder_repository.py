@@ -1,4 +1,9 @@
-"""Nudges as rows, and review decisions."""
+"""Nudges as rows, and review decisions.
+
+A row's subject is (subject_kind, subject_id): postmortem 7 and action item 7 are unrelated.
+Methods that take a nudge kind derive the subject's type from it (bot/domain/nudges.py); the
+others take it by name. No query asks for a subject by its id alone.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from sqlalchemy import and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.model import Approval, Reminder
+from bot.domain.nudges import POSTMORTEM, subject_of, subject_of_all
 from storage.sql import insert_ignore
 from storage.tables import approvals, reminders
 
@@ -27,16 +33,20 @@ class ReminderRepository:
         due_at: datetime,
         now: datetime,
         after: Reminder | None = None,
+        occasion: str | None = None,
     ) -> bool:
         """Plan the occurrence that follows `after` (or a new series); False when that occurrence
-        was planned already, by anyone."""
+        was planned already, by anyone — or, with an `occasion`, when one was ever planned for it
+        (the database's unique key decides, so racing processes plan it once)."""
         if after is None:
             seq, nth = await self._last_seq(kind, subject_id, recipient) + 1, 1
         else:
             seq, nth = after.seq + 1, after.nth + 1
         values = {
             "kind": kind,
+            "subject_kind": subject_of(kind),
             "subject_id": subject_id,
+            "occasion": occasion,
             "recipient": recipient,
             "seq": seq,
             "nth": nth,
@@ -51,6 +61,7 @@ class ReminderRepository:
         result = await self._session.execute(
             select(func.coalesce(func.max(reminders.c.seq), 0)).where(
                 reminders.c.kind == kind,
+                reminders.c.subject_kind == subject_of(kind),
                 reminders.c.subject_id == subject_id,
                 reminders.c.recipient == recipient,
             )
@@ -63,10 +74,27 @@ class ReminderRepository:
             await self._session.execute(
                 select(reminders).where(
                     reminders.c.kind == kind,
+                    reminders.c.subject_kind == subject_of(kind),
                     reminders.c.subject_id == subject_id,
                     reminders.c.recipient == recipient,
                     reminders.c.state == "pending",
                 )
+            )
+        ).first()
+        return None if row is None else Reminder(**row._mapping)
+
+    async def latest(self, kind: str, subject_id: int, recipient: str) -> Reminder | None:
+        """The last occurrence of a series planned so far, whatever became of it."""
+        row = (
+            await self._session.execute(
+                select(reminders)
+                .where(
+                    reminders.c.kind == kind,
+                    reminders.c.subject_kind == subject_of(kind),
+                    reminders.c.subject_id == subject_id,
+                    reminders.c.recipient == recipient,
+                )
+                .order_by(reminders.c.seq.desc())
             )
         ).first()
         return None if row is None else Reminder(**row._mapping)
@@ -125,10 +153,13 @@ class ReminderRepository:
         recipient: str | None = None,
         reason: str,
     ) -> int:
-        """Cancel pending nudges whose reason is gone; returns how many."""
+        """Cancel pending nudges whose reason is gone; returns how many. The kinds say what
+        `subject_id` names; they must all be about the same type of thing."""
+        kinds = list(kinds)
         where = and_(
+            reminders.c.subject_kind == subject_of_all(kinds),
             reminders.c.subject_id == subject_id,
-            reminders.c.kind.in_(list(kinds)),
+            reminders.c.kind.in_(kinds),
             reminders.c.state == "pending",
         )
         if recipient is not None:
@@ -146,10 +177,11 @@ class ReminderRepository:
         )
         return [Reminder(**row._mapping) for row in rows]
 
-    async def for_subject(self, subject_id: int) -> list[Reminder]:
+    async def for_postmortem(self, postmortem_id: int) -> list[Reminder]:
+        """Every nudge about this postmortem (never an action item that shares its id)."""
         rows = await self._session.execute(
             select(reminders)
-            .where(reminders.c.subject_id == subject_id)
+            .where(reminders.c.subject_kind == POSTMORTEM, reminders.c.subject_id == postmortem_id)
             .order_by(reminders.c.due_at, reminders.c.id)
         )
         return [Reminder(**row._mapping) for row in rows]

@@ -251,8 +251,10 @@ reminders = Table(
     "reminders",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("kind", String(16), nullable=False),  # author|reviewer|escalation|retro|digest
-    Column("subject_id", Integer, nullable=False),  # the postmortem (0 for the digest)
+    Column("kind", String(16), nullable=False),  # author|reviewer|escalation|retro|digest|action
+    # What subject_id names (bot/domain/nudges.py): postmortem | action_item | workspace
+    Column("subject_kind", String(16), nullable=False),
+    Column("subject_id", Integer, nullable=False),  # the postmortem, action item, 0 for the digest
     Column("recipient", String(32), nullable=False),  # a user id (DM) or a channel id
     Column("seq", Integer, nullable=False),
     Column("nth", Integer, nullable=False),  # its place in the current series: 1, 2, 3…
@@ -262,6 +264,9 @@ reminders = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("sent_at", UTCDateTime),
     Column("last_error", Text),
+    Column("occasion", String(32)),  # set on escalations: one per postmortem, stage and round
     UniqueConstraint("kind", "subject_id", "recipient", "seq", name="uq_reminders_occurrence"),
     Index("ix_reminders_state_due", "state", "due_at"),
+    Index("ix_reminders_subject", "subject_kind", "subject_id"),
+    Index("uq_reminders_once", "kind", "subject_kind", "subject_id", "occasion", unique=True),
 )

@@ -154,3 +154,23 @@ async def test_reminders_list_shows_what_is_scheduled_for_whom_and_why(bot, sqli
     author = next(line for line in lines if " author " in line)
     assert "U1" in author and "INC-1" in author and "still a draft" in author
     assert any(" retro " in line and "no retrospective" in line for line in lines)
+
+
+async def test_reminders_list_says_which_postmortem_or_action_item_each_is_about(bot, sqlite_url):
+    """Postmortem 1 (INC-1) and action item 1 (INC-2) share an id; each line names its own."""
+    from tests.support.flows import declare
+    from tests.support.review import closed_with_draft
+
+    await closed_with_draft(bot, reviewers="<@U8>")
+    _, other = await declare(bot, "--sev 3 Kafka consumer lag", user="U2")
+    added = await bot.slack.command(
+        "action add Alert on lag --owner <@U5> --due 5d", channel_id=other, user_id="U2"
+    )
+    assert added.status == 200
+    code, out, err = await run("reminders", "list", env=base_env(DATABASE_URL=sqlite_url))
+    assert code == 0, err
+    lines = out.splitlines()
+    [action] = [line for line in lines if " action " in line]
+    assert "INC-2 action #1" in action and "U5" in action and "INC-1" not in action
+    [author] = [line for line in lines if " author " in line]
+    assert "INC-1 postmortem" in author

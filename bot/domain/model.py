@@ -187,8 +187,9 @@ class Reminder:
     """A nudge: due time, kind, recipient, subject, state."""
 
     id: int
-    kind: str  # author | reviewer | escalation | retro | digest
-    subject_id: int  # the postmortem (0 for the digest)
+    kind: str  # author | reviewer | escalation | retro | digest | action
+    subject_kind: str  # what subject_id names: postmortem | action_item | workspace (nudges.py)
+    subject_id: int  # the postmortem, the action item, or 0 for the digest
     recipient: str  # a Slack user id (sent as a DM) or a channel id
     seq: int  # numbers every occurrence of this kind, recipient and subject
     nth: int  # its place in the current series (a series restarts when someone acts)
@@ -198,3 +199,4 @@ class Reminder:
     created_at: datetime
     sent_at: datetime | None = None
     last_error: str | None = None
+    occasion: str | None = None  # an escalation's stalled stage and round: one per occasion

@@ -16,9 +16,8 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.actions import OVERDUE
 from bot.domain.calendar import deliverable, due_after
-from bot.domain.errors import BadCommand
-from bot.domain.messages import N_
 from bot.domain.model import ActionItem, Incident, Postmortem, Reminder
+from bot.domain.nudges import ACTION_ITEM, POSTMORTEM, STALLS, escalation_occasion, stalled_now
 from bot.domain.policy import Policy
 from bot.domain.review import waiting_on
 from bot.services.actions import Item, describe
@@ -60,7 +59,7 @@ async def claim_due(
     claimed: list[Due] = []
     async with uow:
         for reminder in await uow.reminders.lock_due(now, CLAIM_BATCH):
-            due = await _still_needed(uow, reminder, policy)
+            due = await still_needed(uow, reminder, policy)
             if due is None:
                 await uow.reminders.set(
                     reminder.id, state="cancelled", last_error="no longer needed"
@@ -102,36 +101,6 @@ async def settle_failure(
     return state
 
 
-async def snooze(
-    *, uow: UnitOfWork, reminder_id: int, by: str, policy: Policy, now: datetime
-) -> datetime:
-    """Put the series' next reminder off by the policy's snooze (a day by default)."""
-    rules = policy.reminders
-    async with uow:
-        reminder = await uow.reminders.get(reminder_id)
-        if reminder is None:
-            raise BadCommand(N_("That reminder no longer exists."))
-        if reminder.recipient.startswith(("U", "W")) and reminder.recipient != by:
-            raise BadCommand(N_("That reminder isn't yours to snooze."))
-        kind, subject, recipient = reminder.kind, reminder.subject_id, reminder.recipient
-        pending = await uow.reminders.pending(kind, subject, recipient)
-        start = max(pending.due_at, now) if pending else now
-        until = due_after(start, rules.snooze, tz=policy.tz, cal=rules.calendar)
-        if pending is not None:
-            await uow.reminders.set(pending.id, due_at=until)
-        elif reminder.kind in RECURRING:  # the series had ended (e.g. a one-off): one more
-            await uow.reminders.schedule(
-                kind=reminder.kind,
-                subject_id=reminder.subject_id,
-                recipient=reminder.recipient,
-                due_at=until,
-                now=now,
-                after=reminder,
-            )
-        await uow.commit()
-    return until
-
-
 async def ensure_digest(*, uow: UnitOfWork, policy: Policy, now: datetime) -> None:
     """Keep one weekly digest planned for the policy's channel (idempotent across processes)."""
     channel = policy.reminders.digest_channel
@@ -151,22 +120,37 @@ async def ensure_digest(*, uow: UnitOfWork, policy: Policy, now: datetime) -> No
         await uow.commit()
 
 
+@dataclass(frozen=True)
+class About:
+    """What a reminder is about: an incident's postmortem, or one of its action items."""
+
+    incident: Incident
+    subject_kind: str  # nudges.POSTMORTEM or nudges.ACTION_ITEM
+    number: int | None = None  # the action item's number in its incident (#3)
+
+
 async def listing(
     *, uow: UnitOfWork, states: tuple[str, ...]
-) -> list[tuple[Reminder, Incident | None]]:
-    """Scheduled (or failed…) nudges with the incident each is about."""
+) -> list[tuple[Reminder, About | None]]:
+    """Scheduled (or failed…) nudges with what each is about (None: the digest, or gone)."""
     async with uow:
-        rows = await uow.reminders.listing(states)
-        out = []
-        for reminder in rows:
-            pm = await uow.postmortems.get(reminder.subject_id) if reminder.subject_id else None
-            incident = await uow.incidents.get(pm.incident_id) if pm else None
-            out.append((reminder, incident))
-    return out
+        return [(r, await _about(uow, r)) for r in await uow.reminders.listing(states)]
 
 
-async def _still_needed(uow: UnitOfWork, reminder: Reminder, policy: Policy) -> Due | None:
-    """Re-read the state: a nudge whose reason has gone is not sent."""
+async def _about(uow: UnitOfWork, reminder: Reminder) -> About | None:
+    if reminder.subject_kind == ACTION_ITEM:
+        item = await uow.writing.action(action_id=reminder.subject_id)
+        incident = await uow.incidents.get(item.incident_id) if item else None
+        return About(incident, ACTION_ITEM, item.seq) if item and incident else None
+    if reminder.subject_kind == POSTMORTEM:
+        pm = await uow.postmortems.get(reminder.subject_id)
+        incident = await uow.incidents.get(pm.incident_id) if pm else None
+        return About(incident, POSTMORTEM) if incident else None
+    return None
+
+
+async def still_needed(uow: UnitOfWork, reminder: Reminder, policy: Policy) -> Due | None:
+    """Re-read the state: a nudge whose reason has gone is not sent (nor snoozed)."""
     if reminder.kind == "digest":
         if reminder.recipient != policy.reminders.digest_channel:
             return None
@@ -189,10 +173,12 @@ async def _still_needed(uow: UnitOfWork, reminder: Reminder, policy: Policy) -> 
         return None
     decisions = await uow.reminders.decisions(pm.id, pm.review_round)
     waiting = waiting_on(pm, decisions)
+    # An escalation stands for one stalled stage and round; once that has moved on, it is moot.
+    current = reminder.occasion in (None, stalled_now(pm.status, pm.review_round))
     needed = {
         "author": pm.status == "draft" and pm.author == reminder.recipient,
         "reviewer": pm.status == "in_review" and reminder.recipient in waiting,
-        "escalation": bool(waiting),
+        "escalation": bool(waiting) and current,
         "retro": pm.retro_held_at is None and pm.status != "waived",
     }.get(reminder.kind, False)
     return Due(reminder, incident, pm, waiting) if needed else None
@@ -211,11 +197,19 @@ async def _plan_next(uow: UnitOfWork, due: Due, policy: Policy, now: datetime) -
             now=now,
             after=reminder,
         )
-    if reminder.kind in ("author", "reviewer") and reminder.nth == rules.escalate_after + 1:
-        assert due.incident is not None
+    if reminder.kind in STALLS and reminder.nth == rules.escalate_after + 1:
+        # One escalation per postmortem, stage and round, however many people are silent (it
+        # names them all); the occasion's unique key makes a second one, here or in another
+        # process, a no-op.
+        assert due.incident is not None and due.postmortem is not None
         target = policy.escalation_channel or await commander_of(uow, due.incident)
         await uow.reminders.schedule(
-            kind="escalation", subject_id=reminder.subject_id, recipient=target, due_at=now, now=now
+            kind="escalation",
+            subject_id=reminder.subject_id,
+            recipient=target,
+            due_at=now,
+            now=now,
+            occasion=escalation_occasion(reminder.kind, due.postmortem.review_round),
         )
 
 

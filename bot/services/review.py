@@ -282,7 +282,7 @@ async def _nudge(
 
 async def _view(uow: UnitOfWork, incident: Incident, pm: Postmortem, policy: Policy) -> ReviewView:
     decisions = await uow.reminders.decisions(pm.id, pm.review_round)
-    planned = [r for r in await uow.reminders.for_subject(pm.id) if r.state == "pending"]
+    planned = [r for r in await uow.reminders.for_postmortem(pm.id) if r.state == "pending"]
     return ReviewView(
         incident=incident,
         postmortem=pm,
