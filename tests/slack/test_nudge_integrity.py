@@ -287,3 +287,20 @@ async def test_the_digest_offers_no_snooze_and_a_forged_one_changes_nothing(bot,
     told = await snooze(bot, with_snooze(digest, sent["id"]), "U3")
     assert "Snoozed" not in told and "digest" in told
     assert await rows(bot) == before
+
+
+async def test_someone_elses_nudge_and_forged_values_are_refused_politely(bot, clock):
+    _, channel, _ = await closed_with_draft(bot)
+    await bot.slack.command("retro held", channel_id=channel)
+    clock.advance(days=2, seconds=1)
+    await tick(bot)
+    [nudge] = dms(bot, "U1")
+    before = await rows(bot)
+
+    told = await snooze(bot, nudge, "U2")  # the author's DM, clicked by someone else
+    assert "isn't yours" in told
+    for value in ("12abc", "99999999999", "-1", "", "９"):
+        forged = with_snooze(nudge, 0)
+        forged.args["blocks"][0]["elements"][0]["value"] = value
+        assert "no longer exists" in await snooze(bot, forged, "U1")
+    assert await rows(bot) == before
