@@ -106,7 +106,8 @@ async def stalled_review(bot, *, reviewers: str = "<@U7> <@U8>") -> tuple[int, s
     return number, channel
 
 
-async def test_two_silent_reviewers_make_one_escalation_naming_both(bot, clock):
+async def test_two_silent_reviewers_make_one_escalation_naming_both(any_db_bot, clock):
+    bot = any_db_bot
     await stalled_review(bot)
     for _ in range(6):  # nudges 1-3 go unanswered by both; the 4th escalates
         clock.advance(days=1, seconds=1)
