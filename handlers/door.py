@@ -20,6 +20,8 @@ from collections.abc import Awaitable, Callable
 
 import aiohttp
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -32,8 +34,7 @@ from handlers.close_form import FieldError
 from handlers.errors import tell
 
 log = logging.getLogger(__name__)
-Next = Callable[[], Awaitable[None]]
-AUTH_TEST_TIMEOUT = 5.0  # seconds; a request waiting for it still gets its answer in time
+AUTH_TEST_TIMEOUT = 2.0  # seconds: a request waiting for it still answers inside Slack's 3
 CHANNEL_CONTENT = frozenset({"message"})  # in a payload: the message it is about, as posted
 STATE_VALUES = ("view", "state", "values")  # where a modal's fields are, by block id
 ANSWERED_IN_PLACE = ("view_submission",)  # refusals said in the HTTP answer, not by a call
@@ -62,28 +63,47 @@ async def _ask_slack(client: AsyncWebClient) -> Installation | None:
         async with asyncio.timeout(AUTH_TEST_TIMEOUT):
             answer = await client.auth_test()
     except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
-        log.warning("auth.test failed (%s); requests wait until Slack names the workspace", exc)
+        log.warning("auth.test failed (%s); requests are refused until it answers", exc)
         return None
     installed = Installation.from_auth_test(answer.data if isinstance(answer.data, dict) else {})
     if installed.team_id is None and not installed.org_wide:
-        log.warning("auth.test named no team; requests wait until Slack names the workspace")
+        log.warning("auth.test named no team; requests are refused until it does")
         return None
     log.info("installed in %s", installed)
     return installed
 
 
 def register(app: AsyncApp, workspace: InstalledWorkspace) -> None:
-    """Both checks, in this order, after the composition root has put `deps` in the context."""
+    """The door, after the composition root has put `deps` in the context."""
+    app.middleware(Door(workspace))
 
-    async def keep_to_workspace(
-        body: dict,
-        context: AsyncBoltContext,
-        client: AsyncWebClient,
-        next: Next,  # noqa: A002
+
+class Door(AsyncMiddleware):
+    """Both checks, in this order. A middleware object rather than a function: Bolt then
+    needn't build keyword arguments for it, which every note in a burst would pay for."""
+
+    def __init__(self, workspace: InstalledWorkspace) -> None:
+        self._workspace = workspace
+
+    async def async_process(
+        self,
+        *,
+        req: AsyncBoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], Awaitable[BoltResponse]],  # noqa: A002 (Bolt's name)
     ) -> BoltResponse | None:
-        installed = await workspace.learn(client)
+        body, context = req.body, req.context
+        refused = await self._foreign(body, context)
+        if refused is None:
+            refused = await _unstorable(body, context)
+        if refused is not None:
+            return refused
+        return await next()
+
+    async def _foreign(self, body: dict, context: AsyncBoltContext) -> BoltResponse | None:
+        """A refusal when the request is not from the installed workspace (or that is unknown)."""
+        installed = await self._workspace.learn(context.client)
         if installed is not None and is_home(body, installed):
-            await next()
             return None
         if installed is None:
             refusal = FurikaeriError(
@@ -104,24 +124,18 @@ def register(app: AsyncApp, workspace: InstalledWorkspace) -> None:
             return await _refuse(refusal, body, context)
         return BoltResponse(status=200, body="")  # a click or an event: dropped, logged
 
-    async def keep_text_storable(
-        body: dict,
-        context: AsyncBoltContext,
-        next: Next,  # noqa: A002
-    ) -> BoltResponse | None:
-        if body.get("type") == "event_callback":  # a channel's words: nobody to answer
-            scrub_all(body)
-        else:
-            scrub_all(body.get("message"))
-            try:
-                check(body, skip=CHANNEL_CONTENT)
-            except BadText as refusal:
-                return await _refuse(_beside_field(refusal), body, context)
-        await next()
-        return None
 
-    app.middleware(keep_to_workspace)
-    app.middleware(keep_text_storable)
+async def _unstorable(body: dict, context: AsyncBoltContext) -> BoltResponse | None:
+    """A refusal when a person sent text that can't be stored; a channel's text is scrubbed."""
+    if body.get("type") == "event_callback":  # a channel's words: nobody to answer
+        scrub_all(body)
+        return None
+    scrub_all(body.get("message"))
+    try:
+        check(body, skip=CHANNEL_CONTENT)
+    except BadText as refusal:
+        return await _refuse(_beside_field(refusal), body, context)
+    return None
 
 
 def _beside_field(refusal: BadText) -> Exception:
