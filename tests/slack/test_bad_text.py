@@ -14,6 +14,7 @@ import pytest
 from bot.domain.policy import Policy
 from handlers import forms, review_blocks, writing_blocks
 from tests.conftest import SIGNING_SECRET
+from tests.slack.test_capture import shortcut_payload
 from tests.support.flows import count_incidents, declare, eventually, reaction, send_event, stored
 from tests.support.slack_requests import (
     FORM,
@@ -70,9 +71,26 @@ async def test_a_title_with_nul_is_refused_before_any_incident_exists(any_db_bot
     assert bot.fake.calls_to("conversations.create") == []
 
 
-async def open_capture_form(bot, channel: str, ts: str) -> dict:
-    from tests.slack.test_capture import shortcut_payload
+@pytest.mark.parametrize(
+    "command",
+    [
+        "note edit 1 fixed\x00 words",
+        "mark mitigated rolled back\x00",
+        "action add Add an alert\x00 @owner",
+        "postmortem waive duplicate\x00 of INC-1",
+        "retro held notes\x00",
+        "close --impact 10m\x00",
+        "status resolved\x00",
+    ],
+)
+async def test_every_command_refuses_a_nul_before_doing_anything(bot, command):
+    reply = await bot.slack.command(command, channel_id="C1")
+    assert reply.json["response_type"] == "ephemeral"
+    assert "NUL" in reply.json["text"], reply.json["text"]
+    assert [c.method for c in bot.fake.calls if c.method != "auth.test"] == []
 
+
+async def open_capture_form(bot, channel: str, ts: str) -> dict:
     reply = await bot.slack.interactive(
         shortcut_payload(channel, ts, "failover", user="U1", response_url=bot.fake.response_url())
     )
@@ -203,3 +221,16 @@ async def test_data_the_database_refuses_is_never_called_busy(any_db_bot):
     assert reply.json["response_type"] == "ephemeral"
     assert "refused" in reply.json["text"] and "busy" not in reply.json["text"], reply.json
     assert notes(await stored(bot, number)) == []
+
+
+async def test_the_shortcut_on_a_message_with_a_nul_opens_the_form_with_it_replaced(bot):
+    _, channel = await declare(bot, "Pasted logs")
+    ts = bot.fake.post_as_user(channel, "U5", "log\x00line")
+    await bot.slack.interactive(
+        shortcut_payload(
+            channel, ts, "log\x00line", user="U1", response_url=bot.fake.response_url()
+        )
+    )
+    view = (await bot.fake.wait_for("views.open")).args["view"]
+    fields = {b["block_id"]: b["element"] for b in view["blocks"] if b["type"] == "input"}
+    assert fields["text"]["initial_value"] == f"log{REPLACEMENT}line"
