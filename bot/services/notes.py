@@ -114,9 +114,7 @@ class NoteWriter:
 
     async def _write(self, batch: list[tuple[NewNote, asyncio.Future[TimelineEntry]]]) -> None:
         try:
-            entries = await record_notes(
-                uow=self._storage.uow(), notes=[note for note, _ in batch]
-            )
+            entries = await record_notes(uow=self._storage.uow(), notes=[note for note, _ in batch])
         except Unavailable as error:  # out of reach: nothing was kept, each note hears why
             _fail(batch, error)
             return
@@ -126,8 +124,7 @@ class NoteWriter:
                 return
             # Refused for something in it, most likely one person's note: each note alone,
             # so that the note at fault fails and no one else's does.
-            for item in batch:
-                await self._write([item])
+            await self._write_each(batch)
             return
         except BaseException:
             for _, future in batch:
@@ -136,6 +133,15 @@ class NoteWriter:
         for (_, future), entry in zip(batch, entries, strict=True):
             if not future.done():  # else its request stopped waiting; the note is kept all the same
                 future.set_result(entry)
+
+    async def _write_each(self, batch: list[tuple[NewNote, asyncio.Future[TimelineEntry]]]) -> None:
+        for i, item in enumerate(batch):
+            try:
+                await self._write([item])
+            except BaseException:  # stopped midway: those not yet written hear so
+                for _, future in batch[i + 1 :]:
+                    future.cancel()
+                raise
 
 
 def _fail(batch: list[tuple[NewNote, asyncio.Future[TimelineEntry]]], error: Exception) -> None:
