@@ -18,12 +18,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 import handlers
 from bot.deps import Deps
 from bot.domain.policy import Policy
+from bot.domain.workspace import Installation
 from bot.i18n import translator
 from bot.render import Renderer
 from bot.services.channels import IncidentChannels
 from bot.services.notes import NoteWriter
 from bot.services.reminders import ensure_digest
 from bot.settings import Settings
+from handlers import door
 from handlers.background import Background
 from handlers.nudges import NudgeRunner
 from handlers.people import People
@@ -84,6 +86,10 @@ class Runtime:
             process_before_response=True,
         )
         self.bolt.middleware(self._inject_deps)
+        # Before any listener: the installed workspace only, and text a database can store.
+        configured = Installation.from_setting(settings.team_id) if settings.team_id else None
+        self.workspace = door.InstalledWorkspace(configured)
+        door.register(self.bolt, self.workspace)
         handlers.register(self.bolt)
         # The scheduler's own client does not wait out rate limits inside a call: the runner
         # reschedules on Retry-After instead, so one slow recipient never holds up the others.
@@ -98,8 +104,10 @@ class Runtime:
         await next()
 
     async def start(self, *, nudges: bool = True) -> None:
-        """Apply migrations (safe from several processes at once) and start the nudges."""
+        """Apply migrations (safe from several processes at once), learn which workspace this
+        is (see handlers/door.py) and start the nudges."""
         await upgrade(self.engine)
+        await self.workspace.learn(self.bolt.client)
         if nudges:
             await ensure_digest(
                 uow=self.deps.storage.uow(), policy=self.policy, now=self.deps.clock()

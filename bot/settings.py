@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -14,6 +15,7 @@ from bot.domain.policy import Policy, PolicyError
 DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///furikaeri.db"
 README_HINT = "See 'Settings' in README.md."
+TEAM_ID = re.compile(r"[TE][A-Z0-9]{2,}")  # a team (T…), or an enterprise (E…) when org-wide
 
 
 class SettingsError(Exception):
@@ -28,6 +30,7 @@ class Settings:
     api_url: str
     database_url: str
     policy_path: str | None
+    team_id: str | None = None  # the installed workspace; None: ask Slack (auth.test)
 
     def __repr__(self) -> str:  # never print secrets, not even in a traceback
         return f"Settings(api_url={self.api_url!r}, policy={self.policy_path!r}, secrets=<hidden>)"
@@ -44,6 +47,12 @@ class Settings:
         if missing:
             raise SettingsError(f"{', '.join(missing)} is not set. {README_HINT}")
         api_url = env.get("SLACK_API_URL") or DEFAULT_API_URL
+        team_id = env.get("SLACK_TEAM_ID") or None
+        if team_id is not None and not TEAM_ID.fullmatch(team_id):
+            raise SettingsError(
+                f"SLACK_TEAM_ID must be a team id like T0123ABCD (or E… for an org-wide "
+                f"install), not {team_id!r}. {README_HINT}"
+            )
         return cls(
             bot_token=env["SLACK_BOT_TOKEN"],
             signing_secret=env.get("SLACK_SIGNING_SECRET", ""),
@@ -51,6 +60,7 @@ class Settings:
             api_url=api_url if api_url.endswith("/") else api_url + "/",
             database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
             policy_path=env.get("FURIKAERI_POLICY") or None,
+            team_id=team_id,
         )
 
 

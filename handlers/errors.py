@@ -28,7 +28,7 @@ from bot.domain.messages import N_
 from bot.domain.mrkdwn import escape
 from bot.i18n import Translator
 from handlers.slack_errors import slack_error
-from storage.uow import Conflict, Unavailable
+from storage.uow import Conflict, Rejected, Unavailable
 
 log = logging.getLogger(__name__)
 Listener = Callable[..., Awaitable[None]]
@@ -61,6 +61,12 @@ def user_message(error: Exception, t: Translator, *, mrkdwn: bool = True) -> str
         return t.gettext(
             "Sorry, my database is busy or out of reach right now; nothing was saved. "
             "Please try again in a moment."
+        )
+    if isinstance(error, Rejected):  # the data was at fault: "try again" alone wouldn't help
+        log.warning("the database refused a value: %s", error)
+        return t.gettext(
+            "Sorry, I couldn't store that: the database refused something in it (an unusual "
+            "character, perhaps). Nothing was saved; please check the text and try again."
         )
     if isinstance(error, Conflict):
         return t.gettext(

@@ -7,6 +7,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain.errors import FurikaeriError
 from bot.domain.messages import N_
 from bot.domain.mrkdwn import unescape_slack
+from bot.domain.text import scrub
 from bot.services.capture import Message
 
 
@@ -26,6 +27,6 @@ async def fetch_message(client: AsyncWebClient, channel: str, ts: str) -> Messag
     return Message(
         ts=ts,
         author=message.get("user") or message.get("bot_id") or "unknown",
-        text=unescape_slack(message.get("text", "")),
+        text=scrub(unescape_slack(message.get("text", ""))),  # the channel's words, storable
         permalink=permalink,
     )

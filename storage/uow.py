@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import TracebackType
 
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -21,6 +21,36 @@ class Conflict(Exception):
 
 class Unavailable(Exception):
     """The database could not be reached or was locked; nothing of this unit of work was kept."""
+
+
+class Rejected(Exception):
+    """The database refused a value as invalid (a character it can't store, say): the data was
+    at fault, not the database, and trying again unchanged won't help. Nothing was kept."""
+
+
+DATA_EXCEPTION = "22"  # SQLSTATE class "data exception" (PostgreSQL: invalid input, NUL, …)
+
+
+def _translated(exc: BaseException) -> Exception | None:
+    """The unit of work's own error for a database or driver error; None for any other."""
+    if isinstance(exc, IntegrityError):
+        return Conflict(str(exc.orig))
+    if isinstance(exc, DataError) or _sqlstate(exc).startswith(DATA_EXCEPTION):
+        return Rejected(_first_line(getattr(exc, "orig", None) or exc))
+    if isinstance(exc, UnicodeError):  # SQLite's driver, refusing text it can't encode
+        return Rejected(_first_line(exc))
+    if isinstance(exc, DBAPIError | OSError | PoolTimeout):
+        return Unavailable(exc.__class__.__name__)
+    return None
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc) or exc.__class__.__name__).splitlines()[0]
+
+
+def _sqlstate(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None)
+    return str(getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None) or "")
 
 
 class UnitOfWork:
@@ -62,19 +92,19 @@ class UnitOfWork:
                 raise
         finally:
             self._session = None
-        if isinstance(exc, IntegrityError):
-            raise Conflict(str(exc.orig)) from exc
-        if isinstance(exc, DBAPIError | OSError | PoolTimeout):
-            raise Unavailable(exc.__class__.__name__) from exc
+        translated = None if exc is None else _translated(exc)
+        if translated is not None:
+            raise translated from exc
 
     async def commit(self) -> None:
         assert self._session is not None, "commit() outside `async with uow`"
         try:
             await self._session.commit()
-        except IntegrityError as exc:
-            raise Conflict(str(exc.orig)) from exc
-        except (DBAPIError, PoolTimeout) as exc:
-            raise Unavailable(exc.__class__.__name__) from exc
+        except (DBAPIError, PoolTimeout, UnicodeError) as exc:
+            translated = _translated(exc)
+            if translated is None:
+                raise
+            raise translated from exc
 
 
 class Storage:

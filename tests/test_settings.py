@@ -88,3 +88,12 @@ def test_the_readme_review_policy_example_is_valid(tmp_path):
     assert policy.publish_channel == "C0PUBLIC1"
     assert policy.reminders.digest_channel == "C0123ABC"
     assert policy.reminders.escalate_after == 3
+
+
+def test_slack_team_id_is_read_and_checked():
+    env = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}
+    assert Settings.from_env(env).team_id is None
+    assert Settings.from_env(env | {"SLACK_TEAM_ID": "T0123ABCD"}).team_id == "T0123ABCD"
+    assert Settings.from_env(env | {"SLACK_TEAM_ID": "E0123ABCD"}).team_id == "E0123ABCD"
+    with pytest.raises(SettingsError, match="SLACK_TEAM_ID"):
+        Settings.from_env(env | {"SLACK_TEAM_ID": "example.slack.com"})

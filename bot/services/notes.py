@@ -4,7 +4,9 @@ While one transaction is being committed, the notes that arrive queue up; the ne
 writes them all. Each note is acknowledged only after the commit that holds it, so an
 acknowledged note is never lost, and a burst costs a few transactions instead of one each.
 A note is checked (an incident channel? a sensible time?) before it queues, from the channel
-cache, so a refusal never waits for the database and never fails anyone else's note.
+cache, so a refusal never waits for the database and never fails anyone else's note; its text was
+checked at the door (handlers/door.py). Should the database still refuse something in a group,
+its notes are written again one by one, so that only the note at fault fails.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from bot.domain.model import TimelineEntry
 from bot.domain.timeparse import validate_occurrence
 from bot.services.channels import ChannelIncident, IncidentChannels
 from bot.services.common import CLOCK_SKEW, not_an_incident_channel
-from storage.uow import Storage, UnitOfWork
+from storage.uow import Storage, Unavailable, UnitOfWork
 
 MAX_BATCH = 256  # notes per transaction: bounds how long one commit holds the write lock
 
@@ -112,13 +114,17 @@ class NoteWriter:
 
     async def _write(self, batch: list[tuple[NewNote, asyncio.Future[TimelineEntry]]]) -> None:
         try:
-            entries = await record_notes(
-                uow=self._storage.uow(), notes=[note for note, _ in batch]
-            )
-        except Exception as error:  # the transaction failed: nothing was kept, each note hears why
-            for _, future in batch:
-                if not future.done():
-                    future.set_exception(_own_copy(error))
+            entries = await record_notes(uow=self._storage.uow(), notes=[note for note, _ in batch])
+        except Unavailable as error:  # out of reach: nothing was kept, each note hears why
+            _fail(batch, error)
+            return
+        except Exception as error:
+            if len(batch) == 1:
+                _fail(batch, error)
+                return
+            # Refused for something in it, most likely one person's note: each note alone,
+            # so that the note at fault fails and no one else's does.
+            await self._write_each(batch)
             return
         except BaseException:
             for _, future in batch:
@@ -127,6 +133,21 @@ class NoteWriter:
         for (_, future), entry in zip(batch, entries, strict=True):
             if not future.done():  # else its request stopped waiting; the note is kept all the same
                 future.set_result(entry)
+
+    async def _write_each(self, batch: list[tuple[NewNote, asyncio.Future[TimelineEntry]]]) -> None:
+        for i, item in enumerate(batch):
+            try:
+                await self._write([item])
+            except BaseException:  # stopped midway: those not yet written hear so
+                for _, future in batch[i + 1 :]:
+                    future.cancel()
+                raise
+
+
+def _fail(batch: list[tuple[NewNote, asyncio.Future[TimelineEntry]]], error: Exception) -> None:
+    for _, future in batch:
+        if not future.done():
+            future.set_exception(_own_copy(error))
 
 
 def _own_copy(error: Exception) -> Exception:

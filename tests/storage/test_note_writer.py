@@ -14,7 +14,7 @@ from bot.services.channels import IncidentChannels
 from bot.services.notes import NoteWriter
 from bot.services.reports import incident_report
 from storage.migrate import upgrade
-from storage.uow import Unavailable
+from storage.uow import Rejected, Unavailable
 from tests.storage.test_storage import NOW, Db
 
 
@@ -145,3 +145,43 @@ async def test_idle_waits_for_queued_notes(db):
     assert all(p.done() for p in pending)
     report = await incident_report(uow=db.storage.uow(), number=number)
     assert len([e for e in report.timeline if e.kind == "note"]) == 4
+
+
+async def test_a_note_the_database_refuses_fails_alone_and_not_as_busy(db):
+    # Past the door's check (the NoteWriter is called directly): the batch that holds the bad
+    # note fails, and its notes are written again one by one.
+    number = await db.declare("one bad note", channel="CBAD")
+    channels = IncidentChannels(db.storage)
+    writer = NoteWriter(db.storage, channels)
+    await warm(channels, "CBAD")
+    commits = count_commits(db)
+    texts = [f"n{i}" for i in range(6)]
+    texts[2] = "lone \ud800 surrogate"  # neither database can store it
+
+    results = await asyncio.gather(
+        *(writer.add(channel_id="CBAD", author="U1", text=t, at=None, now=NOW) for t in texts),
+        return_exceptions=True,
+    )
+
+    assert isinstance(results[2], Rejected), results[2]
+    assert [r.text for i, r in enumerate(results) if i != 2] == [
+        t for i, t in enumerate(texts) if i != 2
+    ]
+    assert len(commits) == 5  # the batch failed whole; each good note then went alone
+    report = await incident_report(uow=db.storage.uow(), number=number)
+    assert sorted(e.text for e in report.timeline if e.kind == "note") == sorted(
+        t for i, t in enumerate(texts) if i != 2
+    )
+
+
+@pytest.mark.postgres
+async def test_a_nul_refused_by_postgresql_is_rejected_not_unavailable(postgres_url):
+    db = Db(postgres_url)
+    await upgrade(db.engine)
+    try:
+        await db.declare("nul", channel="CNUL")
+        writer = NoteWriter(db.storage, IncidentChannels(db.storage))
+        with pytest.raises(Rejected):
+            await writer.add(channel_id="CNUL", author="U1", text="a\x00b", at=None, now=NOW)
+    finally:
+        await db.engine.dispose()
