@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import gettext as stdlib_gettext
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -20,7 +21,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-from bot.domain.messages import Message
+from bot.domain.messages import Message, Moment
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locales"
 DOMAIN = "messages"
@@ -82,9 +83,9 @@ class Translator:
         """A word whose English is ambiguous (``monitoring``), told apart by its context."""
         return self.catalog.pgettext(context, msgid)
 
-    def say(self, message: Message) -> str:
-        """A domain message (an error's, say) in this language."""
-        return message.render(self.catalog.gettext)
+    def say(self, message: Message, moment: Callable[[Moment], str] = str) -> str:
+        """A domain message (an error's, say) in this language; ``moment`` says its times."""
+        return message.render(self.catalog.gettext, moment)
 
 
 @functools.cache

@@ -14,6 +14,7 @@ import contextlib
 import functools
 import json
 import logging
+import re
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -24,8 +25,8 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.errors import FurikaeriError
-from bot.domain.messages import N_
-from bot.domain.mrkdwn import escape
+from bot.domain.messages import N_, Message, Moment
+from bot.domain.mrkdwn import escape, slack_date
 from bot.i18n import Translator
 from handlers.slack_errors import slack_error
 from storage.uow import Conflict, Unavailable
@@ -54,8 +55,7 @@ def user_message(error: Exception, t: Translator, *, mrkdwn: bool = True) -> str
     """What to tell the user about an error, in `t`'s language (escaped for mrkdwn; modal
     errors are plain text)."""
     if isinstance(error, FurikaeriError):
-        said = t.say(error.message)
-        return escape(said) if mrkdwn else said  # messages quote what was typed
+        return in_mrkdwn(error.message, t) if mrkdwn else t.say(error.message)
     if isinstance(error, Unavailable):
         log.warning("database unavailable: %s", error)
         return t.gettext(
@@ -82,6 +82,22 @@ def user_message(error: Exception, t: Translator, *, mrkdwn: bool = True) -> str
         "Sorry, something went wrong on my side (ref `%(ref)s`). Please try again in a moment.",
         ref=ref,
     )
+
+
+def in_mrkdwn(message: Message, t: Translator) -> str:
+    """A domain message for Slack: escaped (messages quote what was typed), with its times as
+    Slack dates, which every reader sees in their own zone."""
+    moments: list[Moment] = []
+
+    def placeholder(moment: Moment) -> str:
+        moments.append(moment)
+        return f"\ue000{len(moments) - 1}\ue001"
+
+    said = escape(t.say(message, placeholder))
+    return _MOMENT.sub(lambda m: slack_date(moments[int(m[1])].at, str(moments[int(m[1])])), said)
+
+
+_MOMENT = re.compile("\ue000([0-9]+)\ue001")  # private-use marks: never in a message id
 
 
 def reported(listener: Listener) -> Listener:

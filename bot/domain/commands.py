@@ -48,13 +48,13 @@ from bot.domain.postmortem_commands import (
     parse_postmortem,
     parse_retro,
 )
-from bot.domain.timeparse import check_time, split_leading_time
 from bot.domain.tokens import (
     NOT_GIVEN,
     Kind,
     Unset,
     final_time,
     first_word,
+    leading_time,
     listing,
     nothing_more,
     read_at,
@@ -216,9 +216,9 @@ def _parse_note(rest: str) -> Note | NoteCorrection:
     correction = _CORRECTION.fullmatch(rest)
     if correction is not None:
         return _parse_correction(correction)
-    at, text = split_leading_time(rest)
+    at, text = leading_time(rest)
     if at is not None:
-        check_time(at)
+        at = read_time(at, USAGE["note"][1])
     if not text:
         raise BadCommand(N_("What happened? Try %(example)s"), example=USAGE["note"][1])
     return Note(at=at, text=text)
@@ -365,7 +365,7 @@ def _parse_mark(rest: str) -> Mark:
             choices=listing(MARKS),
             example=example,
         )
-    at, text = split_leading_time(rest)
+    at, text = leading_time(rest)
     return Mark(mark=mark, at=None if at is None else read_time(at, example), text=text)
 
 

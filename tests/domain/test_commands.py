@@ -264,7 +264,6 @@ def test_start_errors(text: str, message: str) -> None:
             "note 2021-12-28T10:42+09:00 restarted",
             Note(at="2021-12-28T10:42+09:00", text="restarted"),
         ),
-        ("note 12:30pm lunch orders failed", Note(at=None, text="12:30pm lunch orders failed")),
         ("note\n10:42\nrestarted", Note(at="10:42", text="restarted")),
         ("note --sev 2", Note(at=None, text="--sev 2")),  # notes have no options
     ],

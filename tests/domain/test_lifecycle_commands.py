@@ -201,7 +201,10 @@ def test_mark_each(mark: str) -> None:
         ("mark mitigated 10:58 Failover done", Mark("mitigated", "10:58", "Failover done")),
         ("mark mitigated Failover done", Mark("mitigated", None, "Failover done")),
         ("mark detected 2021-12-28 10:42 pager", Mark("detected", "2021-12-28 10:42", "pager")),
-        ("mark detected 12:30pm lunch", Mark("detected", None, "12:30pm lunch")),
+        ('mark detected "2021-12-28 16:40" Sentry alert', Mark("detected", "2021-12-28 16:40", "Sentry alert")),
+        ("mark detected “16:40” Sentry alert", Mark("detected", "16:40", "Sentry alert")),
+        ("mark detected １６：４０ Sentry", Mark("detected", "16:40", "Sentry")),
+        ("mark mitigated 10時30分、切り戻し", Mark("mitigated", "10時30分", "切り戻し")),
         ("mark detected\n10:42\nalert fired", Mark("detected", "10:42", "alert fired")),
         ("mark detected --at 10:42", Mark("detected", None, "--at 10:42")),  # no options
     ],

@@ -183,7 +183,8 @@ async def test_errors_are_said_in_japanese_and_user_text_stays_escaped(bot):
     assert bad_time.json["response_type"] == "ephemeral"
     assert bad_time.json["text"] == (
         "'25:99' は時刻として正しくありません（時は0〜23、分は0〜59）。"
-        "10:42、2021-12-28 10:42、2021-12-28T10:42+09:00 のように指定してください。"
+        "10:42、10時42分、2021-12-28 10:42、2021-12-28T10:42+09:00 のように指定してください。"
+        "例: /incident note 10:42 Rolled back deploy 1234"
     )
     assert bad_sev.json["text"] == (
         "重大度は 1、2、3、4 のいずれかです（1 が最も深刻）。"
