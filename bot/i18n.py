@@ -22,6 +22,7 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 
 from bot.domain.messages import Message, Moment
+from bot.domain.mrkdwn import escape, slack_date
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locales"
 DOMAIN = "messages"
@@ -86,6 +87,25 @@ class Translator:
     def say(self, message: Message, moment: Callable[[Moment], str] = str) -> str:
         """A domain message (an error's, say) in this language; ``moment`` says its times."""
         return message.render(self.catalog.gettext, moment)
+
+    def say_in_slack(self, message: Message) -> str:
+        """A domain message as Slack mrkdwn: escaped (messages quote what was typed), with its
+        times as Slack dates, which every reader sees in their own zone."""
+        moments: list[Moment] = []
+
+        def placeholder(moment: Moment) -> str:
+            moments.append(moment)
+            return f"\ue000{len(moments) - 1}\ue001"
+
+        said = escape(self.say(message, placeholder))
+        return _MOMENT.sub(lambda m: _slack_date(moments[int(m[1])]), said)
+
+
+_MOMENT = re.compile("\ue000([0-9]+)\ue001")  # private-use marks: never in a message id
+
+
+def _slack_date(moment: Moment) -> str:
+    return slack_date(moment.at, str(moment))
 
 
 @functools.cache

@@ -11,6 +11,7 @@ from bot.domain.lifecycle import ENTRY_KINDS
 from bot.domain.messages import N_
 from bot.domain.model import Incident, Postmortem, TimelineEntry, Trigger
 from bot.domain.mrkdwn import escape
+from bot.domain.timeline_review import Finding
 from bot.i18n import Translator
 from bot.services.lifecycle import Overview
 from bot.wording import entry_text, trigger_reason
@@ -175,6 +176,22 @@ def timeline_text(t: Translator, incident: Incident, entries: list[TimelineEntry
         lines.append(t.gettext("_%(n)s earlier entries: see `furikaeri export`._", n=earlier))
     lines += [f"`#{e.seq}` {entry_line(t, e, limit=LINE_MAX)}" for e in shown]
     return "\n".join(lines)
+
+
+def timeline_review_text(t: Translator, incident: Incident, findings: list[Finding]) -> str:
+    """`/incident timeline check`: what looks wrong in the timeline, or that nothing does."""
+    if not findings:
+        return t.gettext(
+            "*%(ref)s timeline check*: the key moments are in order and nothing is missing.",
+            ref=incident.ref,
+        )
+    head = t.ngettext(
+        "*%(ref)s timeline check*: %(n)s thing to look at (nothing was changed).",
+        "*%(ref)s timeline check*: %(n)s things to look at (nothing was changed).",
+        len(findings),
+        ref=incident.ref,
+    )
+    return "\n".join([head, *(f"• {t.say_in_slack(f.message)}" for f in findings)])
 
 
 def roles_text(t: Translator, view: Overview, roles: tuple[str, ...]) -> str:

@@ -14,9 +14,9 @@ import contextlib
 import functools
 import json
 import logging
-import re
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import tzinfo
 from typing import Any
 
 import aiohttp
@@ -25,9 +25,10 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.errors import FurikaeriError
-from bot.domain.messages import N_, Message, Moment
-from bot.domain.mrkdwn import escape, slack_date
+from bot.domain.messages import N_
 from bot.i18n import Translator
+from bot.render import format_dt
+from handlers.people import ACK_PATH_TIMEOUT
 from handlers.slack_errors import slack_error
 from storage.uow import Conflict, Unavailable
 
@@ -51,11 +52,15 @@ def register(app: AsyncApp) -> None:
     app.error(on_unhandled_error)
 
 
-def user_message(error: Exception, t: Translator, *, mrkdwn: bool = True) -> str:
+def user_message(
+    error: Exception, t: Translator, *, mrkdwn: bool = True, tz: tzinfo | None = None
+) -> str:
     """What to tell the user about an error, in `t`'s language (escaped for mrkdwn; modal
-    errors are plain text)."""
+    errors are plain text, with their times in `tz`, the reader's zone)."""
     if isinstance(error, FurikaeriError):
-        return in_mrkdwn(error.message, t) if mrkdwn else t.say(error.message)
+        if mrkdwn:
+            return t.say_in_slack(error.message)
+        return t.say(error.message, lambda m: format_dt(m.at, tz) if tz else str(m))
     if isinstance(error, Unavailable):
         log.warning("database unavailable: %s", error)
         return t.gettext(
@@ -82,22 +87,6 @@ def user_message(error: Exception, t: Translator, *, mrkdwn: bool = True) -> str
         "Sorry, something went wrong on my side (ref `%(ref)s`). Please try again in a moment.",
         ref=ref,
     )
-
-
-def in_mrkdwn(message: Message, t: Translator) -> str:
-    """A domain message for Slack: escaped (messages quote what was typed), with its times as
-    Slack dates, which every reader sees in their own zone."""
-    moments: list[Moment] = []
-
-    def placeholder(moment: Moment) -> str:
-        moments.append(moment)
-        return f"\ue000{len(moments) - 1}\ue001"
-
-    said = escape(t.say(message, placeholder))
-    return _MOMENT.sub(lambda m: slack_date(moments[int(m[1])].at, str(moments[int(m[1])])), said)
-
-
-_MOMENT = re.compile("\ue000([0-9]+)\ue001")  # private-use marks: never in a message id
 
 
 def reported(listener: Listener) -> Listener:
@@ -155,8 +144,13 @@ class _SignallingAck:
 
 
 async def tell(error: Exception, body: dict, context: AsyncBoltContext) -> None:
+    deps = context["deps"]
     in_modal = body.get("type") == "view_submission" and context.ack.response is None
-    message = user_message(error, context["deps"].translator, mrkdwn=not in_modal)
+    # A modal's text can't hold a Slack date: its times are put in the reader's zone here.
+    tz = None
+    if in_modal and context.user_id:
+        tz = await deps.people.timezone(context.user_id, deps.policy.tz, within=ACK_PATH_TIMEOUT)
+    message = user_message(error, deps.translator, mrkdwn=not in_modal, tz=tz)
     channel = context.channel_id or _view_channel(body)
     try:
         if context.ack.response is None:

@@ -9,6 +9,13 @@ from handlers.commands import Invocation
 
 
 async def on_timeline(cmd: cmds.Timeline, run: Invocation) -> None:
+    if cmd.check:
+        incident, findings = await timeline.check_timeline(
+            uow=run.deps.storage.uow(), channel_id=run.channel
+        )
+        text = blocks.timeline_review_text(run.t, incident, findings)
+        await run.ack(text=text, response_type="ephemeral")
+        return
     incident, entries = await timeline.read_timeline(
         uow=run.deps.storage.uow(), channel_id=run.channel
     )

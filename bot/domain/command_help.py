@@ -30,7 +30,7 @@ HELP_LINES: tuple[tuple[str, str], ...] = (
         f"/incident mark {'|'.join(MARKS)} [TIME] [what]",
         "/incident mark mitigated 10:58 Failover to the replica done",
     ),
-    ("/incident timeline", "/incident timeline"),
+    ("/incident timeline [check]", "/incident timeline check"),
     (
         "/incident note edit N <text> | note move N TIME | note delete N",
         "/incident note move 3 10:40",

@@ -147,7 +147,7 @@ class Mark:
 
 @dataclass(frozen=True)
 class Timeline:
-    pass
+    check: bool = False  # `timeline check`: the timeline review instead of the entries
 
 
 @dataclass(frozen=True)
@@ -370,6 +370,10 @@ def _parse_mark(rest: str) -> Mark:
 
 
 def _parse_timeline(rest: str) -> Timeline:
+    word, more = first_word(rest)
+    if word.lower() == "check":
+        nothing_more(more, "timeline check", USAGE["timeline"][1])
+        return Timeline(check=True)
     nothing_more(rest, "timeline", USAGE["timeline"][1])
     return Timeline()
 

@@ -83,9 +83,17 @@ def _quote(raw: str, limit: int = 40) -> str:
     return f"'{shown[:limit]}…'" if len(shown) > limit else f"'{shown}'"
 
 
+# 25分, 1時間30分, 1時間半, 2日, 30秒: the Japanese units, read as d, h, m, s.
+_JA_UNITS = (("時間半", "h30m"), ("時間", "h"), ("分", "m"), ("日", "d"), ("秒", "s"))
+
+
 def parse_duration(raw: str) -> timedelta:
-    """Read ``25m``, ``4h``, ``1h30m``, ``2d``, ``30s``… into a timedelta (0 to 365 days)."""
-    text = raw.strip()
+    """Read ``25m``, ``4h``, ``1h30m``, ``2d``, ``30s``… into a timedelta (0 to 365 days).
+
+    Full-width digits and the Japanese units (``25分``, ``1時間30分``, ``1時間半``) are read too."""
+    text = normal(raw)
+    for unit, letter in _JA_UNITS:
+        text = text.replace(unit, letter)
     match = _DURATION.fullmatch(text)
     if not text or match is None:
         raise BadTime(

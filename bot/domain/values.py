@@ -76,15 +76,28 @@ def read_action_number(raw: str, example: str) -> int:
     return number
 
 
+# What people write for "users were not affected", in the workspace's languages.
+NO_IMPACT = ("none", "no", "0", "なし", "無し", "ない", "影響なし")
+
+
 def read_impact(raw: str) -> timedelta | None:
     """The value of ``--impact``: a duration, or None for ``none`` (and for zero)."""
-    if raw.lower() == "none":
+    try:
+        return impact_value(raw)
+    except BadTime as exc:
+        raise BadTime(N_("--impact: %(problem)s"), problem=exc.message) from None
+
+
+def impact_value(raw: str) -> timedelta | None:
+    """How long users were affected, as the command and the close form read it: a duration
+    (``25m``, ``1h30m``, ``25分``), or None for ``none`` (``なし``) and for zero."""
+    if raw.strip().lower() in NO_IMPACT:
         return None
     try:
         impact = parse_duration(raw)
     except BadTime as exc:
         raise BadTime(
-            N_("--impact: %(problem)s Or write --impact none."), problem=exc.message
+            N_("%(problem)s If users weren't affected, write none."), problem=exc.message
         ) from None
     # Zero impact is no impact: one representation downstream, not two.
     return impact or None

@@ -101,7 +101,7 @@ def test_help_examples_parse() -> None:
     assert sev == Severity(severity=2)
     assert role == Role(role="commander", user="U1")
     assert mark == Mark(mark="mitigated", at="10:58", text="Failover to the replica done")
-    assert timeline == Timeline()
+    assert timeline == Timeline(check=True)
     assert move == NoteMove(number=3, at="10:40")
     assert actions == [
         ActionAdd(text="Alert on replica lag", owner="U1", due="2w", priority="high"),
@@ -441,7 +441,7 @@ def test_close_bad_reviewers(text: str, message: str) -> None:
 @pytest.mark.parametrize(
     ("text", "error", "message"),
     [
-        ("close --impact 5x", BadTime, r"--impact: I couldn't read '5x'.*Or write --impact none"),
+        ("close --impact 5x", BadTime, r"--impact: I couldn't read '5x'.*If users weren't affected, write none"),
         ("close --impact 400d", BadTime, r"longer than a year"),
         ("close --impact", BadCommand, r"--impact needs a value"),
         ("close --data-loss maybe", BadCommand, r"--data-loss must be yes or no; got 'maybe'"),

@@ -243,9 +243,16 @@ def test_timeline(text: str) -> None:
     assert parse(text) == Timeline()
 
 
+@pytest.mark.parametrize("text", ["timeline check", "timeline CHECK  "])
+def test_timeline_check(text: str) -> None:
+    assert parse(text) == Timeline(check=True)
+
+
 def test_timeline_takes_nothing_more() -> None:
     with pytest.raises(BadCommand, match=r"^I didn't understand 'since 10:00': timeline takes"):
         parse("timeline since 10:00")
+    with pytest.raises(BadCommand, match=r"^I didn't understand 'now': timeline check takes"):
+        parse("timeline check now")
 
 
 # ---- note corrections ----------------------------------------------------------------------

@@ -47,6 +47,14 @@ def utc(*args: int) -> datetime:
         ("365d", timedelta(days=365)),
         ("8760h", timedelta(days=365)),
         ("007m", timedelta(minutes=7)),
+        # What a Japanese writer types: full-width digits, the Japanese units.
+        ("１０m", timedelta(minutes=10)),
+        ("25分", timedelta(minutes=25)),
+        ("２５分", timedelta(minutes=25)),
+        ("1時間30分", timedelta(hours=1, minutes=30)),
+        ("1時間半", timedelta(hours=1, minutes=30)),
+        ("2日", timedelta(days=2)),
+        ("30秒", timedelta(seconds=30)),
     ],
 )
 def test_parse_duration_reads_each_form(raw: str, expected: timedelta) -> None:
@@ -73,7 +81,6 @@ def test_parse_duration_reads_each_form(raw: str, expected: timedelta) -> None:
         "1w",
         "25min",
         "١٥m",  # Arabic-Indic digits are not accepted as numbers
-        "１０m",  # full-width digits
         "1000000000000d",  # 13 digits
         "none",
     ],

@@ -3,6 +3,7 @@ forms, quotes, and a night shift that crosses midnight (issue 11)."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -11,6 +12,7 @@ import pytest
 
 from tests.support.clock import FakeClock
 from tests.support.flows import declare, stored
+from tests.support.slack_requests import element_state, view_submission_payload
 
 # 00:33 in Tokyo on 2026-11-29: the incident began at 23:43 the evening before.
 NOW = datetime(2026, 11, 28, 15, 33, tzinfo=UTC)
@@ -99,4 +101,29 @@ async def test_refusals_show_times_in_each_readers_zone_not_utc(tokyo):
         assert "UTC" not in re.sub(r"<!date[^>]*>", "", text)
     assert int(re.findall(r"<!date\^(\d+)", future.json["text"])[0]) == int(
         jst(29, 1, 0).timestamp()
+    )
+
+
+async def test_a_modal_error_shows_its_time_in_the_readers_zone(tokyo):
+    bot = tokyo
+    _, channel = await declare(bot, '--at "2026-11-28 23:43" 決済障害')
+    payload = view_submission_payload(
+        "close_incident",
+        {
+            "closed_at": {
+                "closed_at": element_state("datetimepicker", int(jst(28, 23, 0).timestamp()))
+            },
+            "impact": {"impact": element_state("plain_text_input", "none")},
+            "data_loss": {"data_loss": element_state("radio_buttons", "no")},
+            "intervention": {"intervention": element_state("static_select", "none")},
+            "detected_by": {"detected_by": element_state("static_select", "monitoring")},
+            "reviewers": {"reviewers": element_state("multi_users_select", [])},
+        },
+        private_metadata=json.dumps({"incident_id": 1, "channel_id": channel}),
+    )
+
+    reply = await bot.slack.interactive(payload)
+
+    assert reply.json["errors"]["closed_at"] == (
+        "INC-1 started at 2026-11-28 23:43 JST; it can't be closed before that."
     )
