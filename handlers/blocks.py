@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.domain.command_help import HELP_LINES
+from bot.domain.command_help import HELP_LINES, PLACEHOLDERS
 from bot.domain.lifecycle import ENTRY_KINDS
 from bot.domain.messages import N_
 from bot.domain.model import Incident, Postmortem, TimelineEntry, Trigger
@@ -57,14 +57,26 @@ def help_text(t: Translator, unknown: str | None = None, topic: str | None = Non
         lines.append(
             t.gettext("I don't know `%(word)s`. Here is what I can do:", word=escape(unknown))
         )
-    about = [line for line in HELP_LINES if topic and line[0].split()[1] == topic]
+    about = [line for line in HELP_LINES if topic and line.usage.split()[1] == topic]
     if not about:
         lines.append(t.gettext("*furikaeri* — from incident to postmortem:"))
     lines += [
-        t.gettext("• `%(usage)s`\n    e.g. `%(example)s`", usage=usage, example=example)
-        for usage, example in about or HELP_LINES
+        t.gettext(
+            "• `%(usage)s`\n    %(what)s e.g. `%(example)s`",
+            usage=_usage_in(t, line.usage),
+            what=t.gettext(line.what),
+            example=t.gettext(line.example),
+        )
+        for line in about or HELP_LINES
     ]
     return "\n".join(lines)
+
+
+def _usage_in(t: Translator, usage: str) -> str:
+    """A usage line with its placeholders (``<title>``) in the reader's language."""
+    for placeholder in PLACEHOLDERS:
+        usage = usage.replace(placeholder, t.gettext(placeholder))
+    return usage
 
 
 def severity_text(t: Translator, severity: int | None) -> str:

@@ -384,8 +384,10 @@ def _parse_timeline(rest: str) -> Timeline:
 def _parse_help(rest: str) -> Help:
     words = rest.split()
     topic = words[0].lower() if words else None
-    # An unknown topic gets the general help rather than an error.
-    return Help(topic=topic if topic in USAGE else None)
+    # An unknown topic gets the general help, saying it was not understood.
+    if topic is not None and topic not in USAGE:
+        return Help(unknown=words[0])
+    return Help(topic=topic)
 
 
 _SUBCOMMANDS: dict[str, Callable[[str], Command]] = {

@@ -92,7 +92,7 @@ def first_word(text: str) -> tuple[str, str]:
     return (match["word"], match["rest"]) if match else ("", "")
 
 
-def nothing_more(rest: str, command: str, example: str) -> None:
+def nothing_more(rest: str, command: str, example: str | Message) -> None:
     """A BadCommand when anything but whitespace follows a ``command`` that takes nothing more."""
     if rest.strip():
         raise BadCommand(
@@ -149,7 +149,7 @@ def time_length(tokens: list[Token]) -> int:
     return 1
 
 
-def read_time(raw: str, example: str) -> str:
+def read_time(raw: str, example: str | Message) -> str:
     """``raw`` checked for form (see check_time); a BadTime shows ``example``."""
     try:
         return check_time(raw)
@@ -167,7 +167,7 @@ def read_at(raw: str) -> str:
         raise BadTime(N_("--at: %(problem)s"), problem=exc.message) from None
 
 
-def final_time(tokens: list[Token], after: str | Message, example: str) -> str | None:
+def final_time(tokens: list[Token], after: str | Message, example: str | Message) -> str | None:
     """The optional TIME that ends a command, after ``after``; BadCommand for anything else.
 
     ``after`` names what came before the time, as a ``Message`` so the error says it in the

@@ -43,11 +43,14 @@ def test_help(text: str) -> None:
         ("help CLOSE", "close"),
         ("help note please", "note"),
         ("help help", "help"),
-        ("help everything", None),
     ],
 )
 def test_help_topic(text: str, topic: str | None) -> None:
     assert parse(text) == Help(topic=topic)
+
+
+def test_help_on_an_unknown_topic_says_so() -> None:
+    assert parse("help everything") == Help(unknown="everything")
 
 
 @pytest.mark.parametrize(("text", "word"), [("strat x", "strat"), ("Resolve", "Resolve")])
@@ -61,7 +64,7 @@ def test_subcommand_is_case_insensitive(word: str) -> None:
 
 
 def test_help_lines_cover_every_subcommand() -> None:
-    usages = [usage for usage, _ in HELP_LINES]
+    usages = [usage for usage, *_ in HELP_LINES]
     assert [u.split()[1] for u in usages] == [
         "start",
         "note",
@@ -83,14 +86,14 @@ def test_help_lines_cover_every_subcommand() -> None:
         "retro",
         "help",
     ]
-    for usage, example in HELP_LINES:
+    for usage, example, _ in HELP_LINES:
         assert example.startswith("/incident " + usage.split()[1])
 
 
 def test_help_examples_parse() -> None:
     # The examples we show must work when pasted (Slack turns the typed @alice into a mention).
     examples = [
-        ex.removeprefix("/incident ").replace("@alice", "<@U1|alice>") for _, ex in HELP_LINES
+        ex.removeprefix("/incident ").replace("@alice", "<@U1|alice>") for _, ex, _ in HELP_LINES
     ]
     start, note, close, status, sev, role, mark, timeline, move, *rest, help_ = map(parse, examples)
     actions, review = rest[:4], rest[4:]
