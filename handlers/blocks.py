@@ -12,6 +12,7 @@ from bot.domain.messages import N_
 from bot.domain.model import Incident, Postmortem, TimelineEntry, Trigger
 from bot.domain.mrkdwn import escape
 from bot.domain.timeline_review import Finding
+from bot.domain.triggers import NAMES
 from bot.i18n import Translator
 from bot.services.lifecycle import Overview
 from bot.wording import entry_text, trigger_reason
@@ -228,7 +229,9 @@ def outcome_blocks(
     """What closing found: which triggers fired and why, or that none did."""
     head = t.gettext("*%(ref)s closed* by <@%(user)s>.", ref=incident.ref, user=incident.closed_by)
     if triggers:
-        reasons = "\n".join(f"• `{tr.id}` — {escape(trigger_reason(tr, t))}" for tr in triggers)
+        reasons = "\n".join(
+            f"• *{trigger_name(t, tr)}* — {escape(trigger_reason(tr, t))}" for tr in triggers
+        )
         author = f"<@{postmortem.author}>" if postmortem else t.gettext("someone")
         return [
             _section(t.gettext("%(head)s A postmortem is needed:", head=head) + "\n" + reasons),
@@ -256,8 +259,15 @@ def outcome_blocks(
 def outcome_fallback(t: Translator, incident: Incident, triggers: list[Trigger]) -> str:
     if not triggers:
         return t.gettext("%(ref)s closed: no trigger fired.", ref=incident.ref)
-    fired = ", ".join(tr.id for tr in triggers)
-    return t.gettext("%(ref)s closed: %(fired)s fired.", ref=incident.ref, fired=fired)
+    fired = ", ".join(trigger_name(t, tr) for tr in triggers)
+    return t.gettext(
+        "%(ref)s closed. Postmortem triggers: %(fired)s.", ref=incident.ref, fired=fired
+    )
+
+
+def trigger_name(t: Translator, trigger: Trigger) -> str:
+    """What a trigger is called in the reader's language (its id is for data)."""
+    return t.gettext(NAMES[trigger.id]) if trigger.id in NAMES else escape(trigger.id)
 
 
 def draft_blocks(t: Translator, incident: Incident, pm: Postmortem, url: str | None) -> list[Block]:

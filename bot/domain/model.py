@@ -18,6 +18,17 @@ INTERVENTIONS = (
     N_("other"),
 )
 DETECTIONS = (N_("monitoring"), N_("human"), N_("customer"))
+# How a document names each intervention (translated with the context "intervention", as the
+# postmortem template does): the trigger's reason says it the same way.
+INTERVENTION_LABELS = {
+    "none": "none",
+    "rollback": "rollback",
+    "data-patch": "data patch",
+    "restart": "restart",
+    "failover": "failover",
+    "config-change": "configuration change",
+    "other": "other",
+}
 SEVERITIES = (1, 2, 3, 4)
 
 
