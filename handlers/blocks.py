@@ -19,7 +19,7 @@ from bot.wording import entry_text, trigger_reason
 
 WRITE_ANYWAY = "postmortem_write_anyway"
 CAPTURE_SHORTCUT = "add_to_timeline"
-TIMELINE_MAX = 100  # entries shown by /incident timeline; the export has them all
+TIMELINE_PAGE = 40  # entries on a page of /incident timeline; the export has them all
 LINE_MAX = 300  # characters of each entry shown there, so the message stays within Slack's limit
 MARK_LABELS = {
     "detected": N_("Detected"),
@@ -171,11 +171,23 @@ def change_text(t: Translator, entry: TimelineEntry) -> str:
     return f"#{entry.seq} {entry_line(t, entry)}"
 
 
-def timeline_text(t: Translator, incident: Incident, entries: list[TimelineEntry]) -> str:
-    """`/incident timeline`: numbered entries; the newest ones if there are very many."""
+def timeline_text(
+    t: Translator, incident: Incident, entries: list[TimelineEntry], page: int | None = None
+) -> str:
+    """`/incident timeline [N]`: a page of numbered entries (by default the newest), so the
+    message stays well within what Slack shows."""
     if not entries:
         return t.gettext("%(ref)s has no timeline entries yet.", ref=incident.ref)
-    shown = entries[-TIMELINE_MAX:]
+    pages = -(-len(entries) // TIMELINE_PAGE)
+    page = pages if page is None else page
+    if page > pages:
+        return t.ngettext(
+            "%(ref)s's timeline has only %(n)s page: `/incident timeline 1`.",
+            "%(ref)s's timeline has only %(n)s pages: `/incident timeline 1` to `%(n)s`.",
+            pages,
+            ref=incident.ref,
+        )
+    shown = entries[(page - 1) * TIMELINE_PAGE : page * TIMELINE_PAGE]
     lines = [
         t.ngettext(
             "*%(ref)s timeline* (%(n)s entry)",
@@ -184,9 +196,15 @@ def timeline_text(t: Translator, incident: Incident, entries: list[TimelineEntry
             ref=incident.ref,
         )
     ]
-    if len(shown) < len(entries):
-        earlier = len(entries) - len(shown)
-        lines.append(t.gettext("_%(n)s earlier entries: see `furikaeri export`._", n=earlier))
+    if pages > 1:
+        lines.append(
+            t.gettext(
+                "_Page %(page)s of %(pages)s: `/incident timeline N` shows page N; "
+                "`furikaeri export` has everything._",
+                page=page,
+                pages=pages,
+            )
+        )
     lines += [f"`#{e.seq}` {entry_line(t, e, limit=LINE_MAX)}" for e in shown]
     return "\n".join(lines)
 

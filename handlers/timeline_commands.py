@@ -19,7 +19,8 @@ async def on_timeline(cmd: cmds.Timeline, run: Invocation) -> None:
     incident, entries = await timeline.read_timeline(
         uow=run.deps.storage.uow(), channel_id=run.channel
     )
-    await run.ack(text=blocks.timeline_text(run.t, incident, entries), response_type="ephemeral")
+    text = blocks.timeline_text(run.t, incident, entries, cmd.page)
+    await run.ack(text=text, response_type="ephemeral")
 
 
 async def on_note_edit(cmd: cmds.NoteEdit, run: Invocation) -> None:

@@ -76,9 +76,12 @@ HELP_LINES: tuple[HelpLine, ...] = (
         N_("Marks a key moment: the metrics come from these."),
     ),
     HelpLine(
-        "/incident timeline [check]",
+        "/incident timeline [check | N]",
         N_("/incident timeline check"),
-        N_("Lists the timeline in your time zone, or checks it for moments out of order."),
+        N_(
+            "Lists the timeline in your time zone (page N of it), or checks it for moments "
+            "out of order."
+        ),
     ),
     HelpLine(
         "/incident note edit N <text> | note move N TIME | note delete N",

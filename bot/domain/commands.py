@@ -148,6 +148,7 @@ class Mark:
 @dataclass(frozen=True)
 class Timeline:
     check: bool = False  # `timeline check`: the timeline review instead of the entries
+    page: int | None = None  # `timeline 2`: that page; None: the newest entries
 
 
 @dataclass(frozen=True)
@@ -374,6 +375,11 @@ def _parse_timeline(rest: str) -> Timeline:
     if word.lower() == "check":
         nothing_more(more, "timeline check", USAGE["timeline"][1])
         return Timeline(check=True)
+    if word.lower() == "page":
+        word, more = first_word(more)
+    if word.isascii() and word.isdigit() and 0 < int(word) < 10_000:
+        nothing_more(more, "timeline", USAGE["timeline"][1])
+        return Timeline(page=int(word))
     nothing_more(rest, "timeline", USAGE["timeline"][1])
     return Timeline()
 

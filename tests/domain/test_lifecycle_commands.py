@@ -243,6 +243,17 @@ def test_timeline(text: str) -> None:
     assert parse(text) == Timeline()
 
 
+@pytest.mark.parametrize(("text", "page"), [("timeline 2", 2), ("timeline page 3", 3)])
+def test_timeline_page(text: str, page: int) -> None:
+    assert parse(text) == Timeline(page=page)
+
+
+@pytest.mark.parametrize("text", ["timeline 0", "timeline -1", "timeline ２", "timeline 2 3"])
+def test_timeline_page_must_be_a_page_number(text: str) -> None:
+    with pytest.raises(BadCommand, match="timeline takes nothing more"):
+        parse(text)
+
+
 @pytest.mark.parametrize("text", ["timeline check", "timeline CHECK  "])
 def test_timeline_check(text: str) -> None:
     assert parse(text) == Timeline(check=True)

@@ -37,3 +37,20 @@ async def test_a_tidy_timeline_passes(bot):
     reply = await bot.slack.command("timeline check", channel_id=channel)
 
     assert "in order and nothing is missing" in reply.json["text"]
+
+
+async def test_a_long_timeline_is_paged_within_slacks_limit(bot):
+    number, channel = await declare(bot, "Long night")
+    long_text = "x" * 2_000  # each line is cut for the listing; the export keeps it whole
+    for i in range(99):
+        await bot.slack.command(f"note {i} {long_text}", channel_id=channel)
+
+    newest = (await bot.slack.command("timeline", channel_id=channel)).json["text"]
+    first = (await bot.slack.command("timeline 1", channel_id=channel)).json["text"]
+    beyond = (await bot.slack.command("timeline 9", channel_id=channel)).json["text"]
+
+    assert "(100 entries)" in newest and "Page 3 of 3" in newest
+    assert newest.count("\n`#") == 20 and "`#100`" in newest
+    assert "Page 1 of 3" in first and first.count("\n`#") == 40 and "`#1` " in first
+    assert max(len(newest), len(first)) < 20_000  # Slack shows up to 40,000 characters
+    assert "only 3 pages" in beyond
