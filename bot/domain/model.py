@@ -60,6 +60,7 @@ class Incident:
     closed_at: datetime | None = None
     closed_by: str | None = None
     facts: CloseFacts | None = None
+    tz: str | None = None  # the declarer's Slack time zone (IANA name) at the start
 
     @property
     def ref(self) -> str:
@@ -73,6 +74,16 @@ class Incident:
     def ended_at(self) -> datetime | None:
         """When the incident was over: resolved, else closed."""
         return self.resolved_at or self.closed_at
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who a Slack user id is, as Slack last said."""
+
+    id: str
+    display_name: str
+    real_name: str | None = None
+    tz: str | None = None
 
 
 @dataclass(frozen=True)
