@@ -23,6 +23,7 @@ from bot.i18n import translator
 from bot.render import Renderer
 from bot.services.channels import IncidentChannels
 from bot.services.notes import NoteWriter
+from bot.services.people import remember_person
 from bot.services.reminders import ensure_digest
 from bot.settings import Settings
 from handlers import door
@@ -68,7 +69,12 @@ class Runtime:
             storage=storage,
             policy=policy,
             renderer=Renderer(policy.template_dir),
-            people=People(client),
+            people=People(
+                client,
+                remember=lambda person: remember_person(
+                    uow=storage.uow(), person=person, now=clock()
+                ),
+            ),
             channels=channels,
             notes=NoteWriter(storage, channels),
             clock=clock,
@@ -133,4 +139,5 @@ class Runtime:
             async with asyncio.timeout(SHUTDOWN_GRACE_SECONDS):
                 await self.deps.background.idle()
         await self.deps.notes.idle()
+        await self.deps.people.idle()
         await self.engine.dispose()

@@ -43,6 +43,10 @@ def to_json(report: IncidentReport, policy: Policy | None = None) -> dict[str, A
             "feedback": [_feedback(f) for f in report.feedback],
         },
         "action_items": [_action(a) for a in participants(report, policy).actions],
+        "people": {
+            uid: {"name": p.display_name, "real_name": p.real_name, "tz": p.tz}
+            for uid, p in sorted(report.people.items())
+        },
     }
 
 

@@ -56,7 +56,8 @@ def draft_markdown(
 def to_markdown(report: IncidentReport, *, policy: Policy, renderer: Renderer) -> str:
     """Front matter, then the rendered draft with a Mermaid timeline of the key moments.
 
-    People appear by their Slack ids: the export does not ask Slack.
+    People appear by the names Slack last gave (the people table; the export does not ask
+    Slack); someone never seen appears by their Slack id. The front matter keeps both.
     """
     pm = report.postmortem or Postmortem(
         id=0,
@@ -68,7 +69,7 @@ def to_markdown(report: IncidentReport, *, policy: Policy, renderer: Renderer) -
         triggers=(),
     )
     document = draft_markdown(
-        report, postmortem=pm, names={}, policy=policy, renderer=renderer, checklist=True
+        report, postmortem=pm, names=report.names, policy=policy, renderer=renderer, checklist=True
     )
     diagram = mermaid_timeline(report, policy=policy, renderer=renderer)
     return front_matter(report) + _after_heading_block(document, diagram)
@@ -82,7 +83,7 @@ def front_matter_fields(report: IncidentReport) -> dict[str, Any]:
 
     Times are ISO 8601 UTC strings; durations are minutes. ``duration_minutes`` runs from the
     start to the resolution (else the close); ``impact_minutes`` is 0 when the incident closed
-    without user impact and null while it is still open.
+    without user impact and null while it is still open. A person is ``{id, name}``.
     """
     incident, pm = report.incident, report.postmortem
     facts = incident.facts
@@ -102,10 +103,16 @@ def front_matter_fields(report: IncidentReport) -> dict[str, Any]:
         "data_loss": None if facts is None else facts.data_loss,
         "detected_by": None if facts is None else facts.detected_by,
         "intervention": None if facts is None else facts.intervention,
-        "author": None if pm is None else pm.author,
-        "reviewers": list(pm.reviewers) if pm else [],
+        "declared_by": _person(report, incident.declared_by),
+        "roles": {role: _person(report, uid) for role, uid in sorted(report.roles.items())},
+        "author": None if pm is None else _person(report, pm.author),
+        "reviewers": [_person(report, r) for r in pm.reviewers] if pm else [],
         "published_at": None if pm is None else iso_z(pm.published_at),
     }
+
+
+def _person(report: IncidentReport, user_id: str) -> dict[str, str]:
+    return {"id": user_id, "name": _plain(report.name(user_id))}
 
 
 def front_matter(report: IncidentReport) -> str:
@@ -119,6 +126,9 @@ def front_matter(report: IncidentReport) -> str:
         if isinstance(value, list) and value:
             lines.append(f"{key}:")
             lines.extend(f"  - {_yaml_scalar(item)}" for item in value)
+        elif isinstance(value, dict) and value and isinstance(next(iter(value.values())), dict):
+            lines.append(f"{key}:")
+            lines.extend(f"  {name}: {_yaml_scalar(item)}" for name, item in value.items())
         else:
             lines.append(f"{key}: {_yaml_scalar(value)}")
     lines.append("---")
@@ -145,6 +155,8 @@ def _yaml_scalar(value: object) -> str:
         return json.dumps(value)
     if isinstance(value, list):
         return "[" + ", ".join(_yaml_scalar(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_yaml_scalar(v)}" for k, v in value.items()) + "}"
     return yaml_string(str(value))
 
 

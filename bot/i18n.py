@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import gettext as stdlib_gettext
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -20,7 +21,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-from bot.domain.messages import Message
+from bot.domain.messages import Message, Moment
+from bot.domain.mrkdwn import escape, slack_date
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locales"
 DOMAIN = "messages"
@@ -82,9 +84,28 @@ class Translator:
         """A word whose English is ambiguous (``monitoring``), told apart by its context."""
         return self.catalog.pgettext(context, msgid)
 
-    def say(self, message: Message) -> str:
-        """A domain message (an error's, say) in this language."""
-        return message.render(self.catalog.gettext)
+    def say(self, message: Message, moment: Callable[[Moment], str] = str) -> str:
+        """A domain message (an error's, say) in this language; ``moment`` says its times."""
+        return message.render(self.catalog.gettext, moment)
+
+    def say_in_slack(self, message: Message) -> str:
+        """A domain message as Slack mrkdwn: escaped (messages quote what was typed), with its
+        times as Slack dates, which every reader sees in their own zone."""
+        moments: list[Moment] = []
+
+        def placeholder(moment: Moment) -> str:
+            moments.append(moment)
+            return f"\ue000{len(moments) - 1}\ue001"
+
+        said = escape(self.say(message, placeholder))
+        return _MOMENT.sub(lambda m: _slack_date(moments[int(m[1])]), said)
+
+
+_MOMENT = re.compile("\ue000([0-9]+)\ue001")  # private-use marks: never in a message id
+
+
+def _slack_date(moment: Moment) -> str:
+    return slack_date(moment.at, str(moment))
 
 
 @functools.cache

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from bot.domain.lifecycle import ENTRY_TEXTS
 from bot.domain.messages import recognise
-from bot.domain.model import Trigger
+from bot.domain.model import INTERVENTION_LABELS, Trigger
 from bot.domain.timeparse import format_duration, minutes
 from bot.domain.triggers import explain
 from bot.i18n import Translator, language
@@ -46,8 +46,9 @@ def trigger_reason(trigger: Trigger, t: Translator) -> str:
     said = {
         k: duration_in(t.locale, v) if isinstance(v, timedelta) else v for k, v in params.items()
     }
-    if "how" in params:  # an intervention: its word is its own message id (model.INTERVENTIONS)
-        said["how"] = t.gettext(str(params["how"]))
+    if "how" in params:  # an intervention: named as the document names it
+        how = str(params["how"])
+        said["how"] = t.pgettext("intervention", INTERVENTION_LABELS.get(how, how))
     return t.gettext(msgid, **said)
 
 

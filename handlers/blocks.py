@@ -6,18 +6,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.domain.command_help import HELP_LINES
+from bot.domain.command_help import HELP_LINES, PLACEHOLDERS
 from bot.domain.lifecycle import ENTRY_KINDS
 from bot.domain.messages import N_
 from bot.domain.model import Incident, Postmortem, TimelineEntry, Trigger
 from bot.domain.mrkdwn import escape
+from bot.domain.timeline_review import Finding
+from bot.domain.triggers import NAMES
 from bot.i18n import Translator
 from bot.services.lifecycle import Overview
 from bot.wording import entry_text, trigger_reason
 
 WRITE_ANYWAY = "postmortem_write_anyway"
 CAPTURE_SHORTCUT = "add_to_timeline"
-TIMELINE_MAX = 100  # entries shown by /incident timeline; the export has them all
+TIMELINE_PAGE = 40  # entries on a page of /incident timeline; the export has them all
 LINE_MAX = 300  # characters of each entry shown there, so the message stays within Slack's limit
 MARK_LABELS = {
     "detected": N_("Detected"),
@@ -56,14 +58,26 @@ def help_text(t: Translator, unknown: str | None = None, topic: str | None = Non
         lines.append(
             t.gettext("I don't know `%(word)s`. Here is what I can do:", word=escape(unknown))
         )
-    about = [line for line in HELP_LINES if topic and line[0].split()[1] == topic]
+    about = [line for line in HELP_LINES if topic and line.usage.split()[1] == topic]
     if not about:
         lines.append(t.gettext("*furikaeri* — from incident to postmortem:"))
     lines += [
-        t.gettext("• `%(usage)s`\n    e.g. `%(example)s`", usage=usage, example=example)
-        for usage, example in about or HELP_LINES
+        t.gettext(
+            "• `%(usage)s`\n    %(what)s e.g. `%(example)s`",
+            usage=_usage_in(t, line.usage),
+            what=t.gettext(line.what),
+            example=t.gettext(line.example),
+        )
+        for line in about or HELP_LINES
     ]
     return "\n".join(lines)
+
+
+def _usage_in(t: Translator, usage: str) -> str:
+    """A usage line with its placeholders (``<title>``) in the reader's language."""
+    for placeholder in PLACEHOLDERS:
+        usage = usage.replace(placeholder, t.gettext(placeholder))
+    return usage
 
 
 def severity_text(t: Translator, severity: int | None) -> str:
@@ -157,11 +171,23 @@ def change_text(t: Translator, entry: TimelineEntry) -> str:
     return f"#{entry.seq} {entry_line(t, entry)}"
 
 
-def timeline_text(t: Translator, incident: Incident, entries: list[TimelineEntry]) -> str:
-    """`/incident timeline`: numbered entries; the newest ones if there are very many."""
+def timeline_text(
+    t: Translator, incident: Incident, entries: list[TimelineEntry], page: int | None = None
+) -> str:
+    """`/incident timeline [N]`: a page of numbered entries (by default the newest), so the
+    message stays well within what Slack shows."""
     if not entries:
         return t.gettext("%(ref)s has no timeline entries yet.", ref=incident.ref)
-    shown = entries[-TIMELINE_MAX:]
+    pages = -(-len(entries) // TIMELINE_PAGE)
+    page = pages if page is None else page
+    if page > pages:
+        return t.ngettext(
+            "%(ref)s's timeline has only %(n)s page: `/incident timeline 1`.",
+            "%(ref)s's timeline has only %(n)s pages: `/incident timeline 1` to `%(n)s`.",
+            pages,
+            ref=incident.ref,
+        )
+    shown = entries[(page - 1) * TIMELINE_PAGE : page * TIMELINE_PAGE]
     lines = [
         t.ngettext(
             "*%(ref)s timeline* (%(n)s entry)",
@@ -170,11 +196,33 @@ def timeline_text(t: Translator, incident: Incident, entries: list[TimelineEntry
             ref=incident.ref,
         )
     ]
-    if len(shown) < len(entries):
-        earlier = len(entries) - len(shown)
-        lines.append(t.gettext("_%(n)s earlier entries: see `furikaeri export`._", n=earlier))
+    if pages > 1:
+        lines.append(
+            t.gettext(
+                "_Page %(page)s of %(pages)s: `/incident timeline N` shows page N; "
+                "`furikaeri export` has everything._",
+                page=page,
+                pages=pages,
+            )
+        )
     lines += [f"`#{e.seq}` {entry_line(t, e, limit=LINE_MAX)}" for e in shown]
     return "\n".join(lines)
+
+
+def timeline_review_text(t: Translator, incident: Incident, findings: list[Finding]) -> str:
+    """`/incident timeline check`: what looks wrong in the timeline, or that nothing does."""
+    if not findings:
+        return t.gettext(
+            "*%(ref)s timeline check*: the key moments are in order and nothing is missing.",
+            ref=incident.ref,
+        )
+    head = t.ngettext(
+        "*%(ref)s timeline check*: %(n)s thing to look at (nothing was changed).",
+        "*%(ref)s timeline check*: %(n)s things to look at (nothing was changed).",
+        len(findings),
+        ref=incident.ref,
+    )
+    return "\n".join([head, *(f"• {t.say_in_slack(f.message)}" for f in findings)])
 
 
 def roles_text(t: Translator, view: Overview, roles: tuple[str, ...]) -> str:
@@ -199,7 +247,9 @@ def outcome_blocks(
     """What closing found: which triggers fired and why, or that none did."""
     head = t.gettext("*%(ref)s closed* by <@%(user)s>.", ref=incident.ref, user=incident.closed_by)
     if triggers:
-        reasons = "\n".join(f"• `{tr.id}` — {escape(trigger_reason(tr, t))}" for tr in triggers)
+        reasons = "\n".join(
+            f"• *{trigger_name(t, tr)}* — {escape(trigger_reason(tr, t))}" for tr in triggers
+        )
         author = f"<@{postmortem.author}>" if postmortem else t.gettext("someone")
         return [
             _section(t.gettext("%(head)s A postmortem is needed:", head=head) + "\n" + reasons),
@@ -227,8 +277,15 @@ def outcome_blocks(
 def outcome_fallback(t: Translator, incident: Incident, triggers: list[Trigger]) -> str:
     if not triggers:
         return t.gettext("%(ref)s closed: no trigger fired.", ref=incident.ref)
-    fired = ", ".join(tr.id for tr in triggers)
-    return t.gettext("%(ref)s closed: %(fired)s fired.", ref=incident.ref, fired=fired)
+    fired = ", ".join(trigger_name(t, tr) for tr in triggers)
+    return t.gettext(
+        "%(ref)s closed. Postmortem triggers: %(fired)s.", ref=incident.ref, fired=fired
+    )
+
+
+def trigger_name(t: Translator, trigger: Trigger) -> str:
+    """What a trigger is called in the reader's language (its id is for data)."""
+    return t.gettext(NAMES[trigger.id]) if trigger.id in NAMES else escape(trigger.id)
 
 
 def draft_blocks(t: Translator, incident: Incident, pm: Postmortem, url: str | None) -> list[Block]:

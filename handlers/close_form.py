@@ -9,7 +9,7 @@ from bot.domain.commands import NOT_GIVEN, Close
 from bot.domain.errors import BadCommand
 from bot.domain.messages import N_, Message
 from bot.domain.model import CloseFacts
-from bot.domain.timeparse import parse_duration
+from bot.domain.values import impact_value
 from handlers.forms import impact_text
 
 
@@ -60,13 +60,10 @@ def from_view(values: dict[str, dict[str, Any]]) -> tuple[datetime, CloseFacts, 
 
 
 def _impact(raw: str) -> timedelta | None:
-    text = raw.strip().lower()
-    if not text:
+    if not raw.strip():
         raise FieldError("impact", N_("How long were users affected? e.g. 25m, 1h30m, or none."))
-    if text in ("none", "no", "0"):
-        return None
     try:
-        return parse_duration(text)
+        return impact_value(raw)
     except BadCommand as exc:
         raise FieldError("impact", exc.message) from exc
 

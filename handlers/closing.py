@@ -167,6 +167,8 @@ async def invite_to_retro(
         ),
         deadline=pm.retro_due_at,
         now=deps.clock(),
+        tz=deps.policy.tz,
+        cal=deps.policy.reminders.calendar,
     )
     await client.files_upload_v2(
         channel=incident.channel_id,

@@ -16,6 +16,7 @@ import json
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import tzinfo
 from typing import Any
 
 import aiohttp
@@ -25,8 +26,9 @@ from slack_sdk.errors import SlackApiError
 
 from bot.domain.errors import FurikaeriError
 from bot.domain.messages import N_
-from bot.domain.mrkdwn import escape
 from bot.i18n import Translator
+from bot.render import format_dt
+from handlers.people import ACK_PATH_TIMEOUT
 from handlers.slack_errors import slack_error
 from storage.uow import Conflict, Rejected, Unavailable
 
@@ -50,12 +52,15 @@ def register(app: AsyncApp) -> None:
     app.error(on_unhandled_error)
 
 
-def user_message(error: Exception, t: Translator, *, mrkdwn: bool = True) -> str:
+def user_message(
+    error: Exception, t: Translator, *, mrkdwn: bool = True, tz: tzinfo | None = None
+) -> str:
     """What to tell the user about an error, in `t`'s language (escaped for mrkdwn; modal
-    errors are plain text)."""
+    errors are plain text, with their times in `tz`, the reader's zone)."""
     if isinstance(error, FurikaeriError):
-        said = t.say(error.message)
-        return escape(said) if mrkdwn else said  # messages quote what was typed
+        if mrkdwn:
+            return t.say_in_slack(error.message)
+        return t.say(error.message, lambda m: format_dt(m.at, tz) if tz else str(m))
     if isinstance(error, Unavailable):
         log.warning("database unavailable: %s", error)
         return t.gettext(
@@ -145,8 +150,13 @@ class _SignallingAck:
 
 
 async def tell(error: Exception, body: dict, context: AsyncBoltContext) -> None:
+    deps = context["deps"]
     in_modal = body.get("type") == "view_submission" and context.ack.response is None
-    message = user_message(error, context["deps"].translator, mrkdwn=not in_modal)
+    # A modal's text can't hold a Slack date: its times are put in the reader's zone here.
+    tz = None
+    if in_modal and context.user_id:
+        tz = await deps.people.timezone(context.user_id, deps.policy.tz, within=ACK_PATH_TIMEOUT)
+    message = user_message(error, deps.translator, mrkdwn=not in_modal, tz=tz)
     channel = context.channel_id or _view_channel(body)
     try:
         if context.ack.response is None:

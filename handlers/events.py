@@ -11,8 +11,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.domain.mrkdwn import unescape_slack
-from bot.services import capture
+from bot.services import capture, people
 from handlers.errors import reported
+from handlers.people import person_of
 from handlers.slack_reading import fetch_message
 
 
@@ -23,6 +24,7 @@ def register(app: AsyncApp) -> None:
     app.event({"type": "message", "subtype": "message_deleted"})(reported(on_message_deleted))
     app.event("message")(reported(on_other_message))
     app.event("member_joined_channel")(reported(on_member_joined))
+    app.event("user_change")(reported(on_user_change))
 
 
 async def _pinned_incident(event: dict, deps: Deps) -> int | None:
@@ -118,3 +120,18 @@ async def on_member_joined(body: dict, event: dict, context: dict) -> None:
         await capture.add_responder(
             uow=deps.storage.uow(), incident_id=incident_id, user=event["user"], at=deps.clock()
         )
+
+
+async def on_user_change(body: dict, event: dict, context: dict) -> None:
+    """Someone changed their name or zone: documents written from now on say it so."""
+    deps: Deps = context["deps"]
+    user = event.get("user")
+    if not isinstance(user, dict) or not isinstance(user.get("id"), str):
+        return
+    deps.people.forget(user["id"])
+    await people.remember_person(
+        uow=deps.storage.uow(),
+        person=person_of(user, user["id"]),
+        now=deps.clock(),
+        known_only=True,
+    )

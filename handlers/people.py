@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -12,6 +13,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.domain.model import Person
 from handlers.slack_errors import slack_error
 
 log = logging.getLogger(__name__)
@@ -30,10 +32,18 @@ class Profile:
 class People:
     """A small TTL cache in front of `users.info`; failures fall back instead of failing."""
 
-    def __init__(self, client: AsyncWebClient, ttl: float = TTL_SECONDS) -> None:
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        ttl: float = TTL_SECONDS,
+        remember: Callable[[Person], Awaitable[None]] | None = None,
+    ) -> None:
         self._client = client
         self._ttl = ttl
         self._cache: dict[str, tuple[float, Profile]] = {}
+        # Keeps what Slack said (the people table), so documents exported later show names.
+        self._remember = remember
+        self._keeping: set[asyncio.Task[None]] = set()
 
     async def profile(self, user_id: str, *, within: float | None = None) -> Profile:
         hit = self._cache.get(user_id)
@@ -48,7 +58,32 @@ class People:
             return failed
         profile = Profile(name=_display_name(user, user_id), tz=user.get("tz"))
         self._cache[user_id] = (time.monotonic() + self._ttl, profile)
+        self.keep(person_of(user, user_id))
         return profile
+
+    def keep(self, person: Person) -> None:
+        """Keep what Slack said of someone, off the request's path (a lookup may be on the way
+        to an ack); `idle()` waits for what is under way."""
+        if self._remember is not None:
+            task = asyncio.create_task(self._kept(person))
+            self._keeping.add(task)
+            task.add_done_callback(self._keeping.discard)
+
+    async def _kept(self, person: Person) -> None:
+        assert self._remember is not None
+        try:
+            await self._remember(person)
+        except Exception as exc:  # a name is a nicety: the bot goes on without it
+            log.warning("could not keep what Slack said of %s: %s", person.id, exc)
+
+    def forget(self, user_id: str) -> None:
+        """Slack said this person changed: ask again next time."""
+        self._cache.pop(user_id, None)
+
+    async def idle(self) -> None:
+        """Wait for the people being kept (at shutdown)."""
+        if self._keeping:
+            await asyncio.wait(set(self._keeping))
 
     async def timezone(
         self, user_id: str, fallback: ZoneInfo | None, *, within: float | None = None
@@ -70,6 +105,17 @@ def _reason(exc: Exception) -> str:
     if isinstance(exc, SlackApiError):
         return slack_error(exc)
     return exc.__class__.__name__
+
+
+def person_of(user: dict, user_id: str) -> Person:
+    """A Slack user object (users.info, a user_change event) as a Person."""
+    profile = user.get("profile") or {}
+    return Person(
+        id=user_id,
+        display_name=_display_name(user, user_id),
+        real_name=profile.get("real_name") or user.get("real_name") or None,
+        tz=user.get("tz"),
+    )
 
 
 def _display_name(user: dict, fallback: str) -> str:

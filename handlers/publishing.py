@@ -19,6 +19,7 @@ from handlers.slack_errors import slack_error
 
 log = logging.getLogger(__name__)
 MAX_NAME_ATTEMPTS = 10
+INVALID_NAME = {"invalid_name_specials", "invalid_name", "invalid_name_punctuation"}
 # Errors that mean "this workspace or token can't make canvases": fall back to a file.
 CANVAS_UNAVAILABLE = {
     "not_allowed_token_type",
@@ -43,8 +44,18 @@ class SharedDocument:
 async def create_channel(
     client: AsyncWebClient, *, prefix: str, incident: Incident
 ) -> tuple[str, str]:
-    """Create the incident's public channel; on `name_taken`, try `-2`, `-3`, …"""
-    base = channel_name(prefix, incident.number, incident.title)
+    """Create the incident's public channel, named in the title's words (Japanese included);
+    where Slack refuses those, the Latin-only name. On `name_taken`, try `-2`, `-3`, …"""
+    try:
+        return await _create_named(client, channel_name(prefix, incident.number, incident.title))
+    except SlackApiError as exc:
+        if slack_error(exc) not in INVALID_NAME:
+            raise
+    latin = channel_name(prefix, incident.number, incident.title, latin_only=True)
+    return await _create_named(client, latin)
+
+
+async def _create_named(client: AsyncWebClient, base: str) -> tuple[str, str]:
     for attempt in range(1, MAX_NAME_ATTEMPTS + 1):
         name = base if attempt == 1 else with_suffix(base, attempt)
         try:

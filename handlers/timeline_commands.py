@@ -9,10 +9,18 @@ from handlers.commands import Invocation
 
 
 async def on_timeline(cmd: cmds.Timeline, run: Invocation) -> None:
+    if cmd.check:
+        incident, findings = await timeline.check_timeline(
+            uow=run.deps.storage.uow(), channel_id=run.channel
+        )
+        text = blocks.timeline_review_text(run.t, incident, findings)
+        await run.ack(text=text, response_type="ephemeral")
+        return
     incident, entries = await timeline.read_timeline(
         uow=run.deps.storage.uow(), channel_id=run.channel
     )
-    await run.ack(text=blocks.timeline_text(run.t, incident, entries), response_type="ephemeral")
+    text = blocks.timeline_text(run.t, incident, entries, cmd.page)
+    await run.ack(text=text, response_type="ephemeral")
 
 
 async def on_note_edit(cmd: cmds.NoteEdit, run: Invocation) -> None:

@@ -75,6 +75,19 @@ incidents = Table(
     Column("data_loss", Boolean),
     Column("intervention", String(32)),
     Column("detected_by", String(32)),
+    # The declarer's Slack time zone at the start: documents are shown in it (policy overrides).
+    Column("tz", String(64)),
+)
+
+# Who people are, as Slack last told us: the documents people commit show names, not ids.
+people = Table(
+    "people",
+    metadata,
+    Column("user_id", String(32), primary_key=True),
+    Column("display_name", Text, nullable=False),
+    Column("real_name", Text),
+    Column("tz", String(64)),
+    Column("updated_at", UTCDateTime, nullable=False),
 )
 
 timeline_entries = Table(

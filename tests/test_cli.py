@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import signal
 import socket
 import sys
@@ -129,6 +130,9 @@ async def test_db_upgrade_then_export_json_and_md(bot, sqlite_url):
     assert code == 0
     assert "\n# INC-1: Aurora failover caused write errors\n" in out
     assert "## Timeline" in out and "Restarted Unicorn" in out
+    # People by the names Slack gave (kept in the database): the CLI never asks Slack.
+    author = next(line for line in out.splitlines() if line.startswith("author: "))
+    assert re.fullmatch(r'author: \{id: "U\w+", name: "[^"]+"\}', author), author
 
 
 async def test_export_of_an_unknown_incident_exits_1(sqlite_url):

@@ -15,9 +15,10 @@ import pytest
 import yaml
 
 from bot.domain.policy import Policy
+from bot.export import to_json
 from bot.export_markdown import mermaid_text, to_markdown, yaml_string
 from tests.slack.test_close import ALL_FACTS
-from tests.support.flows import declare, eventually, stored
+from tests.support.flows import declare, eventually, send_event, stored
 from tests.test_cli import base_env, run
 
 HOSTILE = (
@@ -105,6 +106,9 @@ def export(bot, report) -> str:
 
 
 async def test_front_matter_and_mermaid_timeline_of_a_closed_incident(bot):
+    bot.fake.users["U1"] = {"name": "Aki Tanaka"}
+    bot.fake.users["U8"] = {"name": "Rin"}
+    bot.fake.strict_users = True  # U9 is not in the workspace any more
     number = await closed_incident(bot, "Aurora failover caused write errors")
     markdown = export(bot, await stored(bot, number))
 
@@ -124,8 +128,10 @@ async def test_front_matter_and_mermaid_timeline_of_a_closed_incident(bot):
         "data_loss": False,
         "detected_by": "monitoring",
         "intervention": "rollback",
-        "author": "U1",
-        "reviewers": ["U8", "U9"],
+        "declared_by": {"id": "U1", "name": "Aki Tanaka"},
+        "roles": {},
+        "author": {"id": "U1", "name": "Aki Tanaka"},
+        "reviewers": [{"id": "U8", "name": "Rin"}, {"id": "U9", "name": "U9"}],  # never seen
         "published_at": None,
     }
     assert body.startswith("# INC-1: Aurora failover caused write errors\n")
@@ -134,7 +140,7 @@ async def test_front_matter_and_mermaid_timeline_of_a_closed_incident(bot):
     assert mermaid_events(block) == EN_MOMENTS  # notes and the corrected mark left out
     # The diagram sits under the title and facts; the document follows, table included.
     assert body.index("**Key figures:**") < body.index("```mermaid") < body.index("## Summary")
-    assert "| 2021-12-28 10:30 UTC | U1 | Rolled back the deploy |" in body
+    assert "| 2021-12-28 10:30 UTC | Aki Tanaka | Rolled back the deploy |" in body
 
 
 async def test_the_canvas_draft_has_neither_front_matter_nor_mermaid(bot):
@@ -165,7 +171,7 @@ async def test_hostile_title_and_notes_break_neither_the_yaml_nor_the_diagram(bo
     report = replace(report, incident=replace(report.incident, title=HOSTILE))
     front, body = split_export(export(bot, report))
     assert front["title"] == " ".join(HOSTILE.split())
-    assert len(front) == 17 and front["id"] == "INC-1"
+    assert len(front) == 19 and front["id"] == "INC-1"
     assert mermaid_events(mermaid_block(body)) == events  # the title is not in the diagram
 
 
@@ -281,3 +287,24 @@ async def test_action_items_export_as_a_checklist(bot):
     )
     assert "- [x] Alert on replica lag — U5, 2099-01-31, high" in markdown
     assert "- [ ] Write the runbook — no owner, " in markdown
+
+
+async def test_a_changed_name_reaches_documents_written_afterwards(bot):
+    bot.fake.users["U1"] = {"name": "aki"}
+    number = await closed_incident(bot, "Redis down")
+    before = split_export(export(bot, await stored(bot, number)))[0]
+
+    renamed = {"id": "U1", "name": "aki", "tz": "Asia/Tokyo", "profile": {"display_name": "Aki T.", "real_name": "Aki Tanaka"}}
+    await send_event(bot, {"type": "user_change", "user": renamed})
+    stranger = {"id": "U77", "profile": {"display_name": "Nobody we know"}}
+    await send_event(bot, {"type": "user_change", "user": stranger})
+
+    after = await eventually(
+        lambda: stored(bot, number), lambda r: r.people["U1"].display_name == "Aki T."
+    )
+    assert before["author"] == {"id": "U1", "name": "aki"}
+    assert split_export(export(bot, after))[0]["author"] == {"id": "U1", "name": "Aki T."}
+    assert after.people["U1"].real_name == "Aki Tanaka"
+    assert to_json(after)["people"]["U1"] == {"name": "Aki T.", "real_name": "Aki Tanaka", "tz": "Asia/Tokyo"}
+    async with bot.runtime.deps.storage.uow() as uow:  # a workspace's changes are many: only
+        assert await uow.people.known(["U77"]) == {}  # people we already know are kept

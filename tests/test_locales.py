@@ -12,11 +12,13 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from bot.domain.blameless import BUILTIN_LOCALES
+from bot.domain.command_help import HELP_LINES
 from bot.domain.commands import parse
 from bot.domain.errors import BadCommand, BadTime
 from bot.domain.messages import N_, Message
 from bot.domain.policy import LOCALES
 from bot.i18n import LOCALE_DIR, catalogue, languages, translator
+from handlers.blocks import help_text
 from handlers.errors import user_message
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -192,3 +194,24 @@ def test_a_message_without_a_translation_is_said_in_english():
 def test_unknown_locales_are_refused(locale):
     with pytest.raises(ValueError):
         translator(locale)
+
+
+@pytest.mark.parametrize("lang", sorted(set(languages()) - {"en"}))
+def test_every_translated_help_example_still_runs_the_same_command(lang):
+    t = translator(lang)
+
+    def parsed(example: str):
+        return parse(example.removeprefix("/incident ").replace("@alice", "<@U1|alice>"))
+
+    for line in HELP_LINES:
+        english, translated = parsed(line.example), parsed(t.gettext(line.example))
+        assert type(translated) is type(english), line.example
+        assert t.gettext(line.what) != line.what, line.what
+
+
+def test_the_japanese_help_speaks_japanese_with_english_command_words():
+    text = help_text(translator("ja"))
+    assert "インシデントを宣言します" in text
+    assert "`/incident start <タイトル> [--sev 1-4] [--at TIME]`" in text
+    assert "例: `/incident note 10時42分 デプロイ1234をロールバック`" in text
+    assert "Declares an incident" not in text

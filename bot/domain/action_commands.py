@@ -74,7 +74,7 @@ _ACTION_OPTIONS: dict[str, Kind] = {"owner": "one", "due": "one", "priority": "o
 _WHICH_ITEM = Message(N_("Which action item?"))
 
 
-def _one_owner(words: list[str], *, wanted: Message, example: str) -> str | None:
+def _one_owner(words: list[str], *, wanted: Message, example: str | Message) -> str | None:
     """The one person mentioned in ``words``; None if nobody is."""
     users = read_people(words, wanted=wanted, example=example)
     if len(users) > 1:
@@ -122,7 +122,7 @@ def _parse_action_list(rest: str) -> ActionList:
     return ActionList()
 
 
-def _action_number(rest: str, *, question: Message, example: str) -> tuple[int, str]:
+def _action_number(rest: str, *, question: Message, example: str | Message) -> tuple[int, str]:
     """The item number that ``rest`` starts with, and the untouched rest after it."""
     word, after = first_word(rest)
     if not word:

@@ -28,7 +28,7 @@ DEFAULT_SLO: Mapping[str, timedelta] = {
 
 # The flags, in the order flags() returns them. Plain English, and their own message ids.
 NO_OWNER = N_("no owner")
-NO_DUE_DATE = N_("no due date")
+NO_DUE_DATE = N_("no date agreed")  # its deadline comes from the SLO meanwhile
 OVERDUE = N_("overdue")
 
 MAX_DUE_DURATION = timedelta(days=365)

@@ -173,3 +173,53 @@ def _transition(before: datetime, after: datetime, tz: ZoneInfo) -> datetime:
         else:
             lo = mid
     return before + timedelta(seconds=hi)
+
+
+def slot_before(
+    deadline: datetime, length: timedelta, *, tz: ZoneInfo, cal: WorkCalendar, now: datetime
+) -> tuple[datetime, datetime]:
+    """A meeting of ``length`` inside working hours in ``tz``, on the hour, ending by
+    ``deadline``: the latest such slot after ``now`` (people need the time to prepare). When none
+    fits (a deadline too close), the first slot in working hours after ``now``.
+    """
+    deadline, now = _utc(deadline, "deadline"), _utc(now, "now")
+    if not cal.business_days:
+        end = deadline.replace(minute=0, second=0, microsecond=0)
+        return end - length, end
+    day = deadline.astimezone(tz).date()
+    while day >= now.astimezone(tz).date():
+        slot = _latest_in(day, deadline, length, tz, cal) if is_working_day(day, cal) else None
+        if slot is not None and slot[0] >= now:
+            return slot
+        day -= timedelta(days=1)
+    start = deliverable(now, tz=tz, cal=cal)
+    start = _next_hour(start, tz)
+    if not in_working_hours(start + length - timedelta(seconds=1), tz=tz, cal=cal):
+        start = deliverable(start + length, tz=tz, cal=cal)
+    return start, start + length
+
+
+def _latest_in(
+    day: date, deadline: datetime, length: timedelta, tz: ZoneInfo, cal: WorkCalendar
+) -> tuple[datetime, datetime] | None:
+    window = _window(day, tz, cal)
+    if window is None:
+        return None
+    end = min(window[1], deadline)
+    local_end = end.astimezone(tz)
+    end = end - timedelta(
+        minutes=local_end.minute, seconds=local_end.second, microseconds=local_end.microsecond
+    )
+    start = end - length
+    return (start, end) if start >= window[0] else None
+
+
+def _next_hour(at: datetime, tz: ZoneInfo) -> datetime:
+    local = at.astimezone(tz)
+    if (local.minute, local.second, local.microsecond) == (0, 0, 0):
+        return at
+    return (
+        at
+        + timedelta(hours=1)
+        - timedelta(minutes=local.minute, seconds=local.second, microseconds=local.microsecond)
+    )

@@ -48,13 +48,13 @@ from bot.domain.postmortem_commands import (
     parse_postmortem,
     parse_retro,
 )
-from bot.domain.timeparse import check_time, split_leading_time
 from bot.domain.tokens import (
     NOT_GIVEN,
     Kind,
     Unset,
     final_time,
     first_word,
+    leading_time,
     listing,
     nothing_more,
     read_at,
@@ -147,7 +147,8 @@ class Mark:
 
 @dataclass(frozen=True)
 class Timeline:
-    pass
+    check: bool = False  # `timeline check`: the timeline review instead of the entries
+    page: int | None = None  # `timeline 2`: that page; None: the newest entries
 
 
 @dataclass(frozen=True)
@@ -216,9 +217,9 @@ def _parse_note(rest: str) -> Note | NoteCorrection:
     correction = _CORRECTION.fullmatch(rest)
     if correction is not None:
         return _parse_correction(correction)
-    at, text = split_leading_time(rest)
+    at, text = leading_time(rest)
     if at is not None:
-        check_time(at)
+        at = read_time(at, USAGE["note"][1])
     if not text:
         raise BadCommand(N_("What happened? Try %(example)s"), example=USAGE["note"][1])
     return Note(at=at, text=text)
@@ -365,11 +366,20 @@ def _parse_mark(rest: str) -> Mark:
             choices=listing(MARKS),
             example=example,
         )
-    at, text = split_leading_time(rest)
+    at, text = leading_time(rest)
     return Mark(mark=mark, at=None if at is None else read_time(at, example), text=text)
 
 
 def _parse_timeline(rest: str) -> Timeline:
+    word, more = first_word(rest)
+    if word.lower() == "check":
+        nothing_more(more, "timeline check", USAGE["timeline"][1])
+        return Timeline(check=True)
+    if word.lower() == "page":
+        word, more = first_word(more)
+    if word.isascii() and word.isdigit() and 0 < int(word) < 10_000:
+        nothing_more(more, "timeline", USAGE["timeline"][1])
+        return Timeline(page=int(word))
     nothing_more(rest, "timeline", USAGE["timeline"][1])
     return Timeline()
 
@@ -380,8 +390,10 @@ def _parse_timeline(rest: str) -> Timeline:
 def _parse_help(rest: str) -> Help:
     words = rest.split()
     topic = words[0].lower() if words else None
-    # An unknown topic gets the general help rather than an error.
-    return Help(topic=topic if topic in USAGE else None)
+    # An unknown topic gets the general help, saying it was not understood.
+    if topic is not None and topic not in USAGE:
+        return Help(unknown=words[0])
+    return Help(topic=topic)
 
 
 _SUBCOMMANDS: dict[str, Callable[[str], Command]] = {

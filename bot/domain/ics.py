@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.domain.calendar import WorkCalendar, slot_before
 
 RETRO_LENGTH = timedelta(minutes=60)
 
@@ -41,11 +44,13 @@ def retro_invitation(
     description: str,
     deadline: datetime,
     now: datetime,
+    tz: ZoneInfo,
+    cal: WorkCalendar,
     length: timedelta = RETRO_LENGTH,
 ) -> str:
-    """An event of `length` ending at the top of the hour before `deadline`: a slot to move."""
-    end = deadline.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-    start = end - length
+    """An event of ``length`` in working hours (in ``tz``) before ``deadline``: a slot to move.
+    """
+    start, end = slot_before(deadline, length, tz=tz, cal=cal, now=now)
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",

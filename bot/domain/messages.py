@@ -13,6 +13,7 @@ import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 _PARAM = re.compile(r"%\((\w+)\)s")
 
@@ -23,24 +24,43 @@ def N_(msgid: str) -> str:
 
 
 @dataclass(frozen=True)
+class Moment:
+    """A point in time inside a message, shown to each reader in their own zone where the
+    surface can (Slack's ``<!date>``); ``str()`` is the unambiguous UTC fallback."""
+
+    at: datetime
+
+    def __str__(self) -> str:
+        return self.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+@dataclass(frozen=True)
 class Message:
     """A message id and its parameters, to be said in the reader's language."""
 
     msgid: str
     params: Mapping[str, object] = field(default_factory=dict)
 
-    def render(self, gettext: Callable[[str], str]) -> str:
-        """The text in the language of ``gettext``, nested messages included."""
+    def render(
+        self, gettext: Callable[[str], str], moment: Callable[[Moment], str] = str
+    ) -> str:
+        """The text in the language of ``gettext``, nested messages included; ``moment`` says
+        each ``Moment`` (by default in UTC)."""
         text = gettext(self.msgid)
         if not self.params:
             return text
-        return text % {
-            name: value.render(gettext) if isinstance(value, Message) else value
-            for name, value in self.params.items()
-        }
+        return text % {name: _said(value, gettext, moment) for name, value in self.params.items()}
 
     def __str__(self) -> str:
         return self.render(lambda msgid: msgid)
+
+
+def _said(value: object, gettext: Callable[[str], str], moment: Callable[[Moment], str]) -> object:
+    if isinstance(value, Message):
+        return value.render(gettext, moment)
+    if isinstance(value, Moment):
+        return moment(value)
+    return value
 
 
 def recognise(text: str, msgids: Iterable[str]) -> Message | None:

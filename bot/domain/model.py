@@ -18,6 +18,17 @@ INTERVENTIONS = (
     N_("other"),
 )
 DETECTIONS = (N_("monitoring"), N_("human"), N_("customer"))
+# How a document names each intervention (translated with the context "intervention", as the
+# postmortem template does): the trigger's reason says it the same way.
+INTERVENTION_LABELS = {
+    "none": "none",
+    "rollback": "rollback",
+    "data-patch": "data patch",
+    "restart": "restart",
+    "failover": "failover",
+    "config-change": "configuration change",
+    "other": "other",
+}
 SEVERITIES = (1, 2, 3, 4)
 
 
@@ -49,6 +60,7 @@ class Incident:
     closed_at: datetime | None = None
     closed_by: str | None = None
     facts: CloseFacts | None = None
+    tz: str | None = None  # the declarer's Slack time zone (IANA name) at the start
 
     @property
     def ref(self) -> str:
@@ -62,6 +74,16 @@ class Incident:
     def ended_at(self) -> datetime | None:
         """When the incident was over: resolved, else closed."""
         return self.resolved_at or self.closed_at
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who a Slack user id is, as Slack last said."""
+
+    id: str
+    display_name: str
+    real_name: str | None = None
+    tz: str | None = None
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ anyone or forge a link — while Markdown-like formatting (``*bold*``, backticks
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 
 def escape(text: str) -> str:
@@ -47,3 +48,9 @@ def readable(text: str) -> str:
     note can neither mention nor hide a link in the postmortem document."""
     plain = _SLACK_MARKUP.sub(lambda m: _readable(m.group(1)), text)
     return plain.replace("[", "\\[").replace("]", "\\]")
+
+
+def slack_date(at: datetime, fallback: str) -> str:
+    """``at`` as a Slack date: each reader sees it in their own zone (``2021-12-28 10:42``);
+    ``fallback`` where Slack can't render it (notifications, old clients)."""
+    return f"<!date^{int(at.timestamp())}^{{date_num}} {{time}}|{escape(fallback)}>"

@@ -90,7 +90,9 @@ EDITABLE_SECTIONS = {
 }
 
 
-def _people(rest: str, *, question: str, wanted: Message, example: str) -> tuple[str, ...]:
+def _people(
+    rest: str, *, question: str, wanted: Message, example: str | Message
+) -> tuple[str, ...]:
     users = read_people([t.text for t in tokenize(rest)], wanted=wanted, example=example)
     if not users:
         raise BadCommand(question, example=example)

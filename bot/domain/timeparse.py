@@ -11,21 +11,28 @@ Accepted times (see ``parse_time``): ``10:42`` (also ``9:05``), ``2021-12-28 10:
 ``2021-12-28T10:42`` (both local to the given zone), and ISO 8601 with an offset or ``Z``:
 ``2017-01-31T23:27Z``, ``2017-02-28T09:37-08:00``, ``2017-02-28 09:37:15+09:00``. Seconds
 (``:SS``) are optional everywhere; an offset needs a date (``10:42Z`` is refused).
+
+Japanese forms are read too: ``10時30分``, ``10時``, ``10時半``, ``午後3時``, ``午前9時15分`` (also
+after a date). Times are read after NFKC normalisation, so the full-width digits and colons an IME
+types (``１３：５８``) are the same as ``13:58``.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from bot.domain.errors import BadTime
-from bot.domain.messages import N_, Message
+from bot.domain.messages import N_, Message, Moment
 
 MAX_DURATION = timedelta(days=365)
 DURATION_EXAMPLES = Message(N_("Try 25m, 4h, 1h30m or 2d."))
 TIME_EXAMPLES = Message(N_("Try 10:42, 2021-12-28 10:42 or 2021-12-28T10:42+09:00."))
+# What people read the future-refusal against: the clocks of two devices may disagree this much.
+SKEW = timedelta(minutes=1)
 
 # Twelve digits per unit is far past the one-year cap, and the bound keeps int() away from
 # thousand-digit numbers (which it refuses with a ValueError of its own).
@@ -46,6 +53,17 @@ _TIME_GRAMMAR = (
 )
 _TIME = re.compile(_TIME_GRAMMAR)
 _LEADING_TIME = re.compile(rf"{_TIME_GRAMMAR}(?=\s|\Z)")
+# 10時30分, 10時, 10時半, 午後3時, 午前9時15分20秒, after an optional date (read after NFKC).
+_JA_TIME = re.compile(
+    r"(?:(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})[ \t]*)?"
+    r"(?P<half_day>午前|午後)?[ \t]*(?P<hour>[0-9]{1,2})時"
+    r"(?:(?P<minute>[0-9]{1,2})分(?:(?P<second>[0-9]{1,2})秒)?|(?P<half>半))?"
+)
+# A word that looks like a time but may not be one we can read (1:5, 12:30pm, 午後 3): refused
+# with a hint rather than left in a note's text, where the time would be silently lost.
+_TIME_LIKE = re.compile(
+    r"(?:[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ])?(?:[0-9]{1,2}[:時]|(?:午前|午後)\s*[0-9])"
+)
 
 
 @dataclass(frozen=True)
@@ -65,9 +83,17 @@ def _quote(raw: str, limit: int = 40) -> str:
     return f"'{shown[:limit]}…'" if len(shown) > limit else f"'{shown}'"
 
 
+# 25分, 1時間30分, 1時間半, 2日, 30秒: the Japanese units, read as d, h, m, s.
+_JA_UNITS = (("時間半", "h30m"), ("時間", "h"), ("分", "m"), ("日", "d"), ("秒", "s"))
+
+
 def parse_duration(raw: str) -> timedelta:
-    """Read ``25m``, ``4h``, ``1h30m``, ``2d``, ``30s``… into a timedelta (0 to 365 days)."""
-    text = raw.strip()
+    """Read ``25m``, ``4h``, ``1h30m``, ``2d``, ``30s``… into a timedelta (0 to 365 days).
+
+    Full-width digits and the Japanese units (``25分``, ``1時間30分``, ``1時間半``) are read too."""
+    text = normal(raw)
+    for unit, letter in _JA_UNITS:
+        text = text.replace(unit, letter)
     match = _DURATION.fullmatch(text)
     if not text or match is None:
         raise BadTime(
@@ -127,11 +153,6 @@ def read_formatted_duration(text: str) -> timedelta:
     return td
 
 
-def iso_utc(dt: datetime) -> str:
-    """``2021-12-28T10:42Z``: the unambiguous form used in messages from this module."""
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
-
-
 def _parse_offset(raw: str) -> timezone:
     """``Z``, ``+09:00``, ``-0800`` → a fixed offset."""
     if raw in ("Z", "z"):
@@ -159,42 +180,75 @@ def _parse_day(raw: str) -> date:
         ) from None
 
 
+def normal(raw: str) -> str:
+    """``raw`` as the time grammar reads it: NFKC (full-width digits, colons and spaces become
+    ASCII), trimmed."""
+    return unicodedata.normalize("NFKC", raw).strip()
+
+
 def _time_parts(raw: str) -> _TimeParts:
     """Check the form and the field ranges of a time, without any zone."""
-    match = _TIME.fullmatch(raw.strip())
+    text = normal(raw)
+    match = _TIME.fullmatch(text)
+    if match is None:
+        return _ja_time_parts(raw, text)
+    hour, minute = int(match["hour"]), int(match["minute"])
+    second = int(match["second"] or 0)
+    return _checked_parts(raw, match["date"], hour, minute, second, match["offset"])
+
+
+def _ja_time_parts(raw: str, text: str) -> _TimeParts:
+    match = _JA_TIME.fullmatch(text)
     if match is None:
         raise BadTime(
             N_("I couldn't read %(raw)s as a time. %(examples)s"),
             raw=_quote(raw),
             examples=TIME_EXAMPLES,
         )
-    hour, minute = int(match["hour"]), int(match["minute"])
-    second = int(match["second"] or 0)
+    hour = int(match["hour"])
+    minute = 30 if match["half"] else int(match["minute"] or 0)
+    if match["half_day"]:
+        if hour > 12:
+            raise BadTime(
+                N_("%(raw)s mixes 午前/午後 with a 24-hour time. Write 15時 or 午後3時."),
+                raw=_quote(raw),
+            )
+        hour = hour % 12 + (12 if match["half_day"] == "午後" else 0)
+    return _checked_parts(raw, match["date"], hour, minute, int(match["second"] or 0), None)
+
+
+def _checked_parts(
+    raw: str, day: str | None, hour: int, minute: int, second: int, offset: str | None
+) -> _TimeParts:
     if hour > 23 or minute > 59 or second > 59:
         raise BadTime(
             N_("%(raw)s is not a time of day: hours go 0-23 and minutes 0-59. %(examples)s"),
             raw=_quote(raw),
             examples=TIME_EXAMPLES,
         )
-    if match["offset"] and not match["date"]:
+    if offset and not day:
         # "10:42Z" leaves the day open to two readings (today here, or today in UTC).
         raise BadTime(
             N_("%(raw)s has an offset but no date. %(examples)s"),
             raw=_quote(raw),
             examples=TIME_EXAMPLES,
         )
-    day = _parse_day(match["date"]) if match["date"] else None
-    offset = _parse_offset(match["offset"]) if match["offset"] else None
-    return _TimeParts(day, hour, minute, second, offset)
+    return _TimeParts(
+        _parse_day(day) if day else None,
+        hour,
+        minute,
+        second,
+        _parse_offset(offset) if offset else None,
+    )
 
 
 def check_time(raw: str) -> str:
-    """Validate a time's form without a zone (for command parsing); return it stripped.
+    """Validate a time's form without a zone (for command parsing); return it normalised.
 
     Zone-dependent problems (a local time skipped by DST) are only found by ``parse_time``.
     """
     _time_parts(raw)
-    return raw.strip()
+    return normal(raw)
 
 
 def _localize(naive: datetime, tz: ZoneInfo, raw: str) -> datetime:
@@ -215,22 +269,25 @@ def _localize(naive: datetime, tz: ZoneInfo, raw: str) -> datetime:
 
 def has_offset(raw: str) -> bool:
     """True when the time says its own offset (``Z`` or ``+09:00``): no zone is needed."""
-    match = _TIME.fullmatch(raw.strip())
+    match = _TIME.fullmatch(normal(raw))
     return bool(match and match.group("offset"))
 
 
 def parse_time(raw: str, *, tz: ZoneInfo, now: datetime) -> datetime:
     """Read a time typed by a person in zone ``tz``; return it as an aware UTC datetime.
 
-    ``HH:MM`` means that time on today's date in ``tz`` — even if it is later than ``now``
-    (callers reject future times with ``validate_occurrence``). Times without an offset are
-    local to ``tz``; times with ``Z`` or ``±HH:MM`` ignore ``tz``.
+    ``HH:MM`` (no date) means the most recent such time in ``tz`` that is not in the future:
+    ``23:48`` typed at 00:33 is yesterday's (callers check it against the incident with
+    ``validate_occurrence``). Times without an offset are local to ``tz``; times with ``Z`` or
+    ``±HH:MM`` ignore ``tz``.
     """
     if now.tzinfo is None:
         raise ValueError("now must be an aware datetime")
     parts = _time_parts(raw)
-    day = parts.day or now.astimezone(tz).date()
     try:
+        if parts.day is None:
+            return _most_recent(parts, raw, tz, now)
+        day = parts.day
         naive = datetime(day.year, day.month, day.day, parts.hour, parts.minute, parts.second)
         if parts.offset is not None:
             return naive.replace(tzinfo=parts.offset).astimezone(UTC)
@@ -244,6 +301,17 @@ def parse_time(raw: str, *, tz: ZoneInfo, now: datetime) -> datetime:
         ) from None
 
 
+def _most_recent(parts: _TimeParts, raw: str, tz: ZoneInfo, now: datetime) -> datetime:
+    """The clock time of ``parts`` today in ``tz``, or yesterday when today's is still ahead."""
+    today = now.astimezone(tz).date()
+    for day in (today, today - timedelta(days=1)):
+        naive = datetime(day.year, day.month, day.day, parts.hour, parts.minute, parts.second)
+        at = _localize(naive, tz, raw).astimezone(UTC)
+        if at <= now + SKEW:
+            return at
+    return at
+
+
 def split_leading_time(text: str) -> tuple[str | None, str]:
     """Split ``note`` text into (leading time, the rest).
 
@@ -253,14 +321,56 @@ def split_leading_time(text: str) -> tuple[str | None, str]:
     they stay part of the text. A time-shaped prefix with bad values (``25:00``) is still
     returned as the time so that parsing it reports the mistake instead of hiding it in the note.
 
+    The time is returned normalised (``１３：５８`` → ``13:58``); the Japanese forms
+    (``10時30分``, ``午後3時``) count as times, and so does any first word that looks like a time
+    without being one we read (``1:5``, ``12:30pm``, ``午後``), so that parsing refuses it with a
+    hint instead of storing the note at the wrong time.
+
     Outer whitespace is trimmed and the whitespace after the time is dropped; everything else
     (quotes, Markdown, newlines, inner spacing, any script or emoji) is returned exactly.
     """
     stripped = text.strip()
-    match = _LEADING_TIME.match(stripped)
-    if match is None:
-        return None, stripped
-    return match.group(0), stripped[match.end() :].lstrip()
+    norm, ends = _normal_with_ends(stripped)
+    match = _LEADING_TIME.match(norm) or _LEADING_JA_TIME.match(norm)
+    if match is not None:
+        rest = stripped[ends[match.end() - 1] :]
+        return match.group(0), (rest[1:] if rest[:1] in _AFTER_TIME else rest).lstrip()
+    first = stripped.split(maxsplit=1)[0] if stripped else ""
+    if _TIME_LIKE.match(normal(first)):
+        return normal(first), stripped[len(first) :].lstrip()
+    return None, stripped
+
+
+# Japanese writers often follow a time with a comma or colon instead of a space (10時30分、…).
+_AFTER_TIME = frozenset("、，,：:")
+_LEADING_JA_TIME = re.compile(rf"(?:{_JA_TIME.pattern})(?![0-9])")
+
+
+def _normal_with_ends(text: str) -> tuple[str, list[int]]:
+    """``text`` normalised character by character, and for each normalised character the index
+    in ``text`` just past the character it came from (to cut the original at a match's end)."""
+    parts, ends = [], []
+    for i, char in enumerate(text):
+        normalised = unicodedata.normalize("NFKC", char)
+        parts.append(normalised)
+        ends.extend([i + 1] * len(normalised))
+    return "".join(parts), ends
+
+
+def _is_time(raw: str) -> bool:
+    text = normal(raw)
+    return bool(_TIME.fullmatch(text) or _JA_TIME.fullmatch(text))
+
+
+_DATE_WORD = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def is_time_word(raw: str, *, date_only: bool = False) -> bool:
+    """True for a word that reads as a time (or, with ``date_only``, a date that a clock word
+    may follow): what commands take as the time they end with."""
+    if date_only:
+        return bool(_DATE_WORD.fullmatch(normal(raw)))
+    return _is_time(raw)
 
 
 def validate_occurrence(
@@ -272,14 +382,14 @@ def validate_occurrence(
 ) -> None:
     """Reject a time for an incident event that is in the future or long before the start.
 
-    ``skew`` forgives clocks (the user's and ours) that disagree a little. Times are shown in
-    ISO UTC; callers that know the reader's zone may catch and reword.
+    ``skew`` forgives clocks (the user's and ours) that disagree a little. The times in the
+    refusal are ``Moment``s: each reader sees them in their own zone, date spelled out.
     """
     if at > now + skew:
         raise BadTime(
             N_("That time (%(at)s) is in the future; it is now %(now)s. Did you mean another day?"),
-            at=iso_utc(at),
-            now=iso_utc(now),
+            at=Moment(at),
+            now=Moment(now),
         )
     if at < started_at - timedelta(days=1):
         raise BadTime(
@@ -287,6 +397,6 @@ def validate_occurrence(
                 "That time (%(at)s) is more than a day before the incident started at "
                 "%(started)s. Please check the date."
             ),
-            at=iso_utc(at),
-            started=iso_utc(started_at),
+            at=Moment(at),
+            started=Moment(started_at),
         )

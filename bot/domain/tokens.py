@@ -20,7 +20,7 @@ from typing import Literal, TypeVar
 
 from bot.domain.errors import BadCommand, BadTime
 from bot.domain.messages import N_, Message
-from bot.domain.timeparse import check_time
+from bot.domain.timeparse import check_time, is_time_word, split_leading_time
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ def first_word(text: str) -> tuple[str, str]:
     return (match["word"], match["rest"]) if match else ("", "")
 
 
-def nothing_more(rest: str, command: str, example: str) -> None:
+def nothing_more(rest: str, command: str, example: str | Message) -> None:
     """A BadCommand when anything but whitespace follows a ``command`` that takes nothing more."""
     if rest.strip():
         raise BadCommand(
@@ -110,8 +110,25 @@ def listing(words: tuple[str, ...]) -> Message:
 
 # ---- times -------------------------------------------------------------------------------
 
-_DATE_WORD = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_CLOCK_WORD = re.compile(r"[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?(?:[Zz]|[+-][0-9]{2}:?[0-9]{2})?")
+def leading_time(text: str) -> tuple[str | None, str]:
+    """A time at the start of free text (a note, a mark's words), and the rest exactly as typed.
+
+    The same rule as every other time in a command: it may be quoted (``"2021-12-28 16:40"
+    text``), and is otherwise read as ``timeparse.split_leading_time`` reads it.
+    """
+    stripped = text.strip()
+    if stripped[:1] in _CLOSERS:
+        try:
+            end = _closing_quote(stripped, 0)
+        except BadCommand:  # an unclosed quote in free text is just text
+            return None, stripped
+        inside = stripped[1:end]
+        if is_time_word(inside) or (
+            len(inside.split()) == 2 and is_time_word(inside.split()[0], date_only=True)
+        ):
+            return inside, stripped[end + 1 :].lstrip()
+        return None, stripped
+    return split_leading_time(stripped)
 
 
 def time_length(tokens: list[Token]) -> int:
@@ -123,12 +140,16 @@ def time_length(tokens: list[Token]) -> int:
     if not tokens:
         return 0
     two = len(tokens) > 1 and not (tokens[0].quoted or tokens[1].quoted)
-    if two and _DATE_WORD.fullmatch(tokens[0].text) and _CLOCK_WORD.fullmatch(tokens[1].text):
+    if (
+        two
+        and is_time_word(tokens[0].text, date_only=True)
+        and is_time_word(f"{tokens[0].text} {tokens[1].text}")
+    ):
         return 2
     return 1
 
 
-def read_time(raw: str, example: str) -> str:
+def read_time(raw: str, example: str | Message) -> str:
     """``raw`` checked for form (see check_time); a BadTime shows ``example``."""
     try:
         return check_time(raw)
@@ -146,7 +167,7 @@ def read_at(raw: str) -> str:
         raise BadTime(N_("--at: %(problem)s"), problem=exc.message) from None
 
 
-def final_time(tokens: list[Token], after: str | Message, example: str) -> str | None:
+def final_time(tokens: list[Token], after: str | Message, example: str | Message) -> str | None:
     """The optional TIME that ends a command, after ``after``; BadCommand for anything else.
 
     ``after`` names what came before the time, as a ``Message`` so the error says it in the

@@ -28,6 +28,15 @@ REASONS: dict[str, tuple[str, ...]] = {
     ),
     "severity": (N_("severity %(severity)s (policy: sev %(threshold)s or worse)"),),
 }
+# What each trigger is called where people read it (its id is for data and the export).
+NAMES = {
+    "impact": N_("user impact"),
+    "data-loss": N_("data loss"),
+    "intervention": N_("engineer intervention"),
+    "duration": N_("long time to resolve"),
+    "detection": N_("not detected by monitoring"),
+    "severity": N_("severity"),
+}
 _DURATIONS = {"impact": ("impact", "threshold"), "duration": ("took", "threshold")}
 
 

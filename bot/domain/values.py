@@ -18,7 +18,7 @@ _SEVERITY = re.compile(r"(?:sev-?|s)?(?P<n>[0-9]{1,3})", re.IGNORECASE)
 _YES_NO = {"yes": True, "true": True, "no": False, "false": False}
 
 
-def read_severity(raw: str, example: str = "--sev 2") -> int:
+def read_severity(raw: str, example: str | Message = "--sev 2") -> int:
     """``2``, ``sev2``, ``SEV-2`` or ``s2`` → 2; a BadCommand shows ``example``."""
     match = _SEVERITY.fullmatch(raw)
     if match is None or int(match["n"]) not in SEVERITIES:
@@ -48,7 +48,7 @@ def read_note_number(raw: str) -> int:
 _ITEM_NUMBER = re.compile(r"#?(?P<digits>[0-9]+)")
 
 
-def read_action_number(raw: str, example: str) -> int:
+def read_action_number(raw: str, example: str | Message) -> int:
     """An action item's number, ``2`` or ``#2``, as /incident action list shows it.
 
     A BadCommand shows ``example`` when ``raw`` is not a number at all.
@@ -76,15 +76,28 @@ def read_action_number(raw: str, example: str) -> int:
     return number
 
 
+# What people write for "users were not affected", in the workspace's languages.
+NO_IMPACT = ("none", "no", "0", "なし", "無し", "ない", "影響なし")
+
+
 def read_impact(raw: str) -> timedelta | None:
     """The value of ``--impact``: a duration, or None for ``none`` (and for zero)."""
-    if raw.lower() == "none":
+    try:
+        return impact_value(raw)
+    except BadTime as exc:
+        raise BadTime(N_("--impact: %(problem)s"), problem=exc.message) from None
+
+
+def impact_value(raw: str) -> timedelta | None:
+    """How long users were affected, as the command and the close form read it: a duration
+    (``25m``, ``1h30m``, ``25分``), or None for ``none`` (``なし``) and for zero."""
+    if raw.strip().lower() in NO_IMPACT:
         return None
     try:
         impact = parse_duration(raw)
     except BadTime as exc:
         raise BadTime(
-            N_("--impact: %(problem)s Or write --impact none."), problem=exc.message
+            N_("%(problem)s If users weren't affected, write none."), problem=exc.message
         ) from None
     # Zero impact is no impact: one representation downstream, not two.
     return impact or None
@@ -114,7 +127,7 @@ def read_data_loss(raw: str) -> bool:
 _MENTION = re.compile(r"<@(?P<id>[UW][A-Z0-9]+)(?:\|[^<>]*)?>")
 
 
-def mention_id(word: str, *, wanted: Message, example: str) -> str:
+def mention_id(word: str, *, wanted: Message, example: str | Message) -> str:
     """The Slack user id in a ``<@U123|name>`` mention; else a polite BadCommand.
 
     ``wanted`` says what the command takes (``--reviewers takes people``); ``example`` shows it.
@@ -144,7 +157,7 @@ def mention_id(word: str, *, wanted: Message, example: str) -> str:
 _PERSON = re.compile(r"(?:<[^<>]*>|[^,])+")
 
 
-def read_people(words: list[str], *, wanted: Message, example: str) -> tuple[str, ...]:
+def read_people(words: list[str], *, wanted: Message, example: str | Message) -> tuple[str, ...]:
     """Slack user ids from mentions, in order, without repeats; commas between are fine.
 
     ``wanted`` and ``example`` are for the error message, as in ``mention_id``.

@@ -11,7 +11,7 @@ from bot.domain.errors import (
     InvalidTransition,
 )
 from bot.domain.lifecycle import entry_text
-from bot.domain.messages import N_
+from bot.domain.messages import N_, Moment
 from bot.domain.model import CloseFacts, Incident, Postmortem, Trigger
 from bot.domain.policy import Policy
 from bot.domain.triggers import TriggerFacts, evaluate
@@ -188,9 +188,9 @@ def _check_close_time(incident: Incident, closed_at: datetime, now: datetime) ->
         )
     if closed_at < incident.started_at:
         raise BadTime(
-            N_("%(ref)s started at %(started)s UTC; it can't be closed before that."),
+            N_("%(ref)s started at %(started)s; it can't be closed before that."),
             ref=incident.ref,
-            started=f"{incident.started_at:%Y-%m-%d %H:%M}",
+            started=Moment(incident.started_at),
         )
 
 

@@ -12,6 +12,7 @@ from bot.domain.model import (
     ActionItem,
     Feedback,
     Incident,
+    Person,
     Postmortem,
     Revision,
     SectionRevision,
@@ -37,6 +38,16 @@ class IncidentReport:
     actions: list[ActionItem] = field(default_factory=list)
     revisions: list[SectionRevision] = field(default_factory=list)
     feedback: list[Feedback] = field(default_factory=list)
+    people: dict[str, Person] = field(default_factory=dict)  # who the ids above are, if known
+
+    def name(self, user_id: str) -> str:
+        """How a person is shown in a document: their Slack display name, else their id."""
+        person = self.people.get(user_id)
+        return person.display_name if person else user_id
+
+    @property
+    def names(self) -> dict[str, str]:
+        return {uid: p.display_name for uid, p in self.people.items()}
 
 
 async def incident_report(
@@ -60,6 +71,9 @@ async def incident_report(
         actions = await uow.writing.actions(incident.id)
         revisions = await uow.writing.revisions(postmortem.id) if postmortem else []
         feedback = await uow.writing.feedback(postmortem.id) if postmortem else []
+        people = await uow.people.known(
+            _mentioned(incident, entries, roles, responders, postmortem, actions)
+        )
     timeline = [e for e in entries if e.deleted_at is None]
     return IncidentReport(
         incident=incident,
@@ -73,7 +87,25 @@ async def incident_report(
         actions=actions,
         revisions=revisions,
         feedback=feedback,
+        people=people,
     )
+
+
+def _mentioned(
+    incident: Incident,
+    entries: list[TimelineEntry],
+    roles: dict[str, str],
+    responders: list[str],
+    postmortem: Postmortem | None,
+    actions: list[ActionItem],
+) -> set[str]:
+    """Every person the report names."""
+    ids = {incident.declared_by, *(e.author for e in entries), *roles.values(), *responders}
+    if incident.closed_by:
+        ids.add(incident.closed_by)
+    if postmortem is not None:
+        ids |= {postmortem.author, *postmortem.reviewers}
+    return ids | {a.owner for a in actions if a.owner}
 
 
 def participants(

@@ -9,6 +9,7 @@ from bot.domain.errors import BadCommand, NotAllowed
 from bot.domain.lifecycle import ENTRY_KINDS, MARKS
 from bot.domain.messages import N_, Message
 from bot.domain.model import Incident, TimelineEntry
+from bot.domain.timeline_review import Finding, facts_of, review
 from bot.domain.timeparse import validate_occurrence
 from bot.services.common import CLOCK_SKEW, commander_of, incident_of
 from storage.uow import UnitOfWork
@@ -23,6 +24,14 @@ async def read_timeline(
     async with uow:
         incident = await incident_of(uow, channel_id)
         return incident, await uow.timeline.for_incident(incident.id)
+
+
+async def check_timeline(*, uow: UnitOfWork, channel_id: str) -> tuple[Incident, list[Finding]]:
+    """The timeline review of this channel's incident: what looks wrong, nothing changed."""
+    async with uow:
+        incident = await incident_of(uow, channel_id)
+        entries = await uow.timeline.for_incident(incident.id)
+    return incident, review(facts_of(incident, entries), closing=incident.is_closed)
 
 
 async def edit_entry(

@@ -500,7 +500,7 @@ def test_help_topic() -> None:
 
 
 def test_help_lines_for_actions() -> None:
-    lines = [(usage, example) for usage, example in HELP_LINES if usage.split()[1] == "action"]
+    lines = [(usage, example) for usage, example, _ in HELP_LINES if usage.split()[1] == "action"]
     usages = " ".join(usage for usage, _ in lines)
     for form in (
         "action add <text>",
@@ -523,7 +523,7 @@ def test_help_lines_for_actions() -> None:
 
 
 def test_help_lines_for_actions_come_before_the_postmortem() -> None:
-    subcommands = [usage.split()[1] for usage, _ in HELP_LINES]
+    subcommands = [usage.split()[1] for usage, *_ in HELP_LINES]
     first = subcommands.index("action")
     assert subcommands[first : first + 4] == ["action"] * 4
     assert subcommands.count("action") == 4

@@ -236,7 +236,7 @@ def test_flags_of_an_open_item(
 
 
 def test_flag_words() -> None:
-    assert (NO_OWNER, NO_DUE_DATE, OVERDUE) == ("no owner", "no due date", "overdue")
+    assert (NO_OWNER, NO_DUE_DATE, OVERDUE) == ("no owner", "no date agreed", "overdue")
     assert flags(owner=None, due=date(2021, 1, 1), done=False, dropped=False, today=TODAY) == (
         "no owner",
         "overdue",

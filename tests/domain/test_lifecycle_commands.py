@@ -201,7 +201,10 @@ def test_mark_each(mark: str) -> None:
         ("mark mitigated 10:58 Failover done", Mark("mitigated", "10:58", "Failover done")),
         ("mark mitigated Failover done", Mark("mitigated", None, "Failover done")),
         ("mark detected 2021-12-28 10:42 pager", Mark("detected", "2021-12-28 10:42", "pager")),
-        ("mark detected 12:30pm lunch", Mark("detected", None, "12:30pm lunch")),
+        ('mark detected "2021-12-28 16:40" Sentry alert', Mark("detected", "2021-12-28 16:40", "Sentry alert")),
+        ("mark detected “16:40” Sentry alert", Mark("detected", "16:40", "Sentry alert")),
+        ("mark detected １６：４０ Sentry", Mark("detected", "16:40", "Sentry")),
+        ("mark mitigated 10時30分、切り戻し", Mark("mitigated", "10時30分", "切り戻し")),
         ("mark detected\n10:42\nalert fired", Mark("detected", "10:42", "alert fired")),
         ("mark detected --at 10:42", Mark("detected", None, "--at 10:42")),  # no options
     ],
@@ -240,9 +243,27 @@ def test_timeline(text: str) -> None:
     assert parse(text) == Timeline()
 
 
+@pytest.mark.parametrize(("text", "page"), [("timeline 2", 2), ("timeline page 3", 3)])
+def test_timeline_page(text: str, page: int) -> None:
+    assert parse(text) == Timeline(page=page)
+
+
+@pytest.mark.parametrize("text", ["timeline 0", "timeline -1", "timeline ２", "timeline 2 3"])
+def test_timeline_page_must_be_a_page_number(text: str) -> None:
+    with pytest.raises(BadCommand, match="timeline takes nothing more"):
+        parse(text)
+
+
+@pytest.mark.parametrize("text", ["timeline check", "timeline CHECK  "])
+def test_timeline_check(text: str) -> None:
+    assert parse(text) == Timeline(check=True)
+
+
 def test_timeline_takes_nothing_more() -> None:
     with pytest.raises(BadCommand, match=r"^I didn't understand 'since 10:00': timeline takes"):
         parse("timeline since 10:00")
+    with pytest.raises(BadCommand, match=r"^I didn't understand 'now': timeline check takes"):
+        parse("timeline check now")
 
 
 # ---- note corrections ----------------------------------------------------------------------

@@ -292,10 +292,10 @@ def test_help_topics(word: str) -> None:
 
 
 def test_help_lines_for_review_come_after_the_lifecycle_and_before_help() -> None:
-    subcommands = [usage.split()[1] for usage, _ in HELP_LINES]
+    subcommands = [usage.split()[1] for usage, *_ in HELP_LINES]
     assert subcommands[-4:] == ["postmortem", "postmortem", "retro", "help"]
     assert subcommands.index("postmortem") > subcommands.index("timeline")
-    usages = " ".join(usage for usage, _ in HELP_LINES)
+    usages = " ".join(usage for usage, *_ in HELP_LINES)
     for form in (
         "author @person",
         "reviewers @a @b",

@@ -4,11 +4,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.domain.errors import BadTime
+from bot.domain.messages import Moment
 from bot.domain.timeparse import (
     MAX_DURATION,
     check_time,
     format_duration,
-    iso_utc,
     minutes,
     parse_duration,
     parse_time,
@@ -47,6 +47,14 @@ def utc(*args: int) -> datetime:
         ("365d", timedelta(days=365)),
         ("8760h", timedelta(days=365)),
         ("007m", timedelta(minutes=7)),
+        # What a Japanese writer types: full-width digits, the Japanese units.
+        ("１０m", timedelta(minutes=10)),
+        ("25分", timedelta(minutes=25)),
+        ("２５分", timedelta(minutes=25)),
+        ("1時間30分", timedelta(hours=1, minutes=30)),
+        ("1時間半", timedelta(hours=1, minutes=30)),
+        ("2日", timedelta(days=2)),
+        ("30秒", timedelta(seconds=30)),
     ],
 )
 def test_parse_duration_reads_each_form(raw: str, expected: timedelta) -> None:
@@ -73,7 +81,6 @@ def test_parse_duration_reads_each_form(raw: str, expected: timedelta) -> None:
         "1w",
         "25min",
         "١٥m",  # Arabic-Indic digits are not accepted as numbers
-        "１０m",  # full-width digits
         "1000000000000d",  # 13 digits
         "none",
     ],
@@ -162,15 +169,35 @@ def test_minutes_rounds_down(td: timedelta, expected: int) -> None:
 @pytest.mark.parametrize(
     ("raw", "tz", "now", "expected"),
     [
-        # HH:MM is today in the user's zone, which may be another day than in UTC.
+        # HH:MM is the most recent such time in the user's zone (maybe another day than in UTC).
         ("10:42", TOKYO, NOW, utc(2021, 12, 28, 1, 42)),
-        ("10:42", TOKYO, utc(2021, 12, 28, 20, 0), utc(2021, 12, 29, 1, 42)),
-        ("10:42", LA, NOW, utc(2021, 12, 28, 18, 42)),  # later than now: still today
+        ("10:42", TOKYO, utc(2021, 12, 28, 20, 0), utc(2021, 12, 28, 1, 42)),  # 05:00 JST
+        ("10:42", TOKYO, utc(2021, 12, 29, 1, 42), utc(2021, 12, 29, 1, 42)),  # exactly now
+        ("10:43", TOKYO, utc(2021, 12, 29, 1, 42), utc(2021, 12, 29, 1, 43)),  # within skew
+        ("10:44", TOKYO, utc(2021, 12, 29, 1, 42), utc(2021, 12, 28, 1, 44)),
+        ("10:42", LA, NOW, utc(2021, 12, 27, 18, 42)),  # later than now there: yesterday's
         ("10:42", LA, utc(2021, 12, 28, 5, 0), utc(2021, 12, 27, 18, 42)),
+        # After midnight: 23:48 typed at 00:33 is last night's.
+        ("23:48", TOKYO, utc(2021, 12, 28, 15, 33), utc(2021, 12, 28, 14, 48)),
         ("9:05", TOKYO, NOW, utc(2021, 12, 28, 0, 5)),
         ("09:05", TOKYO, NOW, utc(2021, 12, 28, 0, 5)),
         ("0:00", TOKYO, NOW, utc(2021, 12, 27, 15, 0)),
-        ("23:59", LA, NOW, utc(2021, 12, 29, 7, 59)),
+        ("23:59", LA, NOW, utc(2021, 12, 28, 7, 59)),
+        # What an IME types: full-width digits and colons; and the Japanese forms.
+        ("１０：４２", TOKYO, NOW, utc(2021, 12, 28, 1, 42)),
+        ("10：42", TOKYO, NOW, utc(2021, 12, 28, 1, 42)),
+        ("10時30分", TOKYO, NOW, utc(2021, 12, 28, 1, 30)),
+        ("１０時３０分", TOKYO, NOW, utc(2021, 12, 28, 1, 30)),
+        ("10時", TOKYO, NOW, utc(2021, 12, 28, 1, 0)),
+        ("10時半", TOKYO, NOW, utc(2021, 12, 28, 1, 30)),
+        ("10時30分15秒", TOKYO, NOW, utc(2021, 12, 28, 1, 30, 15)),
+        ("午後3時", TOKYO, NOW, utc(2021, 12, 28, 6, 0)),
+        ("午後3時15分", TOKYO, NOW, utc(2021, 12, 28, 6, 15)),
+        ("午前9時", TOKYO, NOW, utc(2021, 12, 28, 0, 0)),
+        ("午前12時", TOKYO, NOW, utc(2021, 12, 27, 15, 0)),  # midnight
+        ("午後12時", TOKYO, NOW, utc(2021, 12, 28, 3, 0)),  # noon
+        ("2021-12-27 23時50分", TOKYO, NOW, utc(2021, 12, 27, 14, 50)),
+        ("２０２１-１２-２７　２３：５０", TOKYO, NOW, utc(2021, 12, 27, 14, 50)),
         ("10:42:15", TOKYO, NOW, utc(2021, 12, 28, 1, 42, 15)),
         ("  10:42 ", TOKYO, NOW, utc(2021, 12, 28, 1, 42)),
     ],
@@ -289,7 +316,11 @@ def test_tokyo_has_no_dst() -> None:
         ("2021-12-28", "couldn't read"),
         ("12/28 10:00", "couldn't read"),
         ("2021-12-28 10:00 PST", "couldn't read"),
-        ("１０:４２", "couldn't read"),
+        ("10時30", "couldn't read"),
+        ("10時30分半", "couldn't read"),
+        ("午後", "couldn't read"),
+        ("25時", "hours go 0-23"),
+        ("10時60分", "minutes 0-59"),
         ("24:00", "hours go 0-23"),
         ("23:60", "minutes 0-59"),
         ("2021-12-28 10:42:60", "not a time of day"),
@@ -322,8 +353,8 @@ def test_check_time_validates_without_a_zone() -> None:
         check_time("25:00")
 
 
-def test_iso_utc() -> None:
-    assert iso_utc(datetime(2021, 12, 28, 10, 42, 59, tzinfo=TOKYO)) == "2021-12-28T01:42Z"
+def test_a_moment_falls_back_to_utc_with_its_date() -> None:
+    assert str(Moment(datetime(2021, 12, 28, 10, 42, 59, tzinfo=TOKYO))) == "2021-12-28 01:42 UTC"
 
 
 # ---- split_leading_time --------------------------------------------------------------------
@@ -347,6 +378,21 @@ def test_iso_utc() -> None:
         # A time-shaped but invalid prefix is still the time, so parsing reports it.
         ("25:00 restarted", ("25:00", "restarted")),
         ("10:42Z restarted", ("10:42Z", "restarted")),
+        # What an IME types, normalised; the rest kept exactly.
+        ("１３：５８ 障害発生", ("13:58", "障害発生")),
+        ("13：58 ＤＢ　復旧", ("13:58", "ＤＢ　復旧")),
+        ("２０２１-１２-２８\u3000１０：４２\u3000再起動", ("2021-12-28 10:42", "再起動")),
+        ("10時30分 DB復旧", ("10時30分", "DB復旧")),
+        ("10時30分、DB復旧", ("10時30分", "DB復旧")),
+        ("10時、アラート", ("10時", "アラート")),
+        ("午後3時 切り戻し", ("午後3時", "切り戻し")),
+        ("10時半 再開", ("10時半", "再開")),
+        # Looks like a time but isn't one we read: returned, so parsing refuses it with a hint.
+        ("12:30pm lunch order failed", ("12:30pm", "lunch order failed")),
+        ("1:5 ratio of errors", ("1:5", "ratio of errors")),
+        ("10:42, rolled back", ("10:42,", "rolled back")),
+        ("10:4 rolled back", ("10:4", "rolled back")),
+        ("10時30 再開", ("10時30", "再開")),
     ],
 )
 def test_split_leading_time_finds_a_time(text: str, expected: tuple[str, str]) -> None:
@@ -358,14 +404,11 @@ def test_split_leading_time_finds_a_time(text: str, expected: tuple[str, str]) -
     [
         "Rolled back deploy 1234",
         "Rolled back at 10:42",
-        "12:30pm lunch order failed",
-        "1:5 ratio of errors",
-        "10:42, rolled back",
-        "10:42:rolled back",
         "2021-12-28 rolled back",
-        "10:4 rolled back",
         "10h42 rolled back",
-        "'10:42' rolled back",
+        "'10:42' rolled back",  # quotes are the command layer's (tokens.leading_time)
+        "10分後に再起動",
+        "午前中に連絡",
     ],
 )
 def test_split_leading_time_leaves_text_without_a_time(text: str) -> None:
@@ -412,7 +455,11 @@ def test_validate_occurrence_rejects_the_future() -> None:
         validate_occurrence(NOW + timedelta(minutes=1, seconds=1), started_at=STARTED, now=NOW)
     message = str(info.value)
     assert "in the future" in message
-    assert "2021-12-28T12:01Z" in message and "2021-12-28T12:00Z" in message
+    assert "2021-12-28 12:01 UTC" in message and "2021-12-28 12:00 UTC" in message
+    # Each reader sees the times in their own zone: they travel as Moments, not as text.
+    params = info.value.message.params
+    assert params["at"] == Moment(NOW + timedelta(minutes=1, seconds=1))
+    assert params["now"] == Moment(NOW)
 
 
 def test_validate_occurrence_skew_is_configurable() -> None:
@@ -428,7 +475,8 @@ def test_validate_occurrence_rejects_long_before_the_start() -> None:
         validate_occurrence(at, started_at=STARTED, now=NOW)
     message = str(info.value)
     assert "more than a day before the incident started" in message
-    assert "2021-12-28T09:00Z" in message and "2021-12-27T08:59Z" in message
+    assert "2021-12-28 09:00 UTC" in message and "2021-12-27 08:59 UTC" in message
+    assert info.value.message.params["started"] == Moment(STARTED)
 
 
 def test_validate_occurrence_compares_instants_not_wall_clocks() -> None:

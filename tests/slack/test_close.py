@@ -145,6 +145,46 @@ async def test_a_bad_field_in_the_modal_is_shown_beside_it_and_nothing_closes(bo
     assert (await stored(bot, number)).incident.status == "investigating"
 
 
+def _close_form(channel: str, impact: str) -> dict:
+    return view_submission_payload(
+        "close_incident",
+        {
+            "closed_at": {
+                "closed_at": element_state("datetimepicker", int(datetime.now(UTC).timestamp()) + 1)
+            },
+            "impact": {"impact": element_state("plain_text_input", impact)},
+            "data_loss": {"data_loss": element_state("radio_buttons", "no")},
+            "intervention": {"intervention": element_state("static_select", "none")},
+            "detected_by": {"detected_by": element_state("static_select", "monitoring")},
+            "reviewers": {"reviewers": element_state("multi_users_select", [])},
+        },
+        private_metadata=json.dumps({"incident_id": 1, "channel_id": channel}),
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "impact"),
+    [("なし", None), ("影響なし", None), ("２５分", timedelta(minutes=25)), ("1時間半", timedelta(minutes=90))],
+)
+async def test_the_close_form_reads_impact_as_a_japanese_writer_types_it(bot, typed, impact):
+    number, channel = await declare(bot, "決済障害")
+
+    reply = await bot.slack.interactive(_close_form(channel, typed))
+
+    assert reply.status == 200 and not reply.body
+    report = await eventually(lambda: stored(bot, number), lambda r: r.incident.facts is not None)
+    assert report.incident.facts.impact == impact
+
+
+async def test_an_unreadable_impact_says_how_to_write_none(bot):
+    number, channel = await declare(bot, "決済障害")
+
+    reply = await bot.slack.interactive(_close_form(channel, "ずっと"))
+
+    assert "none" in reply.json["errors"]["impact"]
+    assert (await stored(bot, number)).incident.status == "investigating"
+
+
 async def test_closing_twice_is_refused_politely(bot):
     _, channel = await declare(bot, "Kafka brokers down")
     await bot.slack.command(f"close {ALL_FACTS}", channel_id=channel)

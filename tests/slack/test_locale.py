@@ -77,7 +77,8 @@ async def run_incident(bot) -> Heard:
     status = await bot.slack.command("status identified 2021-12-28T10:30Z", channel_id=channel)
     assert (await bot.slack.command(CLOSE, channel_id=channel)).status == 200
     outcome = await bot.fake.wait_for(  # its fallback text names the triggers that fired
-        "chat.postMessage", lambda c: c.args["channel"] == channel and "impact" in c.args["text"]
+        "chat.postMessage",
+        lambda c: c.args["channel"] == channel and ("影響" in c.args["text"] or "impact" in c.args["text"]),
     )
     canvas = await bot.fake.wait_for("canvases.create")
     link = await bot.fake.wait_for(
@@ -120,14 +121,15 @@ async def test_a_japanese_workspace_runs_an_incident_in_japanese(bot):
     assert heard.note == f"{AT_1005} に <@U1> が記録: 管理画面が500を返す"
     assert heard.status == f"#3 {AT_1030} · <@U1> · _ステータス_ · ステータス: 原因特定"
     assert heard.outcome == (
-        "INC-1 をクローズ: 該当した基準は impact, intervention, duration, detection です。"
+        "INC-1 をクローズしました。該当したポストモーテム基準: ユーザー影響, エンジニアの介入, "
+        "復旧に時間がかかった, 監視で検知できなかった。"
     )
     assert heard.outcome_blocks == [
         "<@U1> が *INC-1 をクローズ* しました。ポストモーテムが必要です:\n"
-        "• `impact` — ユーザー影響 27分（基準: 20分以上）\n"
-        "• `intervention` — エンジニアが介入した（ロールバック）\n"
-        "• `duration` — 復旧までの時間 2時間（基準: 1時間以上）\n"
-        "• `detection` — 監視ではなく、人が気付いて検出した",
+        "• *ユーザー影響* — ユーザー影響 27分（基準: 20分以上）\n"
+        "• *エンジニアの介入* — エンジニアが介入した（ロールバック）\n"
+        "• *復旧に時間がかかった* — 復旧までの時間 2時間（基準: 1時間以上）\n"
+        "• *監視で検知できなかった* — 監視ではなく、人が気付いて検出した",
         "ドラフトを作成中です。作者は <@U1> です。非難せず、原因に焦点を当てましょう。",
     ]
     assert re.fullmatch(
@@ -183,7 +185,8 @@ async def test_errors_are_said_in_japanese_and_user_text_stays_escaped(bot):
     assert bad_time.json["response_type"] == "ephemeral"
     assert bad_time.json["text"] == (
         "'25:99' は時刻として正しくありません（時は0〜23、分は0〜59）。"
-        "10:42、2021-12-28 10:42、2021-12-28T10:42+09:00 のように指定してください。"
+        "10:42、10時42分、2021-12-28 10:42、2021-12-28T10:42+09:00 のように指定してください。"
+        "例: /incident note 10時42分 デプロイ1234をロールバック"
     )
     assert bad_sev.json["text"] == (
         "重大度は 1、2、3、4 のいずれかです（1 が最も深刻）。"
@@ -282,13 +285,16 @@ async def test_an_english_workspace_hears_what_it_always_did(bot):
     )
     assert heard.note == f"Noted at {AT_1005} by <@U1>: 管理画面が500を返す"
     assert heard.status == f"#3 {AT_1030} · <@U1> · _status_ · Status: identified"
-    assert heard.outcome == "INC-1 closed: impact, intervention, duration, detection fired."
+    assert heard.outcome == (
+        "INC-1 closed. Postmortem triggers: user impact, engineer intervention, "
+        "long time to resolve, not detected by monitoring."
+    )
     assert heard.outcome_blocks == [
         "*INC-1 closed* by <@U1>. A postmortem is needed:\n"
-        "• `impact` — user impact 27 min ≥ 20 min\n"
-        "• `intervention` — engineers intervened (rollback)\n"
-        "• `duration` — time to resolve 2 h ≥ 1 h\n"
-        "• `detection` — detected by a human, not by monitoring",
+        "• *user impact* — user impact 27 min ≥ 20 min\n"
+        "• *engineer intervention* — engineers intervened (rollback)\n"
+        "• *long time to resolve* — time to resolve 2 h ≥ 1 h\n"
+        "• *not detected by monitoring* — detected by a human, not by monitoring",
         "Drafting it now; <@U1> is the author. Blameless: focus on causes.",
     ]
     assert re.fullmatch(

@@ -105,7 +105,9 @@ async def test_japanese_seed_incident_drafts_in_japanese(bot):
     for text in REDIS.draft_has:
         assert text.lower() in markdown.lower(), text
     assert "2021-09-10 11:30" in markdown  # 02:30Z shown in the policy's zone, JST
-    assert bot.fake.calls_to("conversations.create")[0].args["name"] == "inc-1-redis"
+    assert bot.fake.calls_to("conversations.create")[0].args["name"] == (
+        "inc-1-管理画面用redisインスタンスのダウン"
+    )
 
 
 async def test_markdown_export_is_the_rendered_draft(bot):

@@ -68,11 +68,19 @@ async def test_options_before_or_after_the_title_mean_the_same(bot):
     )
 
 
-async def test_japanese_title_falls_back_to_the_number(bot):
+async def test_a_japanese_title_names_the_channel_in_japanese(bot):
     number, _ = await declare(bot, "決済障害")
     created = bot.fake.calls_to("conversations.create")[0]
-    assert created.args["name"] == f"inc-{number}"
+    assert created.args["name"] == f"inc-{number}-決済障害"
     assert (await stored(bot, number)).incident.title == "決済障害"
+
+
+async def test_where_slack_refuses_a_japanese_name_the_latin_one_is_used(bot):
+    bot.fake.fail("conversations.create", error="invalid_name_specials", times=1)
+    number, _ = await declare(bot, "管理画面のRedis障害")
+    names = [c.args["name"] for c in bot.fake.calls_to("conversations.create")]
+    assert names == [f"inc-{number}-管理画面のredis障害", f"inc-{number}-redis"]
+    assert (await stored(bot, number)).incident.channel_name == f"inc-{number}-redis"
 
 
 async def test_name_taken_gets_a_suffix(bot):
@@ -115,6 +123,9 @@ async def test_help_and_unknown_subcommands_list_the_commands(bot):
         for usage in ("/incident start", "/incident note", "/incident close"):
             assert usage in body, (text, body)
     assert "frobnicate" in (await bot.slack.command("frobnicate")).json["text"]
+    unknown_topic = (await bot.slack.command("help foo")).json["text"]
+    assert unknown_topic.startswith("I don't know `foo`.")
+    assert "/incident start" in unknown_topic
 
 
 async def test_shutting_down_lets_the_work_after_the_ack_finish(bot):
