@@ -25,7 +25,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.errors import FurikaeriError
-from bot.domain.messages import N_
+from bot.domain.messages import N_, Message, Moment
 from bot.i18n import Translator
 from bot.render import format_dt
 from handlers.people import ACK_PATH_TIMEOUT
@@ -154,7 +154,7 @@ async def tell(error: Exception, body: dict, context: AsyncBoltContext) -> None:
     in_modal = body.get("type") == "view_submission" and context.ack.response is None
     # A modal's text can't hold a Slack date: its times are put in the reader's zone here.
     tz = None
-    if in_modal and context.user_id:
+    if in_modal and context.user_id and _has_moment(error):
         tz = await deps.people.timezone(context.user_id, deps.policy.tz, within=ACK_PATH_TIMEOUT)
     message = user_message(error, deps.translator, mrkdwn=not in_modal, tz=tz)
     channel = context.channel_id or _view_channel(body)
@@ -169,6 +169,17 @@ async def tell(error: Exception, body: dict, context: AsyncBoltContext) -> None:
             )
     except SlackApiError as exc:  # telling failed too: the log is all that is left
         log.warning("could not tell the user about an error: %s", slack_error(exc))
+
+
+def _has_moment(error: Exception) -> bool:
+    """Whether the error's message holds a time (only then is the reader's zone looked up)."""
+
+    def holds(value: object) -> bool:
+        if isinstance(value, Moment):
+            return True
+        return isinstance(value, Message) and any(holds(v) for v in value.params.values())
+
+    return isinstance(error, FurikaeriError) and holds(error.message)
 
 
 async def _ack_with(message: str, error: Exception, body: dict, context: AsyncBoltContext) -> None:
