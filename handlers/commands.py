@@ -168,7 +168,13 @@ async def on_note(cmd: cmds.Note, run: Invocation) -> None:
         now=run.deps.clock(),
     )
     # Acknowledged only now that it is committed: an acknowledged note is never lost.
-    await run.ack(text=blocks.note_text(run.t, entry), response_type="in_channel")
+    text = blocks.note_text(run.t, entry)
+    if entry.incident_closed:
+        text += "\n" + run.t.gettext(
+            "_This incident is closed: the note is kept in its timeline and the export, and "
+            "the postmortem draft shows it the next time it is updated._"
+        )
+    await run.ack(text=text, response_type="in_channel")
 
 
 async def on_close(cmd: cmds.Close, run: Invocation) -> None:

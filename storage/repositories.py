@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -42,6 +43,16 @@ class IncidentRepository:
 
     async def by_channel(self, channel_id: str) -> Incident | None:
         return await self._one(incidents.c.channel_id == channel_id)
+
+    async def closed_among(self, incident_ids: Iterable[int]) -> set[int]:
+        """Which of these incidents are closed."""
+        ids = list(incident_ids)
+        if not ids:
+            return set()
+        rows = await self._session.execute(
+            select(incidents.c.id).where(incidents.c.id.in_(ids), incidents.c.status == "closed")
+        )
+        return {row_id for (row_id,) in rows}
 
     async def update_open(self, incident_id: int, **values: Any) -> None:
         """Change an incident that is still open (a close that won a race is never undone)."""

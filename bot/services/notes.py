@@ -28,6 +28,14 @@ MAX_BATCH = 256  # notes per transaction: bounds how long one commit holds the w
 
 
 @dataclass(frozen=True)
+class Noted(TimelineEntry):
+    """A note's entry, and whether its incident was already closed (the note is kept, and the
+    person is told where it will show)."""
+
+    incident_closed: bool = False
+
+
+@dataclass(frozen=True)
 class NewNote:
     incident_id: int
     occurred_at: datetime
@@ -45,16 +53,18 @@ def new_note(
     return NewNote(incident.id, occurred_at, now, author, text)
 
 
-async def record_notes(*, uow: UnitOfWork, notes: Sequence[NewNote]) -> list[TimelineEntry]:
+async def record_notes(*, uow: UnitOfWork, notes: Sequence[NewNote]) -> list[Noted]:
     """Record notes in one transaction; returns their entries in the same order."""
     by_incident: dict[int, list[int]] = defaultdict(list)
     for i, note in enumerate(notes):
         by_incident[note.incident_id].append(i)
-    entries: dict[int, TimelineEntry] = {}
+    entries: dict[int, Noted] = {}
     async with uow:
+        closed = await uow.incidents.closed_among(by_incident)
         for incident_id, indexes in by_incident.items():
             added = await uow.timeline.add_many(incident_id, [_row(notes[i]) for i in indexes])
-            entries.update(zip(indexes, added, strict=True))
+            noted = (Noted(**vars(e), incident_closed=incident_id in closed) for e in added)
+            entries.update(zip(indexes, noted, strict=True))
         await uow.commit()
     return [entries[i] for i in range(len(notes))]
 
@@ -78,18 +88,18 @@ class NoteWriter:
         self._storage = storage
         self._channels = channels
         self._max_batch = max_batch
-        self._queue: list[tuple[NewNote, asyncio.Future[TimelineEntry]]] = []
+        self._queue: list[tuple[NewNote, asyncio.Future[Noted]]] = []
         self._writing: asyncio.Task[None] | None = None
 
     async def add(
         self, *, channel_id: str, author: str, text: str, at: datetime | None, now: datetime
-    ) -> TimelineEntry:
+    ) -> Noted:
         """Record a note in this channel's incident; returns its entry once it is committed."""
         incident = await self._channels.incident(channel_id)
         if incident is None:
             raise not_an_incident_channel()
         note = new_note(incident, author=author, text=text, at=at, now=now)
-        future: asyncio.Future[TimelineEntry] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[Noted] = asyncio.get_running_loop().create_future()
         self._queue.append((note, future))
         if self._writing is None:
             self._writing = asyncio.create_task(self._write_queued())
@@ -112,7 +122,7 @@ class NoteWriter:
                 future.cancel()
             self._queue.clear()
 
-    async def _write(self, batch: list[tuple[NewNote, asyncio.Future[TimelineEntry]]]) -> None:
+    async def _write(self, batch: list[tuple[NewNote, asyncio.Future[Noted]]]) -> None:
         try:
             entries = await record_notes(uow=self._storage.uow(), notes=[note for note, _ in batch])
         except Unavailable as error:  # out of reach: nothing was kept, each note hears why
@@ -134,7 +144,7 @@ class NoteWriter:
             if not future.done():  # else its request stopped waiting; the note is kept all the same
                 future.set_result(entry)
 
-    async def _write_each(self, batch: list[tuple[NewNote, asyncio.Future[TimelineEntry]]]) -> None:
+    async def _write_each(self, batch: list[tuple[NewNote, asyncio.Future[Noted]]]) -> None:
         for i, item in enumerate(batch):
             try:
                 await self._write([item])
@@ -144,7 +154,7 @@ class NoteWriter:
                 raise
 
 
-def _fail(batch: list[tuple[NewNote, asyncio.Future[TimelineEntry]]], error: Exception) -> None:
+def _fail(batch: list[tuple[NewNote, asyncio.Future[Noted]]], error: Exception) -> None:
     for _, future in batch:
         if not future.done():
             future.set_exception(_own_copy(error))

@@ -127,3 +127,19 @@ async def test_a_burst_of_notes_is_all_acknowledged_stored_and_numbered_once(bot
     assert sorted(e.text for e in entries) == sorted(texts)
     seqs = sorted(e.seq for e in entries)
     assert seqs == list(range(seqs[0], seqs[0] + 40))
+
+
+async def test_a_note_after_close_is_kept_and_says_where_it_will_show(bot):
+    number, channel = await declare(bot, "Redis down")
+    before = await bot.slack.command("note still watching", channel_id=channel)
+    await bot.slack.command(
+        "close --impact none --data-loss no --intervention none --detected-by monitoring",
+        channel_id=channel,
+    )
+
+    after = await bot.slack.command("note one more thing we saw", channel_id=channel)
+
+    assert "closed" not in before.json["text"]
+    assert after.json["response_type"] == "in_channel"
+    assert "This incident is closed: the note is kept in its timeline" in after.json["text"]
+    assert [e.text for e in notes(await stored(bot, number))][-1] == "one more thing we saw"
