@@ -85,7 +85,7 @@ async def on_approve(
         ),
         replace_original=False,
     )
-    if view.postmortem.status == "approved":
+    if view.approved_now:
         await publish_postmortem(client, deps, view.incident, view.postmortem)
 
 

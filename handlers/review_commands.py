@@ -17,6 +17,7 @@ from bot.services.reports import incident_report
 from handlers import review_blocks
 from handlers.commands import Invocation
 from handlers.nudges import send_dm_or_post
+from handlers.publishing import publish_postmortem
 from handlers.writing import open_editor
 from handlers.writing_blocks import LABELS
 
@@ -63,6 +64,8 @@ async def on_reviewers(cmd: cmds.PostmortemReviewers, run: Invocation) -> None:
         response_type="in_channel",
     )
     await ask_reviewers(run.client, run.t, view.incident, view.postmortem, added)
+    if view.approved_now:  # the one who hadn't approved left: the others' approvals suffice
+        await publish_postmortem(run.client, run.deps, view.incident, view.postmortem)
 
 
 async def on_ready(cmd: cmds.PostmortemReady, run: Invocation) -> None:
