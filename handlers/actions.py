@@ -10,6 +10,7 @@ from bot.services import incidents as svc
 from handlers import blocks
 from handlers.closing import publish_draft
 from handlers.errors import reported
+from handlers.slack_reading import channel_member, parse_id
 
 
 def register(app: AsyncApp) -> None:
@@ -21,10 +22,13 @@ async def on_write_anyway(
 ) -> None:
     deps: Deps = context["deps"]
     await ack()
+    channel, user = body["channel"]["id"], body["user"]["id"]
     incident, postmortem = await svc.start_postmortem_anyway(
         uow=deps.storage.uow(),
-        incident_id=int(action["value"]),
-        author=body["user"]["id"],
+        incident_id=parse_id(action["value"]),
+        channel_id=channel,
+        author=user,
+        member=await channel_member(client, channel, user),
         policy=deps.policy,
         now=deps.clock(),
     )

@@ -109,6 +109,16 @@ def approvals_needed(reviewers: tuple[str, ...], policy_approvals: int | None) -
     return max(1, policy_approvals)
 
 
+def first_reviewers(
+    author: str, chosen: tuple[str, ...], defaults: tuple[str, ...]
+) -> tuple[str, ...]:
+    """The reviewers a new draft starts with: the ones chosen (never its author: refused), else
+    the policy's defaults without its author (dropped: the author reviews nothing of their own)."""
+    if author in chosen:
+        raise BadCommand(SELF_REVIEW)
+    return tuple(dict.fromkeys(chosen or tuple(r for r in defaults if r != author)))
+
+
 def step(
     review: Review,
     event: Event,

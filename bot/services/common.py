@@ -67,3 +67,18 @@ async def roles_in(
 async def ensure_may_close(uow: UnitOfWork, incident: Incident, user: str) -> None:
     """Closing decides whether a postmortem is owed: the commander or the declarer does it."""
     require(await roles_in(uow, incident, user, member=True), Action.CLOSE)
+
+
+async def ensure_may_write_anyway(
+    uow: UnitOfWork, incident: Incident, channel_id: str, user: str, *, member: bool
+) -> None:
+    """A "Write one anyway" button names its incident; refuse one still open, or pressed
+    outside that incident's channel (a forged or stale value), or by someone not in it."""
+    if not incident.is_closed:
+        raise InvalidTransition(
+            N_("%(ref)s is still open; its postmortem starts when it is closed."),
+            ref=incident.ref,
+        )
+    if channel_id not in (incident.channel_id, incident.declared_in):
+        raise InvalidTransition(N_("That button belongs to another incident's channel."))
+    require(await roles_in(uow, incident, user, member=member), Action.WRITE_ANYWAY)
