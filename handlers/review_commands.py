@@ -93,8 +93,19 @@ async def on_edit(cmd: cmds.PostmortemEdit, run: Invocation) -> None:
     view = await review.review_status(
         uow=run.deps.storage.uow(), channel_id=run.channel, policy=run.deps.policy
     )
+    await writing.editable(  # refused here, privately, before the form would open
+        uow=run.deps.storage.uow(), postmortem_id=view.postmortem.id, by=run.user, member=True
+    )
     await run.ack()
-    await open_editor(run.client, run.deps, run.trigger_id, view.postmortem.id, cmd.section)
+    await open_editor(
+        run.client,
+        run.deps,
+        run.trigger_id,
+        view.postmortem.id,
+        cmd.section,
+        by=run.user,
+        member=True,  # typed in the incident channel
+    )
 
 
 async def on_check(cmd: cmds.PostmortemCheck, run: Invocation) -> None:
