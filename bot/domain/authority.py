@@ -28,6 +28,7 @@ class Role(StrEnum):
 
 class Action(StrEnum):
     CLOSE = "close"
+    HAND_OVER = "hand_over"  # name another commander
     NOTE = "note"  # notes, marks, action items
     CAPTURE = "capture"  # a message into the timeline (pin, shortcut)
     CHANGE_ENTRY = "change_entry"  # edit, move or delete a timeline entry
@@ -68,14 +69,17 @@ _WRITERS = N_("Only the postmortem's author or the incident commander can do tha
 TABLE: dict[Action, Rule] = {
     Action.CLOSE: _rule(
         (D, C),
-        N_("Only the incident commander or the person who declared the incident can close it."),
+        N_("Only the incident commander or the person who declared %(ref)s can close it."),
+    ),
+    Action.HAND_OVER: _rule(
+        (D, C), N_("Only the incident commander (or whoever declared it) hands the command over.")
     ),
     Action.NOTE: _rule((M, D, C), N_("Only people in the incident channel can add to it.")),
     Action.CAPTURE: _rule(
         (M, D, C), N_("Only people in the incident channel can add its messages to the timeline.")
     ),
     Action.CHANGE_ENTRY: _rule(
-        (E, C), N_("Only the author of that entry or the incident commander can change it.")
+        (E, C), N_("Only the author of #%(number)s or the incident commander can change it.")
     ),
     Action.WRITE_ANYWAY: _rule(
         (M, D, C), N_("Only people in the incident channel can start its postmortem.")
@@ -132,12 +136,12 @@ def may(roles: Iterable[Role], action: Action) -> Decision:
     return Decision(True)
 
 
-def require(roles: Iterable[Role], action: Action) -> None:
-    """`may`, raising NotAllowed (with the table's message) when not."""
+def require(roles: Iterable[Role], action: Action, **params: object) -> None:
+    """`may`, raising NotAllowed (with the table's message and `params`) when not."""
     decision = may(roles, action)
     if not decision:
         assert decision.refusal is not None
-        raise NotAllowed(decision.refusal)
+        raise NotAllowed(decision.refusal, **params)
 
 
 def roles_of(

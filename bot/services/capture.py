@@ -130,7 +130,7 @@ async def _capture(
         ):
             # Captured again through the shortcut's form, with the text or time adjusted.
             roles = await roles_in(uow, incident, by, entry_author=entry.author, member=member)
-            require(roles, Action.CHANGE_ENTRY)
+            require(roles, Action.CHANGE_ENTRY, number=entry.seq)
             entry = await _adjust(uow, entry, by, text or entry.text, at or entry.occurred_at, now)
         await uow.commit()
     return entry

@@ -66,7 +66,7 @@ async def roles_in(
 
 async def ensure_may_close(uow: UnitOfWork, incident: Incident, user: str) -> None:
     """Closing decides whether a postmortem is owed: the commander or the declarer does it."""
-    require(await roles_in(uow, incident, user, member=True), Action.CLOSE)
+    require(await roles_in(uow, incident, user, member=True), Action.CLOSE, ref=incident.ref)
 
 
 async def ensure_may_write_anyway(

@@ -18,6 +18,7 @@ PEOPLE = {
 }
 EXPECTED = {
     Action.CLOSE: {"commander", "declarer"},
+    Action.HAND_OVER: {"commander", "declarer"},
     Action.NOTE: {"member", "author", "reviewer", "commander", "declarer"},
     Action.CAPTURE: {"member", "author", "reviewer", "commander", "declarer"},
     Action.CHANGE_ENTRY: {"commander"},  # and the entry's own author (below)
