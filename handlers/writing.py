@@ -89,7 +89,7 @@ async def on_section_picked(ack: AsyncAck, body: dict, view: dict, context: dict
     deps: Deps = context["deps"]
     section = view["state"]["values"]["section"]["section"]["selected_option"]["value"]
     incident, pm = await writing.postmortem_by_id(
-        uow=deps.storage.uow(), postmortem_id=int(view["private_metadata"])
+        uow=deps.storage.uow(), postmortem_id=parse_id(view["private_metadata"])
     )
     await ack(response_action="update", view=_section_view(deps, incident, pm, section))
 
@@ -160,7 +160,7 @@ async def on_helpful(
     await ack()
     added = await writing.add_feedback(
         uow=deps.storage.uow(),
-        postmortem_id=int(action["value"]),
+        postmortem_id=parse_id(action["value"]),
         user=body["user"]["id"],
         kind="helpful",
         text=None,
@@ -180,7 +180,7 @@ async def on_leave_feedback(
     deps: Deps = context["deps"]
     await ack()
     incident, pm = await writing.postmortem_by_id(
-        uow=deps.storage.uow(), postmortem_id=int(action["value"])
+        uow=deps.storage.uow(), postmortem_id=parse_id(action["value"])
     )
     view = wb.feedback_modal(deps.translator, incident, pm)
     await client.views_open(trigger_id=body["trigger_id"], view=view)
@@ -191,7 +191,7 @@ async def on_feedback_sent(
 ) -> None:
     deps: Deps = context["deps"]
     text = view["state"]["values"]["text"]["text"]["value"] or ""
-    reader, pm_id = body["user"]["id"], int(view["private_metadata"])
+    reader, pm_id = body["user"]["id"], parse_id(view["private_metadata"])
     await writing.add_feedback(
         uow=deps.storage.uow(),
         postmortem_id=pm_id,

@@ -121,6 +121,17 @@ async def check_request(*, uow: UnitOfWork, postmortem_id: int, by: str, policy:
         await move(uow, incident, pm, Event.READY, by, policy)
 
 
+async def check_decision(
+    *, uow: UnitOfWork, postmortem_id: int, reviewer: str, decision: str, policy: Policy
+) -> ReviewView:
+    """Before the request-changes form opens: refuse whoever could not submit it."""
+    event = Event.APPROVE if decision == "approved" else Event.REQUEST_CHANGES
+    async with uow:
+        incident, pm = await _postmortem(uow, postmortem_id)
+        await move(uow, incident, pm, event, reviewer, policy)
+        return await _view(uow, incident, pm, policy)
+
+
 async def decide(
     *,
     uow: UnitOfWork,
