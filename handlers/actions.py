@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
@@ -18,7 +18,12 @@ def register(app: AsyncApp) -> None:
 
 
 async def on_write_anyway(
-    ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, context: dict
+    ack: AsyncAck,
+    body: dict,
+    action: dict,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: dict,
 ) -> None:
     deps: Deps = context["deps"]
     await ack()
@@ -33,3 +38,12 @@ async def on_write_anyway(
         now=deps.clock(),
     )
     await publish_draft(client, deps, incident, postmortem)
+    if user in deps.policy.reviewers:  # a default reviewer became the author: say why
+        await respond(
+            text=deps.translator.gettext(
+                "You write this postmortem, so you are not among its reviewers; name someone "
+                "else with `/incident postmortem reviewers @a @b` if it needs more."
+            ),
+            response_type="ephemeral",
+            replace_original=False,
+        )

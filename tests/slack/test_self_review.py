@@ -109,6 +109,7 @@ async def test_write_one_anyway_by_the_default_reviewer_drops_them_from_the_revi
     report = await eventually(lambda: stored(bot, number), lambda r: r.postmortem is not None)
     assert report.postmortem.author == "U8"
     assert "U8" not in report.postmortem.reviewers and report.postmortem.reviewers == ("U1",)
+    assert "not among its reviewers" in await told(bot, "U8", "1")  # and told why
 
 
 async def test_write_one_anyway_is_refused_to_someone_outside_the_channel(any_db_bot):
