@@ -58,6 +58,7 @@ def _section_revision(revision: SectionRevision) -> dict[str, Any]:
         "at": iso_z(revision.changed_at),
         "before": revision.before,
         "after": revision.after,
+        "amendment": revision.amendment,  # made after publication
     }
 
 

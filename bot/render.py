@@ -292,6 +292,10 @@ def postmortem_context(
         "metrics": participants.metrics,
         "actions": participants.actions,
         "actions_as_checklist": checklist,
+        "amendments": [
+            {"at": r.changed_at, "by": names.get(r.changed_by, r.changed_by), "section": r.section}
+            for r in participants.amendments
+        ],
         "tz": tz,
         "now": now,
     }

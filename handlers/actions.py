@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
@@ -10,6 +10,7 @@ from bot.services import incidents as svc
 from handlers import blocks
 from handlers.closing import publish_draft
 from handlers.errors import reported
+from handlers.slack_reading import channel_member, parse_id
 
 
 def register(app: AsyncApp) -> None:
@@ -17,15 +18,32 @@ def register(app: AsyncApp) -> None:
 
 
 async def on_write_anyway(
-    ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, context: dict
+    ack: AsyncAck,
+    body: dict,
+    action: dict,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: dict,
 ) -> None:
     deps: Deps = context["deps"]
     await ack()
+    channel, user = body["channel"]["id"], body["user"]["id"]
     incident, postmortem = await svc.start_postmortem_anyway(
         uow=deps.storage.uow(),
-        incident_id=int(action["value"]),
-        author=body["user"]["id"],
+        incident_id=parse_id(action["value"]),
+        channel_id=channel,
+        author=user,
+        member=await channel_member(client, channel, user),
         policy=deps.policy,
         now=deps.clock(),
     )
     await publish_draft(client, deps, incident, postmortem)
+    if user in deps.policy.reviewers:  # a default reviewer became the author: say why
+        await respond(
+            text=deps.translator.gettext(
+                "You write this postmortem, so you are not among its reviewers; name someone "
+                "else with `/incident postmortem reviewers @a @b` if it needs more."
+            ),
+            response_type="ephemeral",
+            replace_original=False,
+        )

@@ -15,6 +15,7 @@ from handlers.errors import reported
 from handlers.nudges import quoted, send_dm_or_post
 from handlers.publishing import publish_postmortem
 from handlers.review_commands import request_review
+from handlers.slack_reading import parse_id
 
 
 def register(app: AsyncApp) -> None:
@@ -65,7 +66,7 @@ async def on_ready(
 ) -> None:
     deps: Deps = context["deps"]
     await ack()
-    await request_review(client, deps, int(action["value"]), body["user"]["id"])
+    await request_review(client, deps, parse_id(action["value"]), body["user"]["id"])
     await respond(
         text=deps.translator.gettext("Sent for review. Thank you for writing it!"),
         replace_original=False,
@@ -84,7 +85,7 @@ async def on_approve(
     await ack()
     view = await review.decide(
         uow=deps.storage.uow(),
-        postmortem_id=int(action["value"]),
+        postmortem_id=parse_id(action["value"]),
         reviewer=body["user"]["id"],
         decision="approved",
         comment=None,
@@ -97,7 +98,7 @@ async def on_approve(
         ),
         replace_original=False,
     )
-    if view.postmortem.status == "approved":
+    if view.approved_now:
         await publish_postmortem(client, deps, view.incident, view.postmortem)
 
 
@@ -106,8 +107,12 @@ async def on_request_changes(
 ) -> None:
     deps: Deps = context["deps"]
     await ack()
-    view = await review.review_status_of(
-        uow=deps.storage.uow(), postmortem_id=int(action["value"]), policy=deps.policy
+    view = await review.check_decision(
+        uow=deps.storage.uow(),
+        postmortem_id=parse_id(action["value"]),
+        reviewer=body["user"]["id"],
+        decision="changes_requested",
+        policy=deps.policy,
     )
     await client.views_open(
         trigger_id=body["trigger_id"],
@@ -123,7 +128,7 @@ async def on_changes_submitted(
     reviewer = body["user"]["id"]
     result = await review.decide(
         uow=deps.storage.uow(),
-        postmortem_id=int(view["private_metadata"]),
+        postmortem_id=parse_id(view["private_metadata"]),
         reviewer=reviewer,
         decision="changes_requested",
         comment=comment,

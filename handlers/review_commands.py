@@ -17,6 +17,7 @@ from bot.services.reports import incident_report
 from handlers import review_blocks
 from handlers.commands import Invocation
 from handlers.nudges import send_dm_or_post
+from handlers.publishing import publish_postmortem
 from handlers.writing import open_editor
 from handlers.writing_blocks import LABELS
 
@@ -63,6 +64,8 @@ async def on_reviewers(cmd: cmds.PostmortemReviewers, run: Invocation) -> None:
         response_type="in_channel",
     )
     await ask_reviewers(run.client, run.t, view.incident, view.postmortem, added)
+    if view.approved_now:  # the one who hadn't approved left: the others' approvals suffice
+        await publish_postmortem(run.client, run.deps, view.incident, view.postmortem)
 
 
 async def on_ready(cmd: cmds.PostmortemReady, run: Invocation) -> None:
@@ -90,8 +93,19 @@ async def on_edit(cmd: cmds.PostmortemEdit, run: Invocation) -> None:
     view = await review.review_status(
         uow=run.deps.storage.uow(), channel_id=run.channel, policy=run.deps.policy
     )
+    await writing.editable(  # refused here, privately, before the form would open
+        uow=run.deps.storage.uow(), postmortem_id=view.postmortem.id, by=run.user, member=True
+    )
     await run.ack()
-    await open_editor(run.client, run.deps, run.trigger_id, view.postmortem.id, cmd.section)
+    await open_editor(
+        run.client,
+        run.deps,
+        run.trigger_id,
+        view.postmortem.id,
+        cmd.section,
+        by=run.user,
+        member=True,  # typed in the incident channel
+    )
 
 
 async def on_check(cmd: cmds.PostmortemCheck, run: Invocation) -> None:

@@ -12,11 +12,10 @@ from bot.deps import Deps
 from bot.domain.errors import BadTime
 from bot.domain.mrkdwn import unescape_slack
 from bot.services import capture
-from bot.services import incidents as svc
 from handlers import blocks, forms
 from handlers.close_form import FieldError
 from handlers.errors import reported
-from handlers.slack_reading import fetch_message
+from handlers.slack_reading import channel_member, fetch_message
 
 
 def register(app: AsyncApp) -> None:
@@ -28,8 +27,13 @@ async def on_capture_shortcut(
     ack: AsyncAck, body: dict, client: AsyncWebClient, context: dict
 ) -> None:
     deps: Deps = context["deps"]
-    channel, message = body["channel"]["id"], body["message"]
-    incident = await svc.incident_in_channel(uow=deps.storage.uow(), channel_id=channel)
+    channel, message, user = body["channel"]["id"], body["message"], body["user"]["id"]
+    incident = await capture.incident_to_capture(
+        uow=deps.storage.uow(),
+        channel_id=channel,
+        by=user,
+        member=await channel_member(client, channel, user),
+    )
     await ack()
     view = forms.capture_modal(
         deps.translator,
@@ -49,6 +53,11 @@ async def on_capture_submitted(
     values = view["state"]["values"]
     at = datetime.fromtimestamp(int(values["at"]["at"]["selected_date_time"]), UTC)
     text = (values.get("text", {}).get("text", {}).get("value") or "").strip() or None
+    user = body["user"]["id"]
+    member = await channel_member(client, meta["channel"], user)  # the form is untrusted
+    await capture.incident_to_capture(
+        uow=deps.storage.uow(), channel_id=meta["channel"], by=user, member=member
+    )
     try:
         incident_id = await capture.check_capture_time(
             uow=deps.storage.uow(), channel_id=meta["channel"], at=at, now=deps.clock()
@@ -57,7 +66,6 @@ async def on_capture_submitted(
         raise FieldError("at", exc.message) from exc
     await ack()
     message = await fetch_message(client, meta["channel"], meta["ts"])
-    user = body["user"]["id"]
     entry = await capture.capture(
         uow_factory=deps.storage.uow,
         incident_id=incident_id,
@@ -66,6 +74,7 @@ async def on_capture_submitted(
         source="shortcut",
         at=at,
         text=text,
+        member=member,
         now=deps.clock(),
     )
     assert entry is not None  # only a pin's capture can be withdrawn

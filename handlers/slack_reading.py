@@ -30,3 +30,24 @@ async def fetch_message(client: AsyncWebClient, channel: str, ts: str) -> Messag
         text=scrub(unescape_slack(message.get("text", ""))),  # the channel's words, storable
         permalink=permalink,
     )
+
+
+async def channel_member(client: AsyncWebClient, channel: str, user: str) -> bool:
+    """Is `user` in `channel`? Slack's member list, page by page: the fact the authority table
+    needs for surfaces that can be used from outside the channel (shortcuts, buttons)."""
+    cursor = None
+    while True:
+        page = await client.conversations_members(channel=channel, limit=1000, cursor=cursor)
+        if user in page.get("members", []):
+            return True
+        cursor = (page.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            return False
+
+
+def parse_id(value: object) -> int:
+    """A row id carried by a button or a form: untrusted, so a clear refusal when it isn't one."""
+    try:
+        return int(str(value))
+    except ValueError:
+        raise FurikaeriError(N_("That button or form is not one of mine.")) from None

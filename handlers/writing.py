@@ -11,10 +11,12 @@ from bot.deps import Deps
 from bot.domain.errors import BadCommand
 from bot.domain.messages import N_, Message
 from bot.services import writing
+from handlers import review_blocks
 from handlers import writing_blocks as wb
 from handlers.closing import refresh_document
 from handlers.errors import reported
 from handlers.nudges import quoted, send_dm_or_post
+from handlers.slack_reading import channel_member, parse_id
 
 
 def register(app: AsyncApp) -> None:
@@ -27,10 +29,19 @@ def register(app: AsyncApp) -> None:
 
 
 async def open_editor(
-    client: AsyncWebClient, deps: Deps, trigger_id: str, pm_id: int, section: str | None
+    client: AsyncWebClient,
+    deps: Deps,
+    trigger_id: str,
+    pm_id: int,
+    section: str | None,
+    *,
+    by: str,
+    member: bool,
 ) -> None:
-    """The section's modal, or the section picker when none is named."""
-    incident, pm = await writing.postmortem_by_id(uow=deps.storage.uow(), postmortem_id=pm_id)
+    """The section's modal, or the section picker when none is named (if `by` may edit)."""
+    incident, pm = await writing.editable(
+        uow=deps.storage.uow(), postmortem_id=pm_id, by=by, member=member
+    )
     t = deps.translator
     if section is None:
         view = wb.picker(t, incident, pm)
@@ -60,14 +71,25 @@ async def on_edit_clicked(
     ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, context: dict
 ) -> None:
     await ack()
-    await open_editor(client, context["deps"], body["trigger_id"], int(action["value"]), None)
+    user, pm_id = body["user"]["id"], parse_id(action["value"])
+    member = await _member_of_incident(client, context["deps"], pm_id, user)
+    await open_editor(
+        client, context["deps"], body["trigger_id"], pm_id, None, by=user, member=member
+    )
+
+
+async def _member_of_incident(client: AsyncWebClient, deps: Deps, pm_id: int, user: str) -> bool:
+    """Is `user` in the incident channel of this postmortem? (Slack's member list.)"""
+    incident, _ = await writing.postmortem_by_id(uow=deps.storage.uow(), postmortem_id=pm_id)
+    channel = incident.channel_id or incident.declared_in
+    return await channel_member(client, channel, user)
 
 
 async def on_section_picked(ack: AsyncAck, body: dict, view: dict, context: dict) -> None:
     deps: Deps = context["deps"]
     section = view["state"]["values"]["section"]["section"]["selected_option"]["value"]
     incident, pm = await writing.postmortem_by_id(
-        uow=deps.storage.uow(), postmortem_id=int(view["private_metadata"])
+        uow=deps.storage.uow(), postmortem_id=parse_id(view["private_metadata"])
     )
     await ack(response_action="update", view=_section_view(deps, incident, pm, section))
 
@@ -83,13 +105,16 @@ async def on_section_saved(
         for key in sorted(values, key=lambda k: int(k.split("_")[1]))
     ]
     text = wb.join(boxes, meta["joiners"]).strip()
+    user, pm_id = body["user"]["id"], parse_id(meta["pm"])
     result = await writing.save_section(
         storage=deps.storage,
-        postmortem_id=meta["pm"],
+        postmortem_id=pm_id,
         section=meta["section"],
         text=text,
-        by=body["user"]["id"],
+        by=user,
+        member=await _member_of_incident(client, deps, pm_id, user),  # the form is untrusted
         base_version=meta["version"],
+        policy=deps.policy,
         now=deps.clock(),
     )
     if not result.saved:  # theirs is saved; keep yours in front of you, against their version
@@ -109,6 +134,23 @@ async def on_section_saved(
         return
     await ack()
     await refresh_document(client, deps, result.incident, result.postmortem)
+    if result.back_to_review:
+        await _ask_again(client, deps, result.incident, result.postmortem, user)
+
+
+async def _ask_again(client: AsyncWebClient, deps: Deps, incident, pm, by: str) -> None:
+    """An approved text changed: each reviewer is told, and asked to review it again."""
+    t = deps.translator
+    said = t.gettext(
+        "<@%(by)s> changed the %(ref)s postmortem after it was approved, so its approvals "
+        "were cleared; please review it again.",
+        by=by,
+        ref=incident.ref,
+    )
+    text, blocks = review_blocks.review_request(t, incident, pm)
+    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": said}}, *blocks]
+    for reviewer in pm.reviewers:
+        await send_dm_or_post(client, reviewer, said + "\n" + text, blocks)
 
 
 async def on_helpful(
@@ -118,7 +160,7 @@ async def on_helpful(
     await ack()
     added = await writing.add_feedback(
         uow=deps.storage.uow(),
-        postmortem_id=int(action["value"]),
+        postmortem_id=parse_id(action["value"]),
         user=body["user"]["id"],
         kind="helpful",
         text=None,
@@ -138,7 +180,7 @@ async def on_leave_feedback(
     deps: Deps = context["deps"]
     await ack()
     incident, pm = await writing.postmortem_by_id(
-        uow=deps.storage.uow(), postmortem_id=int(action["value"])
+        uow=deps.storage.uow(), postmortem_id=parse_id(action["value"])
     )
     view = wb.feedback_modal(deps.translator, incident, pm)
     await client.views_open(trigger_id=body["trigger_id"], view=view)
@@ -149,7 +191,7 @@ async def on_feedback_sent(
 ) -> None:
     deps: Deps = context["deps"]
     text = view["state"]["values"]["text"]["text"]["value"] or ""
-    reader, pm_id = body["user"]["id"], int(view["private_metadata"])
+    reader, pm_id = body["user"]["id"], parse_id(view["private_metadata"])
     await writing.add_feedback(
         uow=deps.storage.uow(),
         postmortem_id=pm_id,

@@ -133,13 +133,19 @@ class PostmortemRepository:
         ).one_or_none()
         return None if row is None else _postmortem(row._mapping)
 
-    async def get(self, postmortem_id: int) -> Postmortem | None:
-        row = (
-            await self._session.execute(
-                select(postmortems).where(postmortems.c.id == postmortem_id)
-            )
-        ).one_or_none()
+    async def get(self, postmortem_id: int, *, for_update: bool = False) -> Postmortem | None:
+        """The postmortem; with `for_update`, its row stays locked until the unit of work ends,
+        so transitions of one postmortem are serialised (SELECT … FOR UPDATE on PostgreSQL;
+        SQLite's transactions begin IMMEDIATE, holding the one write lock, see storage/db.py)."""
+        query = select(postmortems).where(postmortems.c.id == postmortem_id)
+        if for_update:
+            query = query.with_for_update()
+        row = (await self._session.execute(query)).one_or_none()
         return None if row is None else _postmortem(row._mapping)
+
+    async def lock(self, postmortem_id: int) -> Postmortem | None:
+        """The same as `get(id, for_update=True)`."""
+        return await self.get(postmortem_id, for_update=True)
 
     async def update(self, postmortem_id: int, **values: Any) -> Postmortem:
         result = await self._session.execute(

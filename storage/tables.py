@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 
 metadata = MetaData()
@@ -208,6 +209,8 @@ postmortem_revisions = Table(
     Column("after", Text, nullable=False),
     Column("changed_by", String(32), nullable=False),
     Column("changed_at", UTCDateTime, nullable=False),
+    # Made after publication: shown as an amendment in the document and the export.
+    Column("amendment", Boolean, nullable=False, server_default=false()),
     UniqueConstraint("postmortem_id", "version", name="uq_postmortem_revisions_version"),
 )
 

@@ -161,6 +161,7 @@ class SectionRevision:
     after: str
     changed_by: str
     changed_at: datetime
+    amendment: bool = False  # made after publication (by its author or the commander)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from bot.domain.lifecycle import Metrics
+from bot.domain.model import SectionRevision
 
 SECTION_KEYS: tuple[str, ...] = (
     "summary",
@@ -50,3 +51,4 @@ class Participants:
     responders: Sequence[str] = ()  # Slack user ids, in the order they joined
     metrics: Metrics | None = None
     actions: Sequence[ActionRow] = ()
+    amendments: Sequence[SectionRevision] = ()  # changes made after publication

@@ -1,65 +1,35 @@
-"""A postmortem's review: its states, the moves between them, and who it is waiting on.
+"""A postmortem's review as the services read it: who it waits on, who approved.
 
-draft → in_review → approved → published; a request for changes returns it to draft; waived
-records a team decision not to write one (with a reason and who decided).
+The states and the moves between them live in bot/domain/postmortem_states.py (the one state
+machine); who may make each move lives in bot/domain/authority.py (the one authority table).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot.domain.errors import InvalidTransition
-from bot.domain.messages import N_, Message
 from bot.domain.model import Approval, Postmortem
+from bot.domain.postmortem_states import LABELS, STATES, Review, approvals_needed
 
-STATES = ("draft", "in_review", "approved", "published", "waived")
-_MOVES = {
-    ("draft", "ready"): "in_review",
-    ("in_review", "request_changes"): "draft",
-    ("in_review", "approve"): "approved",
-    ("approved", "publish"): "published",
-    ("draft", "waive"): "waived",
-    ("in_review", "waive"): "waived",
-}
-_WHY_NOT = {
-    "ready": N_("Only a draft can be sent for review"),
-    "request_changes": N_("Changes can only be requested while it is in review"),
-    "approve": N_("It can only be approved while it is in review"),
-    "publish": N_("Only an approved postmortem is published"),
-    "waive": N_("Only a postmortem still being written or reviewed can be waived"),
-}
-LABELS = {
-    "draft": N_("draft"),
-    "in_review": N_("in review"),
-    "approved": N_("approved"),
-    "published": N_("published"),
-    "waived": N_("waived"),
-}
+__all__ = ["LABELS", "STATES", "approvals_needed", "approved_by", "review_of", "waiting_on"]
 
 
-def next_state(state: str, action: str) -> str:
-    """The state after `action`, or InvalidTransition saying why not."""
-    try:
-        return _MOVES[(state, action)]
-    except KeyError:
-        why = _WHY_NOT.get(action)
-        reason = (
-            Message(why)
-            if why
-            else Message(N_("'%(action)s' is not a review step"), {"action": action})
-        )
-        raise InvalidTransition(
-            N_("%(reason)s; this one is %(state)s."),
-            reason=reason,
-            state=Message(LABELS[state]) if state in LABELS else state,
-        ) from None
-
-
-def approvals_needed(reviewers: tuple[str, ...], policy_approvals: int | None) -> int:
-    """How many approvals make it approved: all named reviewers by default, at least one."""
-    if policy_approvals is None:
-        return max(1, len(reviewers))
-    return max(1, policy_approvals)
+def review_of(
+    pm: Postmortem, decisions: Iterable[Approval], policy_approvals: int | None
+) -> Review:
+    """The state machine's view of a stored postmortem and this round's decisions."""
+    decisions = [
+        d for d in decisions if d.round == pm.review_round and d.reviewer in pm.reviewers
+    ]
+    return Review(
+        status=pm.status,
+        author=pm.author,
+        reviewers=pm.reviewers,
+        approvals=frozenset(d.reviewer for d in decisions if d.decision == "approved"),
+        decided=frozenset(d.reviewer for d in decisions),
+        policy_approvals=policy_approvals,
+        round=pm.review_round,
+    )
 
 
 def approved_by(decisions: Iterable[Approval], reviewers: tuple[str, ...]) -> list[str]:

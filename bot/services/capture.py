@@ -7,13 +7,18 @@ idempotent, and unique keys in the database settle races.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from bot.domain.model import TimelineEntry
+from bot.domain.authority import Action, require
+from bot.domain.errors import IncidentNotFound
+from bot.domain.messages import N_
+from bot.domain.model import Incident, TimelineEntry
 from bot.domain.timeparse import validate_occurrence
-from bot.services.common import CLOCK_SKEW, incident_of
+from bot.services.common import CLOCK_SKEW, incident_of, roles_in
 from storage.uow import Conflict, UnitOfWork
+
+SECOND = timedelta(seconds=1)  # the form's time picker has whole seconds; a message ts has not
 
 
 @dataclass(frozen=True)
@@ -54,14 +59,21 @@ async def capture(
     source: str,
     at: datetime | None = None,
     text: str | None = None,
+    member: bool = True,
     now: datetime,
 ) -> TimelineEntry | None:
     """Add a message to the timeline once, at its own time unless `at` says otherwise. A pin's
-    vote is counted first (`add_vote`); None when every pin was taken back meanwhile."""
+    vote is counted first (`add_vote`); None when every pin was taken back meanwhile.
+
+    Whose words: a message is recorded under its author only as they wrote it, at its own
+    time (or as its author adjusts it). Someone else's adjusted text or time at a first capture
+    is *their* note, linking the message; an entry already captured is adjusted only by whom
+    the authority table lets change it (its author or the commander), like `note edit`."""
+    args = (incident_id, message, by, source, at, text, member, now)
     try:
-        return await _capture(uow_factory(), incident_id, message, by, source, at, text, now)
+        return await _capture(uow_factory(), *args)
     except Conflict:  # another delivery captured it a moment ago: count the vote there
-        return await _capture(uow_factory(), incident_id, message, by, source, at, text, now)
+        return await _capture(uow_factory(), *args)
 
 
 async def _capture(
@@ -72,12 +84,24 @@ async def _capture(
     source: str,
     at: datetime | None,
     text: str | None,
+    member: bool,
     now: datetime,
 ) -> TimelineEntry | None:
     async with uow:
         if source == "reaction" and not await uow.timeline.votes(incident_id, message.ts):
             return None  # the pin was taken back while the message was being fetched
+        incident = await uow.incidents.get(incident_id)
+        if incident is None:
+            raise IncidentNotFound(N_("That incident no longer exists."))
+        require(await roles_in(uow, incident, by, member=member), Action.CAPTURE)
+        # What the form asks to change: the text and time it was prefilled with mean "as is".
+        text = None if text in (None, message.text) else text
+        at = None if at is None or abs(at - ts_time(message.ts)) < SECOND else at
         entry = await uow.timeline.by_message(incident_id, message.ts)
+        if entry is None and (text is not None or at is not None) and by != message.author:
+            note = await _capturers_note(uow, incident_id, message, by, at, text, now)
+            await uow.commit()
+            return note
         if entry is None:
             entry = await uow.timeline.add(
                 incident_id=incident_id,
@@ -105,9 +129,44 @@ async def _capture(
             at is not None and at != entry.occurred_at
         ):
             # Captured again through the shortcut's form, with the text or time adjusted.
+            roles = await roles_in(uow, incident, by, entry_author=entry.author, member=member)
+            require(roles, Action.CHANGE_ENTRY, number=entry.seq)
             entry = await _adjust(uow, entry, by, text or entry.text, at or entry.occurred_at, now)
         await uow.commit()
     return entry
+
+
+async def _capturers_note(
+    uow: UnitOfWork,
+    incident_id: int,
+    message: Message,
+    by: str,
+    at: datetime | None,
+    text: str | None,
+    now: datetime,
+) -> TimelineEntry:
+    """Someone's own words about a message: a note under their name, linking it."""
+    return await uow.timeline.add(
+        incident_id=incident_id,
+        occurred_at=at or ts_time(message.ts),
+        recorded_at=now,
+        author=by,
+        kind="note",
+        text=text or message.text,
+        source="shortcut",
+        message_ts=None,
+        permalink=message.permalink,
+    )
+
+
+async def incident_to_capture(
+    *, uow: UnitOfWork, channel_id: str, by: str, member: bool
+) -> Incident:
+    """Before the shortcut's form opens: this channel's incident, if `by` may capture in it."""
+    async with uow:
+        incident = await incident_of(uow, channel_id)
+        require(await roles_in(uow, incident, by, member=member), Action.CAPTURE)
+    return incident
 
 
 async def _adjust(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.domain.errors import InvalidTransition, NotAllowed, NotAnIncidentChannel
+from bot.domain.authority import Action, Role, require, roles_of
+from bot.domain.errors import InvalidTransition, NotAnIncidentChannel
 from bot.domain.messages import N_
-from bot.domain.model import Incident
+from bot.domain.model import Incident, Postmortem
 from storage.uow import UnitOfWork
 
 CLOCK_SKEW = timedelta(minutes=1)  # how far "now" on a person's device may run ahead of ours
@@ -41,10 +42,43 @@ async def commander_of(uow: UnitOfWork, incident: Incident) -> str:
     return (await uow.people.roles(incident.id)).get("commander", incident.declared_by)
 
 
+async def roles_in(
+    uow: UnitOfWork,
+    incident: Incident,
+    user: str,
+    *,
+    postmortem: Postmortem | None = None,
+    entry_author: str | None = None,
+    member: bool = False,
+) -> frozenset[Role]:
+    """The roles `user` holds in this incident (and its postmortem), for the authority table.
+    `member` is what the surface knows: a command typed in the channel, or Slack's member list."""
+    return roles_of(
+        user,
+        declarer=incident.declared_by,
+        commander=await commander_of(uow, incident),
+        author=postmortem.author if postmortem else None,
+        reviewers=postmortem.reviewers if postmortem else (),
+        entry_author=entry_author,
+        member=member,
+    )
+
+
 async def ensure_may_close(uow: UnitOfWork, incident: Incident, user: str) -> None:
     """Closing decides whether a postmortem is owed: the commander or the declarer does it."""
-    if user not in (incident.declared_by, await commander_of(uow, incident)):
-        raise NotAllowed(
-            N_("Only the incident commander or the person who declared %(ref)s can close it."),
+    require(await roles_in(uow, incident, user, member=True), Action.CLOSE, ref=incident.ref)
+
+
+async def ensure_may_write_anyway(
+    uow: UnitOfWork, incident: Incident, channel_id: str, user: str, *, member: bool
+) -> None:
+    """A "Write one anyway" button names its incident; refuse one still open, or pressed
+    outside that incident's channel (a forged or stale value), or by someone not in it."""
+    if not incident.is_closed:
+        raise InvalidTransition(
+            N_("%(ref)s is still open; its postmortem starts when it is closed."),
             ref=incident.ref,
         )
+    if channel_id not in (incident.channel_id, incident.declared_in):
+        raise InvalidTransition(N_("That button belongs to another incident's channel."))
+    require(await roles_in(uow, incident, user, member=member), Action.WRITE_ANYWAY)

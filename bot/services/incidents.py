@@ -14,8 +14,15 @@ from bot.domain.lifecycle import entry_text
 from bot.domain.messages import N_, Moment
 from bot.domain.model import CloseFacts, Incident, Postmortem, Trigger
 from bot.domain.policy import Policy
+from bot.domain.postmortem_states import first_reviewers
 from bot.domain.triggers import TriggerFacts, evaluate
-from bot.services.common import CLOCK_SKEW, ensure_may_close, ensure_open, incident_of
+from bot.services.common import (
+    CLOCK_SKEW,
+    ensure_may_close,
+    ensure_may_write_anyway,
+    ensure_open,
+    incident_of,
+)
 from bot.services.review import plan_after_close
 from storage.uow import UnitOfWork
 
@@ -118,6 +125,8 @@ async def close_incident(
         ensure_open(incident)
         await ensure_may_close(uow, incident, closed_by)
         _check_close_time(incident, closed_at, now)
+        author = _author(policy, incident, closed_by)
+        reviewers = first_reviewers(author, reviewers, policy.reviewers)
         ended_at = incident.resolved_at or closed_at
         triggers = evaluate(_trigger_facts(incident, ended_at, facts), policy.triggers)
         if not await uow.incidents.close(
@@ -140,8 +149,8 @@ async def close_incident(
         if triggers:
             postmortem = await uow.postmortems.add(
                 incident_id=incident.id,
-                author=_author(policy, incident, closed_by),
-                reviewers=reviewers or policy.reviewers,
+                author=author,
+                reviewers=reviewers,
                 created_at=now,
                 triggers=tuple(triggers),
             )
@@ -151,19 +160,28 @@ async def close_incident(
 
 
 async def start_postmortem_anyway(
-    *, uow: UnitOfWork, incident_id: int, author: str, policy: Policy, now: datetime
+    *,
+    uow: UnitOfWork,
+    incident_id: int,
+    channel_id: str,
+    author: str,
+    member: bool,
+    policy: Policy,
+    now: datetime,
 ) -> tuple[Incident, Postmortem]:
-    """Open a draft for a closed incident that fired no trigger (the team chose to write one)."""
+    """Open a draft for a closed incident that fired no trigger (the team chose to write one).
+    The button's incident id is untrusted: it must name a closed incident of this channel."""
     async with uow:
         incident = await uow.incidents.get(incident_id)
         if incident is None:
             raise IncidentNotFound(N_("That incident no longer exists."))
+        await ensure_may_write_anyway(uow, incident, channel_id, author, member=member)
         if await uow.postmortems.for_incident(incident_id) is not None:
             raise InvalidTransition(N_("%(ref)s already has a postmortem draft."), ref=incident.ref)
         postmortem = await uow.postmortems.add(
             incident_id=incident_id,
             author=author,
-            reviewers=policy.reviewers,
+            reviewers=first_reviewers(author, (), policy.reviewers),
             created_at=now,
             triggers=(),
         )

@@ -9,7 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.domain.errors import BadCommand, NotAllowed
+from bot.domain.authority import Action, require
+from bot.domain.errors import BadCommand
 from bot.domain.lifecycle import (
     MARK_TEXT,
     MARKS,
@@ -21,7 +22,7 @@ from bot.domain.lifecycle import (
 from bot.domain.messages import N_, Message
 from bot.domain.model import Incident, TimelineEntry
 from bot.domain.timeparse import validate_occurrence
-from bot.services.common import CLOCK_SKEW, commander_of, ensure_open, incident_of
+from bot.services.common import CLOCK_SKEW, ensure_open, incident_of, roles_in
 from storage.uow import UnitOfWork
 
 
@@ -128,13 +129,8 @@ async def assign_role(
     async with uow:
         incident = await incident_of(uow, channel_id)
         ensure_open(incident)
-        if role == "commander" and by not in (
-            incident.declared_by,
-            await commander_of(uow, incident),
-        ):
-            raise NotAllowed(
-                N_("Only the incident commander (or whoever declared it) hands the command over.")
-            )
+        if role == "commander":
+            require(await roles_in(uow, incident, by, member=True), Action.HAND_OVER)
         previous = (await uow.people.roles(incident.id)).get(role)
         if previous == user:
             raise BadCommand(

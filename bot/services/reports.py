@@ -134,4 +134,5 @@ def participants(
         responders=report.responders,
         metrics=report.metrics,
         actions=tuple(rows),
+        amendments=tuple(r for r in report.revisions if r.amendment),
     )

@@ -1,5 +1,7 @@
 """The review workflow: author, reviewers, ready, decisions, waiver, retro — and the nudges each
-step starts or stops. Every step is one unit of work: the state and its nudges change together."""
+step starts or stops. Every step is one unit of work that locks the postmortem's row, asks the
+state machine (bot/domain/postmortem_states.py) for the move, and writes its result: so
+concurrent clicks are serialised, and approvals are counted inside the lock."""
 
 from __future__ import annotations
 
@@ -7,12 +9,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.domain.calendar import due_after
-from bot.domain.errors import BadCommand, IncidentNotFound, NotAllowed
-from bot.domain.messages import N_, Message
+from bot.domain.errors import BadCommand, IncidentNotFound
+from bot.domain.messages import N_
 from bot.domain.model import Approval, Incident, Postmortem, Reminder
 from bot.domain.policy import Policy
-from bot.domain.review import LABELS, approvals_needed, approved_by, next_state, waiting_on
-from bot.services.common import GONE, commander_of, incident_of
+from bot.domain.postmortem_states import Event, Step, step
+from bot.domain.review import approvals_needed, review_of, waiting_on
+from bot.services.common import GONE, incident_of, roles_in
 from storage.uow import UnitOfWork
 
 NUDGES = ("author", "reviewer", "escalation")
@@ -29,6 +32,7 @@ class ReviewView:
     waiting_on: tuple[str, ...]
     needed: int
     planned: list[Reminder]
+    approved_now: bool = False  # this step made it approved: publish it
 
 
 async def review_status(*, uow: UnitOfWork, channel_id: str, policy: Policy) -> ReviewView:
@@ -48,17 +52,10 @@ async def review_status_of(*, uow: UnitOfWork, postmortem_id: int, policy: Polic
 async def set_author(
     *, uow: UnitOfWork, channel_id: str, by: str, author: str, policy: Policy, now: datetime
 ) -> ReviewView:
-    """Hand the writing to someone else; the nudges follow the new author."""
+    """Hand the writing to someone else (never one of its reviewers); nudges follow."""
     async with uow:
-        incident, pm = await _postmortem_in(uow, channel_id)
-        _must_be_open(pm)
-        await _author_or_commander(
-            uow,
-            incident,
-            pm,
-            by,
-            N_("Only the postmortem's author or the incident commander can hand the writing over."),
-        )
+        incident, pm = await _postmortem_in(uow, channel_id, lock=True)
+        await move(uow, incident, pm, Event.SET_AUTHOR, by, policy, member=True, author=author)
         await uow.reminders.cancel(pm.id, ["author"], recipient=pm.author, reason="author changed")
         pm = await uow.postmortems.update(pm.id, author=author)
         if pm.status == "draft":
@@ -77,31 +74,28 @@ async def set_reviewers(
     policy: Policy,
     now: datetime,
 ) -> tuple[ReviewView, tuple[str, ...]]:
-    """Name the reviewers; returns the view and who was added while it is in review."""
+    """Name the reviewers; approvals are counted again (removing the last one who hadn't
+    approved approves it). Returns the view and who was added while it is in review."""
+    reviewers = tuple(dict.fromkeys(reviewers))
     async with uow:
-        incident, pm = await _postmortem_in(uow, channel_id)
-        _must_be_open(pm)
-        await _author_or_commander(
-            uow,
-            incident,
-            pm,
-            by,
-            N_("Only the postmortem's author or the incident commander can choose the reviewers."),
+        incident, pm = await _postmortem_in(uow, channel_id, lock=True)
+        moved = await move(
+            uow, incident, pm, Event.SET_REVIEWERS, by, policy, member=True, reviewers=reviewers
         )
-        if pm.author in reviewers:
-            raise BadCommand(N_("The author can't review their own postmortem; name someone else."))
         added = tuple(r for r in reviewers if r not in pm.reviewers)
         for gone in set(pm.reviewers) - set(reviewers):
             await uow.reminders.cancel(
                 pm.id, ["reviewer"], recipient=gone, reason="no longer a reviewer"
             )
         pm = await uow.postmortems.update(pm.id, reviewers=list(reviewers))
-        if pm.status == "in_review":
+        if moved.approved_now:
+            pm = await _approved(uow, pm, now)
+        elif pm.status == "in_review":
             for reviewer in added:
                 await _nudge(
                     uow, "reviewer", pm, reviewer, policy.reminders.reviewer_after, policy, now
                 )
-        view = await _view(uow, incident, pm, policy)
+        view = await _view(uow, incident, pm, policy, approved_now=moved.approved_now)
         await uow.commit()
     return view, added if pm.status == "in_review" else ()
 
@@ -111,18 +105,10 @@ async def request_review(
 ) -> ReviewView:
     """The author asks for review: reviewers are asked (by the caller) and then nudged."""
     async with uow:
-        incident, pm = await _may_request(uow, postmortem_id, by, policy)
-        pm = await uow.postmortems.update(
-            pm.id,
-            status=next_state(pm.status, "ready"),
-            ready_at=now,
-            review_round=pm.review_round + 1,
-        )
+        incident, pm = await _postmortem(uow, postmortem_id, lock=True)
+        await move(uow, incident, pm, Event.READY, by, policy)
+        pm = await _start_round(uow, pm, policy, now)
         await uow.reminders.cancel(pm.id, ["author", "escalation"], reason="review requested")
-        for reviewer in pm.reviewers:
-            await _nudge(
-                uow, "reviewer", pm, reviewer, policy.reminders.reviewer_after, policy, now
-            )
         view = await _view(uow, incident, pm, policy)
         await uow.commit()
     return view
@@ -131,24 +117,19 @@ async def request_review(
 async def check_request(*, uow: UnitOfWork, postmortem_id: int, by: str, policy: Policy) -> None:
     """Refuse early (before the slower steps) a review request that can't go ahead."""
     async with uow:
-        await _may_request(uow, postmortem_id, by, policy)
+        incident, pm = await _postmortem(uow, postmortem_id)
+        await move(uow, incident, pm, Event.READY, by, policy)
 
 
-async def _may_request(
-    uow: UnitOfWork, postmortem_id: int, by: str, policy: Policy
-) -> tuple[Incident, Postmortem]:
-    incident, pm = await _postmortem(uow, postmortem_id)
-    await _author_or_commander(uow, incident, pm, by)
-    next_state(pm.status, "ready")
-    if not pm.reviewers:
-        raise BadCommand(N_("Name the reviewers first: `/incident postmortem reviewers @a @b`."))
-    needed = approvals_needed(pm.reviewers, policy.review_approvals)
-    if needed > len(pm.reviewers):
-        raise BadCommand(
-            N_("The policy asks for %(needed)s approvals; name at least %(needed)s reviewers."),
-            needed=needed,
-        )
-    return incident, pm
+async def check_decision(
+    *, uow: UnitOfWork, postmortem_id: int, reviewer: str, decision: str, policy: Policy
+) -> ReviewView:
+    """Before the request-changes form opens: refuse whoever could not submit it."""
+    event = Event.APPROVE if decision == "approved" else Event.REQUEST_CHANGES
+    async with uow:
+        incident, pm = await _postmortem(uow, postmortem_id)
+        await move(uow, incident, pm, event, reviewer, policy)
+        return await _view(uow, incident, pm, policy)
 
 
 async def decide(
@@ -163,37 +144,29 @@ async def decide(
 ) -> ReviewView:
     """A reviewer approves or requests changes; enough approvals make it approved."""
     assert decision in ("approved", "changes_requested")
+    event = Event.APPROVE if decision == "approved" else Event.REQUEST_CHANGES
     async with uow:
-        incident, pm = await _postmortem(uow, postmortem_id)
-        if reviewer not in pm.reviewers:
-            raise NotAllowed(
-                N_("Only the named reviewers of %(ref)s can review it."), ref=incident.ref
-            )
-        action = "approve" if decision == "approved" else "request_changes"
-        next_state(pm.status, action)  # refuses when it is not in review
+        incident, pm = await _postmortem(uow, postmortem_id, lock=True)
+        moved = await move(uow, incident, pm, event, reviewer, policy)
         await uow.reminders.decide(
             Approval(pm.id, pm.review_round, reviewer, decision, now, comment)
         )
         await uow.reminders.cancel(pm.id, ["reviewer"], recipient=reviewer, reason=decision)
-        pm = await _after_decision(uow, pm, action, policy, now)
-        view = await _view(uow, incident, pm, policy)
+        if event is Event.REQUEST_CHANGES:
+            await uow.reminders.cancel(
+                pm.id, ["reviewer", "escalation"], reason="changes requested"
+            )
+            pm = await uow.postmortems.update(pm.id, status="draft")
+            await _nudge(uow, "author", pm, pm.author, policy.reminders.author_after, policy, now)
+        elif moved.approved_now:
+            pm = await _approved(uow, pm, now)
+        view = await _view(uow, incident, pm, policy, approved_now=moved.approved_now)
         await uow.commit()
     return view
 
 
-async def _after_decision(
-    uow: UnitOfWork, pm: Postmortem, action: str, policy: Policy, now: datetime
-) -> Postmortem:
-    if action == "request_changes":
-        await uow.reminders.cancel(pm.id, ["reviewer", "escalation"], reason="changes requested")
-        pm = await uow.postmortems.update(pm.id, status="draft")
-        await _nudge(uow, "author", pm, pm.author, policy.reminders.author_after, policy, now)
-        return pm
-    decisions = await uow.reminders.decisions(pm.id, pm.review_round)
-    if len(approved_by(decisions, pm.reviewers)) < approvals_needed(
-        pm.reviewers, policy.review_approvals
-    ):
-        return pm
+async def _approved(uow: UnitOfWork, pm: Postmortem, now: datetime) -> Postmortem:
+    """Inside the lock, the one place a postmortem reaches its approvals: nudges stop."""
     await uow.reminders.cancel(pm.id, ["reviewer", "escalation"], reason="approved")
     return await uow.postmortems.update(pm.id, status="approved", approved_at=now)
 
@@ -203,9 +176,10 @@ async def mark_published(
 ) -> None:
     """Approved and shared company-wide: the end of the road."""
     async with uow:
-        _, pm = await _postmortem(uow, postmortem_id)
+        _, pm = await _postmortem(uow, postmortem_id, lock=True)
+        moved = step(review_of(pm, [], None), Event.PUBLISH, frozenset(), actor="")
         await uow.postmortems.update(
-            pm.id, status=next_state(pm.status, "publish"), published_at=now, publish_ts=ts
+            pm.id, status=moved.review.status, published_at=now, publish_ts=ts
         )
         await uow.commit()
 
@@ -215,16 +189,10 @@ async def waive(
 ) -> ReviewView:
     """Record the team's decision not to write it: reason and who decided; nudges stop."""
     async with uow:
-        incident, pm = await _postmortem_in(uow, channel_id)
-        await _author_or_commander(
-            uow,
-            incident,
-            pm,
-            by,
-            N_("Only the postmortem's author or the incident commander can waive it."),
-        )
+        incident, pm = await _postmortem_in(uow, channel_id, lock=True)
+        moved = await move(uow, incident, pm, Event.WAIVE, by, policy, member=True)
         pm = await uow.postmortems.update(
-            pm.id, status=next_state(pm.status, "waive"), waived_reason=reason, waived_by=by
+            pm.id, status=moved.review.status, waived_reason=reason, waived_by=by
         )
         await uow.reminders.cancel(pm.id, ALL_NUDGES, reason="waived")
         view = await _view(uow, incident, pm, policy)
@@ -264,6 +232,42 @@ async def plan_after_close(
     return pm
 
 
+async def move(
+    uow: UnitOfWork,
+    incident: Incident,
+    pm: Postmortem,
+    event: Event,
+    by: str,
+    policy: Policy,
+    *,
+    member: bool = False,
+    **args: object,
+) -> Step:
+    """Inside a unit of work holding the postmortem's lock: the state machine's answer."""
+    decisions = await uow.reminders.decisions(pm.id, pm.review_round)
+    roles = await roles_in(uow, incident, by, postmortem=pm, member=member)
+    return step(review_of(pm, decisions, policy.review_approvals), event, roles, actor=by, **args)
+
+
+async def _start_round(
+    uow: UnitOfWork, pm: Postmortem, policy: Policy, now: datetime
+) -> Postmortem:
+    """Review is asked (again): a new round, whose approvals start empty; reviewers nudged."""
+    pm = await uow.postmortems.update(
+        pm.id, status="in_review", ready_at=now, approved_at=None, review_round=pm.review_round + 1
+    )
+    for reviewer in pm.reviewers:
+        await _nudge(uow, "reviewer", pm, reviewer, policy.reminders.reviewer_after, policy, now)
+    return pm
+
+
+async def back_to_review(
+    uow: UnitOfWork, pm: Postmortem, policy: Policy, now: datetime
+) -> Postmortem:
+    """Inside the lock: an approved text changed, so its reviewers must look again."""
+    return await _start_round(uow, pm, policy, now)
+
+
 async def _nudge(
     uow: UnitOfWork,
     kind: str,
@@ -280,7 +284,14 @@ async def _nudge(
         )
 
 
-async def _view(uow: UnitOfWork, incident: Incident, pm: Postmortem, policy: Policy) -> ReviewView:
+async def _view(
+    uow: UnitOfWork,
+    incident: Incident,
+    pm: Postmortem,
+    policy: Policy,
+    *,
+    approved_now: bool = False,
+) -> ReviewView:
     decisions = await uow.reminders.decisions(pm.id, pm.review_round)
     planned = [r for r in await uow.reminders.for_postmortem(pm.id) if r.state == "pending"]
     return ReviewView(
@@ -290,10 +301,13 @@ async def _view(uow: UnitOfWork, incident: Incident, pm: Postmortem, policy: Pol
         waiting_on=waiting_on(pm, decisions),
         needed=approvals_needed(pm.reviewers, policy.review_approvals),
         planned=planned,
+        approved_now=approved_now,
     )
 
 
-async def _postmortem_in(uow: UnitOfWork, channel_id: str) -> tuple[Incident, Postmortem]:
+async def _postmortem_in(
+    uow: UnitOfWork, channel_id: str, *, lock: bool = False
+) -> tuple[Incident, Postmortem]:
     incident = await incident_of(uow, channel_id)
     pm = await uow.postmortems.for_incident(incident.id)
     if pm is None:
@@ -304,31 +318,17 @@ async def _postmortem_in(uow: UnitOfWork, channel_id: str) -> tuple[Incident, Po
             ),
             ref=incident.ref,
         )
+    if lock:
+        pm = await uow.postmortems.get(pm.id, for_update=True)
+        assert pm is not None
     return incident, pm
 
 
-async def _postmortem(uow: UnitOfWork, postmortem_id: int) -> tuple[Incident, Postmortem]:
-    pm = await uow.postmortems.get(postmortem_id)
+async def _postmortem(
+    uow: UnitOfWork, postmortem_id: int, *, lock: bool = False
+) -> tuple[Incident, Postmortem]:
+    pm = await uow.postmortems.get(postmortem_id, for_update=lock)
     incident = None if pm is None else await uow.incidents.get(pm.incident_id)
     if pm is None or incident is None:
         raise IncidentNotFound(GONE)
     return incident, pm
-
-
-def _must_be_open(pm: Postmortem) -> None:
-    if pm.status in ("published", "waived"):
-        raise BadCommand(
-            N_("This postmortem is %(state)s; its people can't change any more."),
-            state=Message(LABELS[pm.status]),
-        )
-
-
-async def _author_or_commander(
-    uow: UnitOfWork,
-    incident: Incident,
-    pm: Postmortem,
-    by: str,
-    refusal: str = N_("Only the postmortem's author or the incident commander can ask for review."),
-) -> None:
-    if by not in (pm.author, await commander_of(uow, incident)):
-        raise NotAllowed(refusal)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.domain.errors import BadCommand, NotAllowed
+from bot.domain.authority import Action, require
+from bot.domain.errors import BadCommand
 from bot.domain.lifecycle import ENTRY_KINDS, MARKS
 from bot.domain.messages import N_, Message
 from bot.domain.model import Incident, TimelineEntry
 from bot.domain.timeline_review import Finding, facts_of, review
 from bot.domain.timeparse import validate_occurrence
-from bot.services.common import CLOCK_SKEW, commander_of, incident_of
+from bot.services.common import CLOCK_SKEW, incident_of, roles_in
 from storage.uow import UnitOfWork
 
 CORRECTABLE = ("note", "message", *MARKS)  # notes, captured messages and key moments
@@ -90,9 +91,6 @@ async def _editable(
             number=number,
             kind=Message(ENTRY_KINDS[entry.kind]) if entry.kind in ENTRY_KINDS else entry.kind,
         )
-    if by not in (entry.author, await commander_of(uow, incident)):
-        raise NotAllowed(
-            N_("Only the author of #%(number)s or the incident commander can change it."),
-            number=number,
-        )
+    roles = await roles_in(uow, incident, by, entry_author=entry.author, member=True)
+    require(roles, Action.CHANGE_ENTRY, number=number)
     return entry

@@ -9,8 +9,12 @@ from datetime import datetime
 from bot.domain.errors import BadCommand, IncidentNotFound
 from bot.domain.messages import N_
 from bot.domain.model import Feedback, Incident, Postmortem, SectionRevision
+from bot.domain.policy import Policy
 from bot.domain.postmortem import SECTION_KEYS
-from bot.services.common import GONE
+from bot.domain.postmortem_states import Event, Step, step
+from bot.domain.review import review_of
+from bot.services.common import GONE, roles_in
+from bot.services.review import back_to_review
 from storage.uow import Storage, UnitOfWork
 
 MAX_ATTEMPTS = 5  # saves of *other* sections that may slip in between before we give up
@@ -23,6 +27,8 @@ class Saved:
     incident: Incident
     postmortem: Postmortem
     conflict: SectionRevision | None = None  # their change, when there is one
+    back_to_review: bool = False  # it was approved: its reviewers must look again
+    amendment: bool = False  # it was published: the change is shown as an amendment
 
     @property
     def saved(self) -> bool:
@@ -39,6 +45,16 @@ async def postmortem_by_id(*, uow: UnitOfWork, postmortem_id: int) -> tuple[Inci
     return incident, pm
 
 
+async def editable(
+    *, uow: UnitOfWork, postmortem_id: int, by: str, member: bool
+) -> tuple[Incident, Postmortem]:
+    """Before a form opens: the postmortem, if `by` may edit it as it stands."""
+    async with uow:
+        incident, pm = await _found(uow, postmortem_id)
+        await _edit_step(uow, incident, pm, by, member)
+    return incident, pm
+
+
 async def save_section(
     *,
     storage: Storage,
@@ -46,39 +62,45 @@ async def save_section(
     section: str,
     text: str,
     by: str,
+    member: bool,
     base_version: int,
+    policy: Policy,
     now: datetime,
 ) -> Saved:
-    """Save one section edited from `base_version`. Saves of other sections in between are
-    kept (merged); a save of the same section in between is a conflict, and nothing is lost:
-    the caller shows both texts."""
+    """Save one section edited from `base_version`, under the postmortem's lock. Saves of other
+    sections in between are kept (merged); a save of the same section in between is a conflict,
+    and nothing is lost: the caller shows both texts. The state machine decides who may edit:
+    an approved text that changes goes back to review; a published one is amended."""
     if section not in SECTION_KEYS:
         raise BadCommand(N_("There is no section '%(section)s'."), section=section)
     for _ in range(MAX_ATTEMPTS):
         async with storage.uow() as uow:
-            pm = await uow.postmortems.get(postmortem_id)
-            incident = await uow.incidents.get(pm.incident_id) if pm else None
-            if pm is None or incident is None:
-                raise IncidentNotFound(GONE)
-            if pm.status == "waived":
-                raise BadCommand(
-                    N_("The %(ref)s postmortem was waived; it can't be edited."), ref=incident.ref
-                )
+            incident, pm = await _found(uow, postmortem_id, lock=True)
+            moved = await _edit_step(uow, incident, pm, by, member)
             theirs = await uow.writing.revisions(pm.id, after_version=base_version, section=section)
             if theirs and theirs[-1].after != text:
                 return Saved(incident, pm, conflict=theirs[-1])
             before = pm.sections.get(section, "")
             if before == text:
                 return Saved(incident, pm)
-            revision = SectionRevision(pm.id, pm.version + 1, section, before, text, by, now)
+            revision = SectionRevision(
+                pm.id, pm.version + 1, section, before, text, by, now, amendment=moved.amendment
+            )
             sections = {**pm.sections, section: text}
             if await uow.writing.save_section(
                 pm.id, sections=sections, expected_version=pm.version, revision=revision
             ):
                 saved = await uow.postmortems.get(pm.id)
-                await uow.commit()
                 assert saved is not None
-                return Saved(incident, saved)
+                if moved.back_to_review:
+                    saved = await back_to_review(uow, saved, policy, now)
+                await uow.commit()
+                return Saved(
+                    incident,
+                    saved,
+                    back_to_review=moved.back_to_review,
+                    amendment=moved.amendment,
+                )
     raise BadCommand(N_("The postmortem is being edited very busily; please save again."))
 
 
@@ -92,3 +114,20 @@ async def add_feedback(
         added = await uow.writing.add_feedback(Feedback(postmortem_id, user, kind, now, text))
         await uow.commit()
     return added
+
+
+async def _found(
+    uow: UnitOfWork, postmortem_id: int, *, lock: bool = False
+) -> tuple[Incident, Postmortem]:
+    pm = await uow.postmortems.get(postmortem_id, for_update=lock)
+    incident = await uow.incidents.get(pm.incident_id) if pm else None
+    if pm is None or incident is None:
+        raise IncidentNotFound(GONE)
+    return incident, pm
+
+
+async def _edit_step(
+    uow: UnitOfWork, incident: Incident, pm: Postmortem, by: str, member: bool
+) -> Step:
+    roles = await roles_in(uow, incident, by, postmortem=pm, member=member)
+    return step(review_of(pm, [], None), Event.EDIT, roles, actor=by)

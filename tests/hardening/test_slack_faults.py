@@ -378,6 +378,7 @@ async def test_a_rate_limited_permalink_is_retried_and_the_pin_captured(bot):
 
 async def test_a_shortcut_capture_on_an_archived_channel_is_explained(bot):
     number, channel = await declare(bot, '--at "2021-12-28T10:00Z" Archived meanwhile')
+    bot.fake.join(channel, "U6")
     ts = bot.fake.post_as_user(channel, "U5", "rolled back")
     await bot.slack.interactive(
         shortcut_payload(channel, ts, "rolled back", user="U6", response_url="http://127.0.0.1:9/")

@@ -218,6 +218,7 @@ def shortcut_payload(channel: str, ts: str, text: str, *, user: str, response_ur
 
 async def test_the_shortcut_opens_a_form_and_adds_the_adjusted_message(bot):
     number, channel = await declare(bot, '--at "2021-12-28T10:00Z" Redis down')
+    bot.fake.join(channel, "U6")  # only people in the channel capture (issue 10)
     ts = bot.fake.post_as_user(channel, "U5", "failover forced")
     reply = await bot.slack.interactive(
         shortcut_payload(
@@ -248,12 +249,17 @@ async def test_the_shortcut_opens_a_form_and_adds_the_adjusted_message(bot):
     )
     assert submitted.status == 200 and not submitted.body
 
-    [entry] = messages(await captured(bot, number))
-    assert (entry.text, entry.source, entry.author) == (
-        "Forced replica failover (AZ-a)",
-        "shortcut",
-        "U5",
+    # U6's words about U5's message are U6's note, linking it (never put under U5's name).
+    report = await eventually(
+        lambda: stored(bot, number), lambda r: any(e.source == "shortcut" for e in r.timeline)
     )
+    [entry] = [e for e in report.timeline if e.source == "shortcut"]
+    assert (entry.text, entry.kind, entry.author) == (
+        "Forced replica failover (AZ-a)",
+        "note",
+        "U6",
+    )
+    assert entry.permalink and messages(report) == []
     assert entry.occurred_at == datetime(2021, 12, 28, 10, 30, tzinfo=UTC)
     told = await bot.fake.wait_for("chat.postEphemeral")
     assert told.args["user"] == "U6" and f"#{entry.seq}" in told.args["text"]

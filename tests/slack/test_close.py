@@ -219,6 +219,7 @@ async def test_no_trigger_offers_a_button_that_writes_one_anyway(bot):
     assert "No postmortem trigger fired" in posted.args["blocks"][0]["text"]["text"]
     button = posted.args["blocks"][1]["elements"][0]
     assert (await stored(bot, number)).postmortem is None
+    bot.fake.join(channel, "U4")  # the button is for people in the channel (issue 10)
 
     await bot.slack.interactive(
         block_actions_payload(

@@ -79,6 +79,7 @@ async def test_a_section_is_written_in_a_modal_rerendered_and_kept_as_a_revision
 
 async def test_two_people_saving_the_same_section_lose_nothing(bot):
     number, channel, _ = await closed_with_draft(bot)
+    bot.fake.join(channel, "U2", "U3")  # people in the channel edit its postmortem (issue 10)
     mine = await open_section(bot, channel, "summary", user="U1", trigger="tr.a")
     theirs = await open_section(bot, channel, "summary", user="U2", trigger="tr.b")
     other = await open_section(bot, channel, "lucky", user="U3", trigger="tr.c")

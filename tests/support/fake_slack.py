@@ -102,6 +102,10 @@ class FakeSlack:
             "conversations.invite": self._conversations_invite,
             "conversations.join": lambda a: _ok(channel=self._join(a["channel"], ["UBOT"])),
             "conversations.info": lambda a: _ok(channel=self._channel(a["channel"])),
+            "conversations.members": lambda a: _ok(
+                members=list(self._channel(a["channel"])["members"]),
+                response_metadata={"next_cursor": ""},
+            ),
             "conversations.history": self._conversations_history,
             "conversations.replies": self._conversations_replies,
             "conversations.open": self._conversations_open,
@@ -316,6 +320,10 @@ class FakeSlack:
                 "is_member": True,
             },
         )
+
+    def join(self, cid: str, *users: str) -> None:
+        """People join a channel (as if they had clicked Join)."""
+        self._join(cid, list(users))
 
     def _join(self, cid: str, users: list[str]) -> dict[str, Any]:
         channel = self._channel(cid)

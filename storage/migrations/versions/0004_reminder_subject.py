@@ -4,14 +4,14 @@ carries the occasion it stands for, unique per postmortem: one per stalled stage
 Existing rows get their subject's type from their kind, which until now implied it.
 
 Revision ID: 0004_reminder_subject
-Revises: 0001
+Revises: 0003_review
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_reminder_subject"
-down_revision = "0001"
+down_revision = "0003_review"
 branch_labels = None
 depends_on = None
 
