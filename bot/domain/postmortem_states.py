@@ -40,6 +40,7 @@ class Event(StrEnum):
     EDIT = "edit"
     SET_REVIEWERS = "set_reviewers"
     SET_AUTHOR = "set_author"
+    FEEDBACK = "feedback"  # Helpful, or a comment from a reader
 
 
 COUNT = "in_review|approved"  # the target when approvals are counted: approved once enough
@@ -60,6 +61,7 @@ TABLE: dict[tuple[str, Event], tuple[str, Action | None]] = {
     ("in_review", Event.SET_REVIEWERS): (COUNT, Action.SET_REVIEWERS),
     ("draft", Event.SET_AUTHOR): ("draft", Action.SET_AUTHOR),
     ("in_review", Event.SET_AUTHOR): ("in_review", Action.SET_AUTHOR),
+    ("published", Event.FEEDBACK): ("published", Action.READ),
 }
 _WHY_NOT = {
     Event.READY: N_("Only a draft can be sent for review"),
@@ -70,6 +72,7 @@ _WHY_NOT = {
     Event.EDIT: N_("A waived postmortem can't be edited"),
     Event.SET_REVIEWERS: N_("Its reviewers can only change while it is written or reviewed"),
     Event.SET_AUTHOR: N_("Its author can only change while it is written or reviewed"),
+    Event.FEEDBACK: N_("Feedback opens once the postmortem is published"),
 }
 SELF_REVIEW = N_("The author can't review their own postmortem; name someone else.")
 

@@ -10,7 +10,7 @@ from bot.domain.errors import BadCommand
 from bot.domain.messages import N_
 from bot.domain.model import ActionItem, Incident
 from bot.domain.policy import Policy
-from bot.services.common import incident_of
+from bot.services.common import incident_of, incident_to_add_to
 from storage.uow import UnitOfWork
 
 ACTION_NUDGE_BEFORE = timedelta(days=1)  # the owner hears a day before the item is due
@@ -57,7 +57,7 @@ async def add_action(
     now: datetime,
 ) -> tuple[Incident, Item]:
     async with uow:
-        incident = await incident_of(uow, channel_id)
+        incident = await incident_to_add_to(uow, channel_id, by)
         item = await uow.writing.add_action(
             incident_id=incident.id,
             text=text,
@@ -95,7 +95,7 @@ async def change_action(
 ) -> tuple[Incident, Item]:
     """Mark done or dropped (with a reason), or set its owner or date; its nudges follow."""
     async with uow:
-        incident = await incident_of(uow, channel_id)
+        incident = await incident_to_add_to(uow, channel_id, by)
         item = await uow.writing.action(incident_id=incident.id, seq=number)
         if item is None:
             raise BadCommand(

@@ -37,6 +37,14 @@ def ensure_open(incident: Incident) -> None:
         raise InvalidTransition(N_("%(ref)s is already closed."), ref=incident.ref)
 
 
+async def incident_to_add_to(uow: UnitOfWork, channel_id: str, user: str) -> Incident:
+    """The channel's incident, for someone adding to it (a note, a mark, a status, an action
+    item): the authority table's NOTE rule, for a command typed in the channel."""
+    incident = await incident_of(uow, channel_id)
+    require(roles_of(user, member=True), Action.NOTE)
+    return incident
+
+
 async def commander_of(uow: UnitOfWork, incident: Incident) -> str:
     """The incident commander: whoever holds the role, else the person who declared it."""
     return (await uow.people.roles(incident.id)).get("commander", incident.declared_by)

@@ -22,7 +22,7 @@ from bot.domain.lifecycle import (
 from bot.domain.messages import N_, Message
 from bot.domain.model import Incident, TimelineEntry
 from bot.domain.timeparse import validate_occurrence
-from bot.services.common import CLOCK_SKEW, ensure_open, incident_of, roles_in
+from bot.services.common import CLOCK_SKEW, ensure_open, incident_to_add_to, roles_in
 from storage.uow import UnitOfWork
 
 
@@ -97,7 +97,7 @@ async def _change(
 ) -> tuple[Incident, TimelineEntry]:
     """Change an open incident and record the change as a timeline entry of `kind`."""
     async with uow:
-        incident = await incident_of(uow, channel_id)
+        incident = await incident_to_add_to(uow, channel_id, user)
         ensure_open(incident)
         when = _checked(at, incident, now)
         await uow.incidents.update_open(incident.id, **values(when))
@@ -127,7 +127,7 @@ async def assign_role(
 ) -> tuple[Incident, str | None]:
     """Give a role to someone; returns the incident and who held it before (if anyone)."""
     async with uow:
-        incident = await incident_of(uow, channel_id)
+        incident = await incident_to_add_to(uow, channel_id, by)
         ensure_open(incident)
         if role == "commander":
             require(await roles_in(uow, incident, by, member=True), Action.HAND_OVER)
@@ -162,7 +162,7 @@ async def add_mark(
     """Record a key moment: detected, mitigated, impact-start or impact-end."""
     assert mark in MARKS
     async with uow:
-        incident = await incident_of(uow, channel_id)
+        incident = await incident_to_add_to(uow, channel_id, user)
         when = _checked(at, incident, now)
         entry = await uow.timeline.add(
             incident_id=incident.id,

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.domain.authority import Action, require, roles_of
 from bot.domain.model import TimelineEntry
 from bot.domain.timeparse import validate_occurrence
 from bot.services.channels import ChannelIncident, IncidentChannels
@@ -47,7 +48,9 @@ class NewNote:
 def new_note(
     incident: ChannelIncident, *, author: str, text: str, at: datetime | None, now: datetime
 ) -> NewNote:
-    """A note for this incident, at `at` (else now): not in the future, not long before it."""
+    """A note for this incident, at `at` (else now): not in the future, not long before it.
+    A command typed in the channel is a member's (the authority table's NOTE rule)."""
+    require(roles_of(author, member=True), Action.NOTE)
     occurred_at = now if at is None else at
     validate_occurrence(occurred_at, started_at=incident.started_at, now=now, skew=CLOCK_SKEW)
     return NewNote(incident.id, occurred_at, now, author, text)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.domain.authority import roles_of
 from bot.domain.errors import BadCommand, IncidentNotFound
 from bot.domain.messages import N_
 from bot.domain.model import Feedback, Incident, Postmortem, SectionRevision
@@ -109,8 +110,11 @@ async def add_feedback(
 ) -> bool:
     """A reader found it helpful, or left a comment; False for a repeated "helpful"."""
     async with uow:
-        if await uow.postmortems.get(postmortem_id) is None:
+        pm = await uow.postmortems.get(postmortem_id)
+        if pm is None:
             raise IncidentNotFound(GONE)
+        # Only a published postmortem is read company-wide (a button's id is untrusted).
+        step(review_of(pm, (), None), Event.FEEDBACK, roles_of(user), actor=user)
         added = await uow.writing.add_feedback(Feedback(postmortem_id, user, kind, now, text))
         await uow.commit()
     return added

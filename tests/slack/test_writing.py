@@ -10,10 +10,15 @@ import pytest
 
 from bot.domain.policy import Policy
 from bot.export import to_json
+from handlers import writing_blocks as wb
 from tests.support.clock import FakeClock
 from tests.support.flows import eventually, stored
 from tests.support.review import buttons, click, closed_with_draft, dms
-from tests.support.slack_requests import element_state, view_submission_payload
+from tests.support.slack_requests import (
+    block_actions_payload,
+    element_state,
+    view_submission_payload,
+)
 
 START = datetime(2021, 12, 20, 1, 0, tzinfo=UTC)
 
@@ -317,3 +322,22 @@ async def test_a_seed_incident_goes_from_draft_to_published_entirely_in_slack(bo
     canvas = edit.args["changes"][0]["document_content"]["markdown"]
     row = "| 1 | Patch ActiveRecord to re-resolve on failover | u5 | 2022-01-03 | high | open |"
     assert row in canvas
+
+
+async def test_feedback_buttons_forged_for_a_draft_are_refused(bot):
+    _, channel, pm = await closed_with_draft(bot)
+    reply = await bot.slack.interactive(
+        block_actions_payload(
+            wb.HELPFUL,
+            str(pm.id),  # a draft: only a published postmortem is read company-wide
+            user_id="U9",
+            channel_id="CPUBLIC",
+            response_url=bot.fake.response_url("forged-helpful"),
+        )
+    )
+
+    assert reply.status == 200
+    told = await bot.fake.wait_for("response_url", lambda c: "published" in c.args.get("text", ""))
+    assert "Feedback opens once the postmortem is published" in told.args["text"]
+    async with bot.runtime.deps.storage.uow() as uow:
+        assert await uow.writing.feedback(pm.id) == []
