@@ -26,6 +26,7 @@ from bot.services.reminders import ensure_digest
 from bot.settings import Settings
 from handlers.background import Background
 from handlers.nudges import NudgeRunner
+from handlers.outbox import OutboxRunner
 from handlers.people import People
 from storage.db import create_engine, session_factory
 from storage.migrate import upgrade
@@ -91,6 +92,9 @@ class Runtime:
             token=settings.bot_token, base_url=settings.api_url, timeout=10
         )
         self.nudges = NudgeRunner(self.deps, nudge_client)
+        # Effects after commit: delivered the moment a unit of work that owes them commits.
+        self.outbox = OutboxRunner(self.deps, nudge_client)
+        storage.on_effects = self.outbox.kick
         self.scheduler = AsyncIOScheduler(timezone=UTC)
 
     async def _inject_deps(self, context: dict, next: Callable[[], Awaitable[None]]) -> None:  # noqa: A002
@@ -114,6 +118,16 @@ class Runtime:
                 seconds=self.policy.reminders.poll_interval.total_seconds(),
                 next_run_time=utcnow(),
             )
+            # The outbox's fallback poll: effects owed while no process ran, retries due.
+            self.scheduler.add_job(
+                self.outbox.tick,
+                "interval",
+                id="outbox",
+                max_instances=1,
+                coalesce=True,
+                seconds=self.policy.reminders.poll_interval.total_seconds(),
+                next_run_time=utcnow(),
+            )
             self.scheduler.start()
 
     async def aclose(self) -> None:
@@ -121,6 +135,8 @@ class Runtime:
             self.scheduler.pause()  # no new tick; the one under way finishes first
             await self.nudges.idle()
             self.scheduler.shutdown(wait=False)
+        # Deliveries under way may finish; what is cut off is released, due at the next start.
+        await self.outbox.aclose(SHUTDOWN_GRACE_SECONDS)
         with contextlib.suppress(TimeoutError):  # what is still running then is abandoned
             async with asyncio.timeout(SHUTDOWN_GRACE_SECONDS):
                 await self.deps.background.idle()

@@ -8,7 +8,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.deps import Deps
 from bot.services import incidents as svc
 from handlers import blocks
-from handlers.closing import publish_draft
 from handlers.errors import reported
 
 
@@ -21,11 +20,11 @@ async def on_write_anyway(
 ) -> None:
     deps: Deps = context["deps"]
     await ack()
-    incident, postmortem = await svc.start_postmortem_anyway(
+    await svc.start_postmortem_anyway(
         uow=deps.storage.uow(),
         incident_id=int(action["value"]),
         author=body["user"]["id"],
         policy=deps.policy,
         now=deps.clock(),
-    )
-    await publish_draft(client, deps, incident, postmortem)
+        response_url=body.get("response_url"),
+    )  # its draft is shared by the outbox

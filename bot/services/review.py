@@ -12,6 +12,7 @@ from bot.domain.messages import N_, Message
 from bot.domain.model import Approval, Incident, Postmortem, Reminder
 from bot.domain.policy import Policy
 from bot.domain.review import LABELS, approvals_needed, approved_by, next_state, waiting_on
+from bot.services import outbox
 from bot.services.common import GONE, commander_of, incident_of
 from storage.uow import UnitOfWork
 
@@ -123,6 +124,7 @@ async def request_review(
             await _nudge(
                 uow, "reviewer", pm, reviewer, policy.reminders.reviewer_after, policy, now
             )
+        await outbox.owe_review_requests(uow, pm, pm.reviewers, now)  # each reviewer's DM
         view = await _view(uow, incident, pm, policy)
         await uow.commit()
     return view
@@ -195,7 +197,9 @@ async def _after_decision(
     ):
         return pm
     await uow.reminders.cancel(pm.id, ["reviewer", "escalation"], reason="approved")
-    return await uow.postmortems.update(pm.id, status="approved", approved_at=now)
+    pm = await uow.postmortems.update(pm.id, status="approved", approved_at=now)
+    await outbox.owe_publication(uow, pm, now)  # published after the commit, retried until done
+    return pm
 
 
 async def mark_published(
