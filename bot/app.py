@@ -120,7 +120,7 @@ class Runtime:
             )
             # The outbox's fallback poll: effects owed while no process ran, retries due.
             self.scheduler.add_job(
-                self.outbox.tick,
+                self.outbox.poll,
                 "interval",
                 id="outbox",
                 max_instances=1,
@@ -135,10 +135,10 @@ class Runtime:
             self.scheduler.pause()  # no new tick; the one under way finishes first
             await self.nudges.idle()
             self.scheduler.shutdown(wait=False)
-        # Deliveries under way may finish; what is cut off is released, due at the next start.
-        await self.outbox.aclose(SHUTDOWN_GRACE_SECONDS)
         with contextlib.suppress(TimeoutError):  # what is still running then is abandoned
             async with asyncio.timeout(SHUTDOWN_GRACE_SECONDS):
                 await self.deps.background.idle()
+        # Deliveries under way may finish; what is cut off is released, due at the next start.
+        await self.outbox.aclose(SHUTDOWN_GRACE_SECONDS)
         await self.deps.notes.idle()
         await self.engine.dispose()

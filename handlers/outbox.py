@@ -46,6 +46,11 @@ class OutboxRunner:
         if not self._closing:
             self._spawn(self.tick())
 
+    async def poll(self) -> None:
+        """The scheduler's fallback tick, tracked like a kick so shutting down waits for it."""
+        if not self._closing:
+            await self._spawn(self.tick())
+
     async def tick(self) -> int:
         """Claim what is due and deliver it, side by side; how many were claimed."""
         deps = self._deps
