@@ -17,7 +17,8 @@ def advice(t: Translator, error: str, channel: str | None) -> str:
     """What a person can do about Slack's error."""
     if error == "not_in_channel" and channel:
         return t.gettext(
-            "invite me to <#%(channel)s> with `/invite @furikaeri`", channel=channel
+            "I'm not a member of <#%(channel)s>: invite me there with `/invite @furikaeri`",
+            channel=channel,
         )
     if error in SLACK_ERRORS:
         return t.gettext(SLACK_ERRORS[error])
