@@ -92,8 +92,12 @@ class Runtime:
             token=settings.bot_token, base_url=settings.api_url, timeout=10
         )
         self.nudges = NudgeRunner(self.deps, nudge_client)
-        # Effects after commit: delivered the moment a unit of work that owes them commits.
-        self.outbox = OutboxRunner(self.deps, nudge_client)
+        # Effects after commit: delivered the moment a unit of work that owes them commits. Its
+        # client retries nothing by itself: a retry must look first for what a lost try did.
+        outbox_client = AsyncWebClient(
+            token=settings.bot_token, base_url=settings.api_url, timeout=10, retry_handlers=[]
+        )
+        self.outbox = OutboxRunner(self.deps, outbox_client)
         storage.on_effects = self.outbox.kick
         self.scheduler = AsyncIOScheduler(timezone=UTC)
 
