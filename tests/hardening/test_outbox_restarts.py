@@ -4,6 +4,7 @@ gets that effect exactly once after the restart (issue 10, cases 5 and 6, and th
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 
 import aiohttp
@@ -11,7 +12,8 @@ from aiohttp import web
 
 from tests.hardening.helpers import bot_env, bot_process, incident_number
 from tests.support.fake_slack import FakeSlack
-from tests.support.review import CLOSE
+from tests.support.review import CLOSE, click
+from tests.test_cli import base_env, run
 
 POLICY = "reminders: {business_days: false, poll_interval: 1s}\n"
 
@@ -19,19 +21,20 @@ POLICY = "reminders: {business_days: false, poll_interval: 1s}\n"
 class HangsAfterDoing(FakeSlack):
     """Slack does what a call asks, then never answers it (within the test)."""
 
-    hang: tuple[str, str] | None = None  # (method, a fragment of its text)
+    hang: tuple[str, str] | None = None  # (method, a fragment of its text or its channel)
 
     async def _answer(self, method: str, args: dict, request: web.Request):
         response = await super()._answer(method, args, request)
-        if self.hang and self.hang[0] == method and self.hang[1] in (args.get("text") or ""):
+        said = f"{args.get('text') or ''} {args.get('channel') or ''}"
+        if self.hang and self.hang[0] == method and self.hang[1] in said:
             self.hang = None
             await asyncio.sleep(12)
         return response
 
 
-def env_for(fake, database_url, tmp_path):
+def env_for(fake, database_url, tmp_path, extra: str = ""):
     policy = tmp_path / "policy.yml"
-    policy.write_text(POLICY)
+    policy.write_text(POLICY + extra)
     return bot_env(fake, database_url, FURIKAERI_POLICY=str(policy))
 
 
@@ -118,3 +121,36 @@ async def test_sigterm_while_slack_hangs_on_the_announcement_posts_it_once(
                 )
                 await asyncio.sleep(1.5)
         assert len(messages(fake, channel, "closed")) == 1
+
+
+async def test_kill_9_after_approval_commits_publishes_once_after_restart(database_url, tmp_path):
+    async with HangsAfterDoing() as fake:
+        env = env_for(fake, database_url, tmp_path, "review: {publish_channel: CPUBLIC}\n")
+        async with aiohttp.ClientSession() as session:
+            async with bot_process(env, session, fake) as bot:
+                await bot.slack.command("start Killed while publishing")
+                channel = await told_channel(fake)
+                await bot.slack.command(f"{CLOSE} --reviewers <@U8>", channel_id=channel)
+                await fake.wait_for(
+                    "chat.postMessage", lambda c: "postmortem draft" in c.args["text"], timeout=20
+                )
+                await bot.slack.command("postmortem ready", channel_id=channel)
+                request = await fake.wait_for(
+                    "chat.postMessage", lambda c: c.args["channel"] == fake.dms.get("U8")
+                )
+                fake.hang = ("chat.postMessage", "CPUBLIC")  # posted, never answered
+                await click(bot, request, "review_approve", "U8")
+                await fake.wait_for("chat.postMessage", lambda c: c.args["channel"] == "CPUBLIC")
+                bot.kill9()
+                await bot.proc.wait()
+            async with bot_process(env, session, fake):
+                await fake.wait_for(
+                    "chat.postMessage", lambda c: "Thank you" in c.args["text"], timeout=20
+                )
+            code, out, err = await run(
+                "export", "INC-1", "--format", "json", env=base_env(DATABASE_URL=database_url)
+            )
+        assert code == 0, err
+        assert json.loads(out)["postmortem"]["status"] == "published"
+        assert len([m for (ch, _), m in fake.messages.items() if ch == "CPUBLIC"]) == 1
+        assert len(messages(fake, channel, "Thank you")) == 1
