@@ -26,6 +26,7 @@ from bot.services import incidents
 from bot.services.lifecycle import overview, summarize
 from handlers import blocks, review_blocks
 from handlers.closing import invite_to_retro, publish_draft
+from handlers.errors import user_message
 from handlers.publishing import MAX_NAME_ATTEMPTS, refresh_summary
 from handlers.slack_errors import slack_error
 
@@ -192,8 +193,6 @@ async def _invite(slack: Slack, effect: Effect, channel: str, user: str) -> None
         if error not in HOPELESS:
             raise
         # The channel works without them; say why they are not in it.
-        from handlers.errors import user_message
-
         await tell(
             slack,
             effect.payload.get("response_url"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import Coroutine
 from datetime import timedelta
 from typing import Any
@@ -97,8 +98,9 @@ class OutboxRunner:
         except (aiohttp.ClientError, TimeoutError) as exc:
             await self._failed(effect, f"network: {exc.__class__.__name__}", None)
         except Exception as exc:  # a bug must not stop the other effects
-            log.exception("effect %s (%s) failed", effect.id, effect.kind)
-            await self._failed(effect, f"bug: {exc.__class__.__name__}", None)
+            ref = uuid.uuid4().hex[:8]  # what the person can quote; the details stay in the log
+            log.error("effect %s (%s) failed (ref %s)", effect.id, effect.kind, ref, exc_info=exc)
+            await self._failed(effect, f"bug: {exc.__class__.__name__} ref {ref}", None)
         else:
             await outbox.settle_sent(uow=deps.storage.uow(), effect_id=effect.id, now=deps.clock())
         finally:

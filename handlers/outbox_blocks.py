@@ -20,6 +20,11 @@ def advice(t: Translator, error: str, channel: str | None) -> str:
             "I'm not a member of <#%(channel)s>: invite me there with `/invite @furikaeri`",
             channel=channel,
         )
+    if error.startswith("bug:"):
+        return t.gettext(
+            "something went wrong on my side (ref `%(ref)s`); please tell whoever runs me",
+            ref=error.rsplit(" ", 1)[-1],
+        )
     if error in SLACK_ERRORS:
         return t.gettext(SLACK_ERRORS[error])
     if error.startswith(("network", "http_", "internal_error", "fatal_error")):
