@@ -1,214 +1,23 @@
 """What each outbox effect does in Slack. Every function may run again after an unknown outcome
-(a crash, a hang-up, a timeout), so each looks before it acts:
-
-- a message carries its effect's id in Slack message metadata; a retry first looks for it in the
-  channel's recent history and does not post it twice;
-- the channel is looked up (stored id, else by its deterministic name) before one is created;
-- what was done is recorded step by step (channel, summary, document), so a retry resumes.
+(a crash, a hang-up, a timeout), so each looks before it acts: messages are posted once
+(handlers/effect_posting.py), the channel is never created twice (handlers/channel_setup.py),
+and what was done is recorded step by step (document, publication) so a retry resumes.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from dataclasses import dataclass, replace
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
-from slack_sdk.webhook.async_client import AsyncWebhookClient
-
 from bot.deps import Deps
-from bot.domain.naming import channel_name, with_suffix
-from bot.domain.outbox import HOPELESS, METADATA_EVENT, Effect
+from bot.domain.model import Incident
+from bot.domain.outbox import Effect
 from bot.services import effects as svc
-from bot.services import incidents
-from bot.services.lifecycle import overview, summarize
+from bot.services.lifecycle import overview
 from handlers import blocks, review_blocks
+from handlers.channel_setup import channel_setup
 from handlers.closing import invite_to_retro, publish_draft
-from handlers.errors import user_message
-from handlers.publishing import MAX_NAME_ATTEMPTS, refresh_summary
-from handlers.slack_errors import slack_error
-
-log = logging.getLogger(__name__)
-HISTORY_LOOKBACK = 100  # messages: an effect's own post is among the channel's latest
-MAX_LIST_PAGES = 20
-
-
-@dataclass
-class Slack:
-    """What an effect needs: the services, a Web API client, the bot's own user id."""
-
-    deps: Deps
-    client: AsyncWebClient
-    bot_user: str | None = None
-
-    async def me(self) -> str:
-        if self.bot_user is None:
-            self.bot_user = (await self.client.auth_test())["user_id"]
-        return str(self.bot_user)
-
-
-# ---- posting once -----------------------------------------------------------------------------
-
-
-async def post_once(
-    slack: Slack, effect: Effect, channel: str, step: str, **message: Any
-) -> tuple[str, str]:
-    """Post a message tagged with the effect (and step); on a retry, first look whether an
-    earlier try already posted it. Returns (channel, ts). A user id is posted to by DM."""
-    client = slack.client
-    if channel.startswith(("U", "W")):
-        channel = (await client.conversations_open(users=channel))["channel"]["id"]
-    tag = {"effect_id": effect.id, "step": step}
-    if effect.retried and (ts := await _posted_before(client, channel, tag)):
-        log.info("effect %s (%s) was posted before: %s", effect.id, step, ts)
-        return channel, ts
-    posted = await client.chat_postMessage(
-        channel=channel, metadata={"event_type": METADATA_EVENT, "event_payload": tag}, **message
-    )
-    return str(posted["channel"]), str(posted["ts"])
-
-
-async def _posted_before(client: AsyncWebClient, channel: str, tag: dict) -> str | None:
-    history = await client.conversations_history(
-        channel=channel, include_all_metadata=True, limit=HISTORY_LOOKBACK
-    )
-    for message in history.get("messages", []):
-        meta = message.get("metadata") or {}
-        if meta.get("event_type") == METADATA_EVENT and meta.get("event_payload") == tag:
-            return str(message["ts"])
-    return None
-
-
-async def tell(slack: Slack, response_url: str | None, user: str, where: str, text: str) -> None:
-    """Tell one person privately: by the command's response URL while it lasts, else an
-    ephemeral message where they declared."""
-    try:
-        if response_url:
-            sent = await AsyncWebhookClient(response_url).send(
-                text=text, response_type="ephemeral", replace_original=False
-            )
-            if sent.status_code == 200:
-                return
-        await slack.client.chat_postEphemeral(channel=where, user=user, text=text)
-    except Exception as exc:  # telling is a courtesy: the effect itself is done
-        log.warning("could not tell %s: %s", user, exc.__class__.__name__)
-
-
-# ---- start ------------------------------------------------------------------------------------
-
-
-async def channel_setup(slack: Slack, effect: Effect) -> None:
-    """Create (or find again) the channel → invite the declarer and post the summary side by
-    side → pin it and tell the declarer side by side: three round trips."""
-    deps = slack.deps
-    incident = await svc.incident(uow=deps.storage.uow(), incident_id=effect.subject_id)
-    if incident is None:  # withdrawn meanwhile
-        return
-    if incident.channel_id is None:
-        channel, name = await _create_or_find(slack, effect, incident)
-        await incidents.attach_channel(
-            uow=deps.storage.uow(), incident_id=incident.id, channel_id=channel, channel_name=name
-        )
-        incident = replace(incident, channel_id=channel, channel_name=name)
-    channel = incident.channel_id
-    assert channel is not None
-    deps.channels.remember(channel, incident)
-    ts = incident.summary_ts
-    if ts is None:
-        summary = summarize(incident, {}, [])
-        _, (_, ts) = await asyncio.gather(
-            _invite(slack, effect, channel, incident.declared_by),
-            post_once(
-                slack,
-                effect,
-                channel,
-                "summary",
-                text=blocks.summary_fallback(incident),
-                blocks=blocks.summary_blocks(deps.translator, summary, deps.policy.capture_emoji),
-            ),
-        )
-        await incidents.record_summary_message(
-            uow=deps.storage.uow(), incident_id=incident.id, ts=ts
-        )
-    await asyncio.gather(
-        _pin(slack.client, channel, ts),
-        tell(
-            slack,
-            effect.payload.get("response_url"),
-            incident.declared_by,
-            incident.declared_in,
-            blocks.declared_text(deps.translator, incident, channel),
-        ),
-    )
-
-
-async def _create_or_find(slack: Slack, effect: Effect, incident) -> tuple[str, str]:
-    """Create the incident's channel; on `name_taken`, after an unknown outcome, adopt the one
-    an earlier try made (ours, unclaimed); otherwise try `-2`, `-3`, …"""
-    base = channel_name(slack.deps.policy.channel_prefix, incident.number, incident.title)
-    for attempt in range(1, MAX_NAME_ATTEMPTS + 1):
-        name = base if attempt == 1 else with_suffix(base, attempt)
-        try:
-            response = await slack.client.conversations_create(name=name, is_private=False)
-        except SlackApiError as exc:
-            if slack_error(exc) != "name_taken":
-                raise
-            if effect.retried and (ours := await _our_unclaimed(slack, name)):
-                return ours, name
-            continue
-        return response["channel"]["id"], response["channel"]["name"]
-    raise SlackApiError(
-        f"no free channel name after {MAX_NAME_ATTEMPTS} tries", {"error": "name_taken"}
-    )
-
-
-async def _our_unclaimed(slack: Slack, name: str) -> str | None:
-    """The channel called `name`, if this bot created it and no incident has it yet."""
-    me, cursor = await slack.me(), None
-    for _ in range(MAX_LIST_PAGES):
-        page = await slack.client.conversations_list(
-            types="public_channel", exclude_archived=True, limit=1000, cursor=cursor
-        )
-        for channel in page.get("channels", []):
-            if channel.get("name") == name and channel.get("creator") == me:
-                taken = await svc.incident_of_channel(
-                    uow=slack.deps.storage.uow(), channel_id=channel["id"]
-                )
-                return None if taken else str(channel["id"])
-        cursor = (page.get("response_metadata") or {}).get("next_cursor")
-        if not cursor:
-            return None
-    return None
-
-
-async def _invite(slack: Slack, effect: Effect, channel: str, user: str) -> None:
-    try:
-        await slack.client.conversations_invite(channel=channel, users=user)
-    except SlackApiError as exc:
-        error = slack_error(exc)
-        if error in ("already_in_channel", "cant_invite_self"):
-            return
-        if error not in HOPELESS:
-            raise
-        # The channel works without them; say why they are not in it.
-        await tell(
-            slack,
-            effect.payload.get("response_url"),
-            user,
-            channel,
-            user_message(exc, slack.deps.translator),
-        )
-
-
-async def _pin(client: AsyncWebClient, channel: str, ts: str) -> None:
-    try:
-        await client.pins_add(channel=channel, timestamp=ts)
-    except SlackApiError as exc:
-        if slack_error(exc) != "already_pinned":
-            log.warning("could not pin the summary in %s: %s", channel, slack_error(exc))
-
+from handlers.effect_posting import Slack, post_once
+from handlers.publishing import refresh_summary
 
 # ---- close ------------------------------------------------------------------------------------
 
@@ -321,7 +130,7 @@ DELIVER = {
 }
 
 
-def target_channel(deps: Deps, effect: Effect, incident) -> str | None:
+def target_channel(deps: Deps, effect: Effect, incident: Incident) -> str | None:
     """Where the effect posts (to tell a person where to invite the bot)."""
     if effect.kind == "publication":
         return deps.policy.publish_channel or incident.channel_id

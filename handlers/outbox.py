@@ -23,7 +23,8 @@ from bot.deps import Deps
 from bot.domain.outbox import Effect
 from bot.services import effects as effect_svc
 from bot.services import outbox
-from handlers.effects import DELIVER, Slack, target_channel, tell
+from handlers.effect_posting import Slack, tell
+from handlers.effects import DELIVER, target_channel
 from handlers.outbox_blocks import failure_blocks, failure_text
 from handlers.slack_errors import slack_error
 

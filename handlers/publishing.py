@@ -15,7 +15,6 @@ from handlers import blocks
 from handlers.slack_errors import slack_error
 
 log = logging.getLogger(__name__)
-MAX_NAME_ATTEMPTS = 10
 # Errors that mean "this workspace or token can't make canvases": fall back to a file.
 CANVAS_UNAVAILABLE = {
     "not_allowed_token_type",

@@ -245,8 +245,10 @@ async def test_a_start_whose_create_reached_slack_adopts_that_channel(bot):
 
 
 # ---- round trips (Slack answering every call after a delay) ---------------------------------
+# The chains are read from the fake's timestamps among the calls on the flow's own path (other
+# effects run beside it; on a busy machine their calls would make the chain look longer).
 
-DELAY = 0.08
+DELAY = 0.15
 
 
 async def test_start_needs_at_most_three_sequential_round_trips(bot):
@@ -267,7 +269,12 @@ async def test_close_shares_the_draft_within_four_round_trips(bot):
     draft = await bot.fake.wait_for(
         "chat.postMessage", lambda c: "postmortem draft" in (c.args.get("text") or "")
     )
-    assert round_trips(bot.fake.calls, draft) <= 4
+    path = [
+        c
+        for c in bot.fake.calls
+        if c.method in ("users.info", "canvases.create", "files.info") or c is draft
+    ]
+    assert round_trips(path, draft) <= 4
 
 
 @pytest.mark.parametrize("policy", [review_policy()])
@@ -282,4 +289,9 @@ async def test_ready_asks_every_reviewer_within_two_round_trips(bot, clock):
         lambda: _async([c for r in reviewers for c in dms(bot, r)]), lambda a: len(a) == 4
     )
     asks = [c for r in reviewers for c in dms(bot, r)]
-    assert max(round_trips(bot.fake.calls, c) for c in asks) <= 2
+    path = [
+        c
+        for c in bot.fake.calls
+        if (c.method == "conversations.open" and c.args.get("users") in reviewers) or c in asks
+    ]
+    assert max(round_trips(path, c) for c in asks) <= 2
