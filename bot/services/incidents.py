@@ -47,7 +47,7 @@ async def open_incident(
     if started_at > now + CLOCK_SKEW:
         raise BadTime(N_("An incident can't start in the future. Leave out --at to start it now."))
     async with uow:
-        unfinished = await uow.incidents.unfinished(declared_by, title, now - RESUME_WITHIN)
+        unfinished = await _held_up_start(uow, declared_by, title, now)
         if unfinished is not None:
             await uow.outbox.retry_now(unfinished.id, "channel_setup", now)
             await uow.commit()
@@ -73,6 +73,21 @@ async def open_incident(
         await owe_channel_setup(uow, incident, response_url=response_url, now=now)
         await uow.commit()
     return incident
+
+
+async def _held_up_start(
+    uow: UnitOfWork, declared_by: str, title: str, now: datetime
+) -> Incident | None:
+    """The same person's incident of the same title whose channel set-up was tried and is not
+    done (Slack held it up): declaring it again resumes that one."""
+    incident = await uow.incidents.unfinished(declared_by, title, now - RESUME_WITHIN)
+    if incident is None:
+        return None
+    effects = await uow.outbox.for_subject(incident.id)
+    tried = any(
+        e.kind == "channel_setup" and e.state != "sent" and e.attempts > 0 for e in effects
+    )
+    return incident if tried else None
 
 
 async def attach_channel(
