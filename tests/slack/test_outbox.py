@@ -263,17 +263,14 @@ async def test_start_needs_at_most_three_sequential_round_trips(bot):
 
 async def test_close_shares_the_draft_within_four_round_trips(bot):
     number, channel = await declare(bot, "Counting close")
-    bot.fake.delay("*", DELAY)
+    bot.fake.delay("*", 2 * DELAY)  # a margin for a busy machine: the chain is read by time
     bot.fake.clear()
     await bot.slack.command(CLOSE, channel_id=channel)
     draft = await bot.fake.wait_for(
         "chat.postMessage", lambda c: "postmortem draft" in (c.args.get("text") or "")
     )
-    path = [
-        c
-        for c in bot.fake.calls
-        if c.method in ("users.info", "canvases.create", "files.info") or c is draft
-    ]
+    retro = ("files.getUploadURLExternal", "upload", "files.completeUploadExternal")
+    path = [c for c in bot.fake.calls if c.method not in retro]  # the .ics goes its own way
     assert round_trips(path, draft) <= 4
 
 
