@@ -200,6 +200,10 @@ def markdown(r: dict, output: Path) -> str:
             f"| every acknowledged note stored | {b} | {missing} missing of {r[b]['acked']} "
             f"| {_met(missing == 0)} |"
         )
+    if r.get("flows"):
+        from bench.flows import markdown as flows_markdown
+
+        out += ["", flows_markdown(r["flows"])]
     previous = output.read_text() if output.exists() else ""
     at = previous.find("## Findings")
     findings = previous[at:] if at >= 0 else "## Findings\n\n(none written yet)\n"

@@ -28,7 +28,7 @@ if __package__ in (None, ""):  # `python bench/run.py`
 
 import aiohttp
 
-from bench import report
+from bench import flows, report
 from bench.data import (
     FURIKAERI,
     ROOT,
@@ -303,6 +303,9 @@ async def bench(args, tmp: Path) -> dict:
                     continue
                 results[backend] = await backend_phase(http, fake, floors, backend, tmp, args)
             results["floor"]["rss_after"] = rss_mib(floor.pid)
+        live = [b for b in args.backends if b not in results["skipped"]]
+        print("  flows: start, close, ready with Slack answering after 150 ms", flush=True)
+        results["flows"] = await flows.run(live, tmp)
     finally:
         for proc in STARTED:
             await stop(proc)

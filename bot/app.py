@@ -29,6 +29,7 @@ from bot.settings import Settings
 from handlers import door
 from handlers.background import Background
 from handlers.nudges import NudgeRunner
+from handlers.outbox import OutboxRunner
 from handlers.people import People
 from storage.db import create_engine, session_factory
 from storage.migrate import upgrade
@@ -103,6 +104,13 @@ class Runtime:
             token=settings.bot_token, base_url=settings.api_url, timeout=10
         )
         self.nudges = NudgeRunner(self.deps, nudge_client)
+        # Effects after commit: delivered the moment a unit of work that owes them commits. Its
+        # client retries nothing by itself: a retry must look first for what a lost try did.
+        outbox_client = AsyncWebClient(
+            token=settings.bot_token, base_url=settings.api_url, timeout=10, retry_handlers=[]
+        )
+        self.outbox = OutboxRunner(self.deps, outbox_client)
+        storage.on_effects = self.outbox.kick
         self.scheduler = AsyncIOScheduler(timezone=UTC)
 
     async def _inject_deps(self, context: dict, next: Callable[[], Awaitable[None]]) -> None:  # noqa: A002
@@ -128,6 +136,16 @@ class Runtime:
                 seconds=self.policy.reminders.poll_interval.total_seconds(),
                 next_run_time=utcnow(),
             )
+            # The outbox's fallback poll: effects owed while no process ran, retries due.
+            self.scheduler.add_job(
+                self.outbox.poll,
+                "interval",
+                id="outbox",
+                max_instances=1,
+                coalesce=True,
+                seconds=self.policy.reminders.poll_interval.total_seconds(),
+                next_run_time=utcnow(),
+            )
             self.scheduler.start()
 
     async def aclose(self) -> None:
@@ -138,6 +156,8 @@ class Runtime:
         with contextlib.suppress(TimeoutError):  # what is still running then is abandoned
             async with asyncio.timeout(SHUTDOWN_GRACE_SECONDS):
                 await self.deps.background.idle()
+        # Deliveries under way may finish; what is cut off is released, due at the next start.
+        await self.outbox.aclose(SHUTDOWN_GRACE_SECONDS)
         await self.deps.notes.idle()
         await self.deps.people.idle()
         await self.engine.dispose()

@@ -89,6 +89,12 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("--all", action="store_true", help="include sent, failed and cancelled")
     listing.set_defaults(func=_reminders_list)
 
+    effects = sub.add_parser("outbox", help="Slack effects owed after a change: what is waiting")
+    out_sub = effects.add_subparsers(required=True, metavar="ACTION")
+    owed = out_sub.add_parser("list", help="list waiting and failed effects (--all: sent too)")
+    owed.add_argument("--all", action="store_true", help="include effects already sent")
+    owed.set_defaults(func=_outbox_list)
+
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(required=True, metavar="ACTION")
     db_sub.add_parser("upgrade", help="apply migrations").set_defaults(func=_db_upgrade)
@@ -201,6 +207,33 @@ def _about(subject: About | None) -> str:
     if subject.subject_kind == ACTION_ITEM:
         return f"{subject.incident.ref} action #{subject.number}"
     return f"{subject.incident.ref} postmortem"
+
+
+async def _outbox_list(args: argparse.Namespace) -> int:
+    from bot.domain.outbox import LIVE, STATES
+    from bot.services.outbox import listing
+    from storage.db import create_engine, session_factory
+    from storage.uow import Storage
+
+    engine = create_engine(database_url_from_env())
+    try:
+        rows = await listing(
+            uow=Storage(session_factory(engine)).uow(), states=STATES if args.all else LIVE
+        )
+    finally:
+        await engine.dispose()
+    if not rows:
+        print("Nothing waiting to be sent." if not args.all else "No effects.")
+        return 0
+    head = f"{'id':>5}  {'due (UTC)':<17} {'state':<8} {'tries':>5}  {'kind':<16} {'about':<8}"
+    print(head + " error")
+    for effect, incident in rows:
+        due = f"{effect.due_at:%Y-%m-%d %H:%M}" if effect.due_at else "-"
+        print(
+            f"{effect.id:>5}  {due:<17} {effect.state:<8} {effect.attempts:>5}  "
+            f"{effect.kind:<16} {incident.ref if incident else '-':<8} {effect.last_error or ''}"
+        )
+    return 0
 
 
 async def _db_upgrade(_: argparse.Namespace) -> int:

@@ -12,6 +12,7 @@ def register(app: AsyncApp) -> None:
         commands,
         errors,
         events,
+        outbox_actions,
         review_actions,
         shortcuts,
         views,
@@ -28,5 +29,6 @@ def register(app: AsyncApp) -> None:
         review_actions,
         writing,
         action_commands,
+        outbox_actions,
     ):
         module.register(app)

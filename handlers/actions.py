@@ -8,7 +8,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.deps import Deps
 from bot.services import incidents as svc
 from handlers import blocks
-from handlers.closing import publish_draft
 from handlers.errors import reported
 from handlers.slack_reading import channel_member, parse_id
 
@@ -28,7 +27,7 @@ async def on_write_anyway(
     deps: Deps = context["deps"]
     await ack()
     channel, user = body["channel"]["id"], body["user"]["id"]
-    incident, postmortem = await svc.start_postmortem_anyway(
+    await svc.start_postmortem_anyway(
         uow=deps.storage.uow(),
         incident_id=parse_id(action["value"]),
         channel_id=channel,
@@ -36,8 +35,8 @@ async def on_write_anyway(
         member=await channel_member(client, channel, user),
         policy=deps.policy,
         now=deps.clock(),
-    )
-    await publish_draft(client, deps, incident, postmortem)
+        response_url=body.get("response_url"),
+    )  # its draft is shared by the outbox
     if user in deps.policy.reviewers:  # a default reviewer became the author: say why
         await respond(
             text=deps.translator.gettext(

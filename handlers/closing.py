@@ -1,60 +1,23 @@
-"""After a close is committed: announce the outcome, then render and share the draft."""
+"""The postmortem draft in Slack: render it, share it, keep it current; the retro invitation.
+(After a close these run as outbox effects: handlers/effects.py.)"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
-import aiohttp
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.domain.ics import retro_invitation
 from bot.domain.model import Incident, Postmortem
 from bot.export_markdown import draft_markdown
-from bot.services.incidents import CloseOutcome, record_document
-from bot.services.lifecycle import overview
+from bot.services.incidents import record_document
 from bot.services.reports import incident_report
 from handlers import blocks
-from handlers.publishing import refresh_summary, share_document
+from handlers.publishing import share_document
 
 log = logging.getLogger(__name__)
-
-
-async def announce_close(client: AsyncWebClient, deps: Deps, outcome: CloseOutcome) -> None:
-    """Post which triggers fired (or that none did), refresh the summary, share any draft.
-
-    Each step is tried even when an earlier one met a Slack failure, so a lost outcome message
-    never costs the draft; the first failure is then reported to the person who closed.
-    """
-    incident, pm, t = outcome.incident, outcome.postmortem, deps.translator
-    steps = [
-        lambda: client.chat_postMessage(
-            channel=incident.channel_id,
-            text=blocks.outcome_fallback(t, incident, outcome.triggers),
-            blocks=blocks.outcome_blocks(t, incident, outcome.triggers, pm),
-        ),
-        lambda: _refresh_summary(client, deps, incident),
-    ]
-    if pm is not None:
-        steps += [
-            lambda: publish_draft(client, deps, incident, pm),
-            lambda: invite_to_retro(client, deps, incident, pm),
-        ]
-    failures = []
-    for step in steps:
-        try:
-            await step()
-        except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
-            log.warning("after closing %s: %s", incident.ref, exc.__class__.__name__)
-            failures.append(exc)
-    if failures:
-        raise failures[0]
-
-
-async def _refresh_summary(client: AsyncWebClient, deps: Deps, incident: Incident) -> None:
-    view = await overview(uow=deps.storage.uow(), incident_id=incident.id)
-    await refresh_summary(client, deps, view)
 
 
 async def render_draft(deps: Deps, incident_id: int, postmortem: Postmortem | None = None) -> str:
@@ -76,32 +39,40 @@ async def render_draft(deps: Deps, incident_id: int, postmortem: Postmortem | No
 
 
 async def publish_draft(
-    client: AsyncWebClient, deps: Deps, incident: Incident, postmortem: Postmortem
+    client: AsyncWebClient,
+    deps: Deps,
+    incident: Incident,
+    postmortem: Postmortem,
+    *,
+    announce: Callable[..., Awaitable[None]],
 ) -> None:
-    """Render the draft from the template and share it in the incident channel."""
+    """Render the draft from the template and share it in the incident channel; `announce`
+    posts a canvas's message. Resumes after a recorded document (a retry shares it once)."""
     t = deps.translator
-    title = t.gettext("%(ref)s postmortem: %(title)s", ref=incident.ref, title=incident.title)
-    shared = await share_document(
-        client,
-        mode=deps.policy.share,
-        channel_id=incident.channel_id,
-        title=title[:250],
-        markdown=await render_draft(deps, incident.id, postmortem),
-        filename=f"{incident.ref}-postmortem.md",
-        comment=blocks.draft_text(t, incident, None),
-    )
-    await record_document(
-        uow=deps.storage.uow(),
-        postmortem_id=postmortem.id,
-        kind=shared.kind,
-        doc_id=shared.id,
-        url=shared.url,
-    )
-    if shared.kind == "canvas":  # a file came with its message; a canvas gets one now
-        await client.chat_postMessage(
-            channel=incident.channel_id,
-            text=blocks.draft_text(t, incident, shared.url),
-            blocks=blocks.draft_blocks(t, incident, postmortem, shared.url),
+    kind, url = postmortem.doc_kind, postmortem.doc_url
+    if postmortem.doc_id is None:
+        title = t.gettext("%(ref)s postmortem: %(title)s", ref=incident.ref, title=incident.title)
+        shared = await share_document(
+            client,
+            mode=deps.policy.share,
+            channel_id=incident.channel_id,
+            title=title[:250],
+            markdown=await render_draft(deps, incident.id, postmortem),
+            filename=f"{incident.ref}-postmortem.md",
+            comment=blocks.draft_text(t, incident, None),
+        )
+        await record_document(
+            uow=deps.storage.uow(),
+            postmortem_id=postmortem.id,
+            kind=shared.kind,
+            doc_id=shared.id,
+            url=shared.url,
+        )
+        kind, url = shared.kind, shared.url
+    if kind == "canvas":  # a file came with its message; a canvas gets one now
+        await announce(
+            text=blocks.draft_text(t, incident, url),
+            blocks=blocks.draft_blocks(t, incident, postmortem, url),
         )
 
 

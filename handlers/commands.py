@@ -23,10 +23,8 @@ from bot.i18n import Translator
 from bot.services import incidents as svc
 from bot.services import lifecycle
 from handlers import blocks, close_form, forms
-from handlers.closing import announce_close
 from handlers.errors import reported
 from handlers.people import ACK_PATH_TIMEOUT
-from handlers.publishing import create_channel, pin, set_up_channel
 
 
 def register(app: AsyncApp) -> None:
@@ -44,6 +42,7 @@ class Invocation:
     user: str
     channel: str
     trigger_id: str
+    response_url: str | None = None
 
     @property
     def t(self) -> Translator:
@@ -84,6 +83,7 @@ async def on_incident_command(
         user=body["user_id"],
         channel=body["channel_id"],
         trigger_id=body.get("trigger_id", ""),
+        response_url=body.get("response_url"),
     )
     await _handler(parsed)(parsed, run)
 
@@ -135,27 +135,13 @@ async def on_start(cmd: cmds.Start, run: Invocation) -> None:
         declared_in=run.channel,
         started_at=await run.time(cmd.at) or now,
         now=now,
+        response_url=run.response_url,
     )
+    # The channel is set up by the outbox once this is committed (handlers/effects.py), and
+    # the declarer is told there when it is ready.
     await run.ack(
         text=run.t.gettext("Declaring *%(ref)s*… setting up its channel.", ref=incident.ref),
         response_type="ephemeral",
-    )
-    try:
-        channel, name = await create_channel(
-            run.client, prefix=deps.policy.channel_prefix, incident=incident
-        )
-    except Exception:
-        await svc.discard_incident(uow=deps.storage.uow(), incident_id=incident.id)
-        raise
-    await svc.attach_channel(
-        uow=deps.storage.uow(), incident_id=incident.id, channel_id=channel, channel_name=name
-    )
-    deps.channels.remember(channel, incident)
-    ts = await set_up_channel(run.client, deps, incident=incident, channel_id=channel)
-    await svc.record_summary_message(uow=deps.storage.uow(), incident_id=incident.id, ts=ts)
-    await pin(run.client, channel, ts)
-    await run.respond(
-        text=blocks.declared_text(run.t, incident, channel), response_type="ephemeral"
     )
 
 
@@ -192,7 +178,7 @@ async def on_close(cmd: cmds.Close, run: Invocation) -> None:
         modal = forms.close_modal(run.t, incident, **close_form.prefill(cmd, closed_at))
         await run.client.views_open(trigger_id=run.trigger_id, view=modal)
         return
-    outcome = await svc.close_incident(
+    await svc.close_incident(
         uow=deps.storage.uow(),
         channel_id=run.channel,
         closed_by=run.user,
@@ -201,6 +187,6 @@ async def on_close(cmd: cmds.Close, run: Invocation) -> None:
         reviewers=cmd.reviewers,
         policy=deps.policy,
         now=deps.clock(),
+        response_url=run.response_url,
     )
-    await run.ack()
-    await announce_close(run.client, deps, outcome)
+    await run.ack()  # the announcement and the draft follow from the outbox

@@ -1,4 +1,5 @@
-"""Slack side effects of the incident life: its channel, its pinned summary, its draft."""
+"""Slack side effects of the incident life: its pinned summary and its shared draft. (The
+channel's set-up and the publication are outbox effects: handlers/effects.py.)"""
 
 from __future__ import annotations
 
@@ -9,17 +10,11 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.domain.model import Incident, Postmortem
-from bot.domain.naming import channel_name, with_suffix
-from bot.services.actions import list_actions
-from bot.services.lifecycle import Overview, summarize
-from bot.services.review import mark_published
-from handlers import blocks, review_blocks
+from bot.services.lifecycle import Overview
+from handlers import blocks
 from handlers.slack_errors import slack_error
 
 log = logging.getLogger(__name__)
-MAX_NAME_ATTEMPTS = 10
-INVALID_NAME = {"invalid_name_specials", "invalid_name", "invalid_name_punctuation"}
 # Errors that mean "this workspace or token can't make canvases": fall back to a file.
 CANVAS_UNAVAILABLE = {
     "not_allowed_token_type",
@@ -41,59 +36,11 @@ class SharedDocument:
     url: str | None
 
 
-async def create_channel(
-    client: AsyncWebClient, *, prefix: str, incident: Incident
-) -> tuple[str, str]:
-    """Create the incident's public channel, named in the title's words (Japanese included);
-    where Slack refuses those, the Latin-only name. On `name_taken`, try `-2`, `-3`, …"""
-    try:
-        return await _create_named(client, channel_name(prefix, incident.number, incident.title))
-    except SlackApiError as exc:
-        if slack_error(exc) not in INVALID_NAME:
-            raise
-    latin = channel_name(prefix, incident.number, incident.title, latin_only=True)
-    return await _create_named(client, latin)
-
-
-async def _create_named(client: AsyncWebClient, base: str) -> tuple[str, str]:
-    for attempt in range(1, MAX_NAME_ATTEMPTS + 1):
-        name = base if attempt == 1 else with_suffix(base, attempt)
-        try:
-            response = await client.conversations_create(name=name, is_private=False)
-        except SlackApiError as exc:
-            if slack_error(exc) == "name_taken":
-                continue
-            raise
-        return response["channel"]["id"], response["channel"]["name"]
-    raise SlackApiError(
-        f"no free channel name after {MAX_NAME_ATTEMPTS} tries", {"error": "name_taken"}
-    )
-
-
-async def set_up_channel(
-    client: AsyncWebClient, deps: Deps, *, incident: Incident, channel_id: str
-) -> str:
-    """Invite the declarer and post the summary; returns the summary's ts (pin it next)."""
-    await client.conversations_invite(channel=channel_id, users=incident.declared_by)
-    summary = summarize(incident, {}, [])
-    posted = await client.chat_postMessage(
-        channel=channel_id,
-        text=blocks.summary_fallback(incident),
-        blocks=blocks.summary_blocks(deps.translator, summary, deps.policy.capture_emoji),
-    )
-    return posted["ts"]
-
-
-async def pin(client: AsyncWebClient, channel_id: str, ts: str) -> None:
-    """Pin the summary; without the pin the incident still works, so only log a failure."""
-    try:
-        await client.pins_add(channel=channel_id, timestamp=ts)
-    except SlackApiError as exc:
-        log.warning("could not pin the summary in %s: %s", channel_id, slack_error(exc))
-
-
-async def refresh_summary(client: AsyncWebClient, deps: Deps, view: Overview) -> None:
-    """Keep the pinned summary current; a failure here must not undo what happened."""
+async def refresh_summary(
+    client: AsyncWebClient, deps: Deps, view: Overview, *, strict: bool = False
+) -> None:
+    """Keep the pinned summary current; a failure here must not undo what happened (unless
+    `strict`: the outbox then tries again)."""
     incident = view.incident
     if not (incident.channel_id and incident.summary_ts):
         return
@@ -105,6 +52,8 @@ async def refresh_summary(client: AsyncWebClient, deps: Deps, view: Overview) ->
             blocks=blocks.summary_blocks(deps.translator, view, deps.policy.capture_emoji),
         )
     except SlackApiError as exc:
+        if strict:
+            raise
         log.warning("could not update the summary of %s: %s", incident.ref, slack_error(exc))
 
 
@@ -156,34 +105,3 @@ async def _share_canvas(
     except SlackApiError as exc:  # the canvas exists; a missing link is not worth failing for
         log.info("no permalink for canvas %s: %s", canvas_id, slack_error(exc))
     return SharedDocument(kind="canvas", id=canvas_id, url=url)
-
-
-async def publish_postmortem(
-    client: AsyncWebClient, deps: Deps, incident: Incident, pm: Postmortem
-) -> None:
-    """Approved: share it company-wide with thanks to its people, then record it published."""
-    channel = deps.policy.publish_channel or incident.channel_id or incident.declared_in
-    _, items = await list_actions(
-        uow=deps.storage.uow(),
-        channel_id=incident.channel_id or "",
-        policy=deps.policy,
-        now=deps.clock(),
-    )
-    live = [i for i in items if i.item.state != "dropped"]
-    t = deps.translator
-    text, body = review_blocks.publication(t, incident, pm, len(live))
-    posted = await client.chat_postMessage(channel=channel, text=text, blocks=body)
-    await mark_published(
-        uow=deps.storage.uow(), postmortem_id=pm.id, ts=posted["ts"], now=deps.clock()
-    )
-    if incident.channel_id and channel != incident.channel_id:
-        await client.chat_postMessage(
-            channel=incident.channel_id,
-            text=t.gettext(
-                "The postmortem is approved and published in <#%(channel)s>. "
-                "Thank you <@%(author)s> and %(reviewers)s!",
-                channel=channel,
-                author=pm.author,
-                reviewers=review_blocks.people(t, pm.reviewers),
-            ),
-        )

@@ -13,7 +13,6 @@ from handlers import review_blocks
 from handlers.blocks import when
 from handlers.errors import reported
 from handlers.nudges import quoted, send_dm_or_post
-from handlers.publishing import publish_postmortem
 from handlers.review_commands import request_review
 from handlers.slack_reading import parse_id
 
@@ -98,8 +97,6 @@ async def on_approve(
         ),
         replace_original=False,
     )
-    if view.approved_now:
-        await publish_postmortem(client, deps, view.incident, view.postmortem)
 
 
 async def on_request_changes(

@@ -12,12 +12,12 @@ from bot.domain.messages import N_
 from bot.domain.model import Incident, Postmortem
 from bot.domain.mrkdwn import escape
 from bot.i18n import Translator
-from bot.services import review, writing
+from bot.services import outbox, review, writing
 from bot.services.reports import incident_report
 from handlers import review_blocks
 from handlers.commands import Invocation
 from handlers.nudges import send_dm_or_post
-from handlers.publishing import publish_postmortem
+from handlers.outbox_blocks import status_lines
 from handlers.writing import open_editor
 from handlers.writing_blocks import LABELS
 
@@ -26,7 +26,9 @@ async def on_show(cmd: cmds.PostmortemShow, run: Invocation) -> None:
     view = await review.review_status(
         uow=run.deps.storage.uow(), channel_id=run.channel, policy=run.deps.policy
     )
-    await run.ack(text=review_blocks.status_text(run.t, view), response_type="ephemeral")
+    owed = await outbox.unsent(uow=run.deps.storage.uow(), incident_id=view.incident.id)
+    text = "\n".join([review_blocks.status_text(run.t, view), *status_lines(run.t, owed)])
+    await run.ack(text=text, response_type="ephemeral")
 
 
 async def on_author(cmd: cmds.PostmortemAuthor, run: Invocation) -> None:
@@ -63,9 +65,8 @@ async def on_reviewers(cmd: cmds.PostmortemReviewers, run: Invocation) -> None:
         ),
         response_type="in_channel",
     )
-    await ask_reviewers(run.client, run.t, view.incident, view.postmortem, added)
-    if view.approved_now:  # the one who hadn't approved left: the others' approvals suffice
-        await publish_postmortem(run.client, run.deps, view.incident, view.postmortem)
+    # Reviewers added during review are asked, and a recount that approved it publishes it:
+    # both are outbox effects, sent once this is committed.
 
 
 async def on_ready(cmd: cmds.PostmortemReady, run: Invocation) -> None:
@@ -190,32 +191,39 @@ def blameless_text(t: Translator, incident: Incident, findings: list[Finding]) -
 
 
 async def request_review(client: AsyncWebClient, deps: Deps, postmortem_id: int, by: str) -> None:
-    """Check the text is blameless (telling the author privately), move it to review, ask every
-    reviewer by DM. The policy can make blaming language block the request."""
+    """Check the text is blameless (telling the author privately), move it to review; every
+    reviewer's DM is an outbox effect, sent once that is committed. The policy can make blaming
+    language block the request; unless it does, the check runs beside the reviewers' DMs."""
     incident, pm = await writing.postmortem_by_id(
         uow=deps.storage.uow(), postmortem_id=postmortem_id
     )
+    t, blocks_ready = deps.translator, deps.policy.blameless_block_ready
+    if not blocks_ready:  # nothing waits for the check: the reviewers are asked at once
+        await _to_review(deps, postmortem_id, by)
     findings = await blameless_findings(deps, incident, pm)
-    t = deps.translator
     if findings:
         await send_dm_or_post(client, pm.author, blameless_text(t, incident, findings))
-    if deps.policy.blameless_block_ready and blocking(findings):
-        raise BadCommand(
-            N_(
-                "The blameless check found %(n)s phrase(s) to rewrite first; <@%(author)s> has "
-                "them privately. `/incident postmortem check` shows them again."
-            ),
-            n=len(blocking(findings)),
-            author=pm.author,
-        )
-    view = await review.request_review(
+    if blocks_ready:
+        if blocking(findings):
+            raise BadCommand(
+                N_(
+                    "The blameless check found %(n)s phrase(s) to rewrite first; <@%(author)s> "
+                    "has them privately. `/incident postmortem check` shows them again."
+                ),
+                n=len(blocking(findings)),
+                author=pm.author,
+            )
+        await _to_review(deps, postmortem_id, by)
+
+
+async def _to_review(deps: Deps, postmortem_id: int, by: str) -> None:
+    await review.request_review(
         uow=deps.storage.uow(),
         postmortem_id=postmortem_id,
         by=by,
         policy=deps.policy,
         now=deps.clock(),
     )
-    await ask_reviewers(client, t, view.incident, view.postmortem, view.postmortem.reviewers)
 
 
 async def ask_reviewers(

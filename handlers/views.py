@@ -10,7 +10,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.deps import Deps
 from bot.services import incidents as svc
 from handlers import close_form, forms
-from handlers.closing import announce_close
 from handlers.errors import reported
 
 
@@ -24,7 +23,7 @@ async def on_close_submitted(
     deps: Deps = context["deps"]
     meta = json.loads(view["private_metadata"])
     closed_at, facts, reviewers = close_form.from_view(view["state"]["values"])
-    outcome = await svc.close_incident(
+    await svc.close_incident(
         uow=deps.storage.uow(),
         channel_id=meta["channel_id"],
         closed_by=body["user"]["id"],
@@ -33,6 +32,11 @@ async def on_close_submitted(
         reviewers=reviewers,
         policy=deps.policy,
         now=deps.clock(),
+        response_url=_response_url(body),
     )
-    await ack()  # closes the modal, only once the close is committed
-    await announce_close(client, deps, outcome)
+    await ack()  # closes the modal, once the close (and what it owes Slack) is committed
+
+
+def _response_url(body: dict) -> str | None:
+    urls = body.get("response_urls") or []
+    return urls[0].get("response_url") if urls and isinstance(urls[0], dict) else None

@@ -11,7 +11,6 @@ from bot.deps import Deps
 from bot.domain.errors import BadCommand
 from bot.domain.messages import N_, Message
 from bot.services import writing
-from handlers import review_blocks
 from handlers import writing_blocks as wb
 from handlers.closing import refresh_document
 from handlers.errors import reported
@@ -134,23 +133,8 @@ async def on_section_saved(
         return
     await ack()
     await refresh_document(client, deps, result.incident, result.postmortem)
-    if result.back_to_review:
-        await _ask_again(client, deps, result.incident, result.postmortem, user)
-
-
-async def _ask_again(client: AsyncWebClient, deps: Deps, incident, pm, by: str) -> None:
-    """An approved text changed: each reviewer is told, and asked to review it again."""
-    t = deps.translator
-    said = t.gettext(
-        "<@%(by)s> changed the %(ref)s postmortem after it was approved, so its approvals "
-        "were cleared; please review it again.",
-        by=by,
-        ref=incident.ref,
-    )
-    text, blocks = review_blocks.review_request(t, incident, pm)
-    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": said}}, *blocks]
-    for reviewer in pm.reviewers:
-        await send_dm_or_post(client, reviewer, said + "\n" + text, blocks)
+    # An approved text that changed goes back to review: its reviewers are asked again by the
+    # outbox (bot/services/review.back_to_review).
 
 
 async def on_helpful(

@@ -89,6 +89,25 @@ class IncidentRepository:
         )
         return result.rowcount == 1
 
+    async def unfinished(self, declared_by: str, title: str, since: datetime) -> Incident | None:
+        """An open incident this person declared with this title whose channel is not set up yet
+        (a start Slack held up): declaring it again resumes that one."""
+        row = (
+            await self._session.execute(
+                select(incidents)
+                .where(
+                    incidents.c.declared_by == declared_by,
+                    incidents.c.title == title,
+                    incidents.c.channel_id.is_(None),
+                    incidents.c.status != "closed",
+                    incidents.c.declared_at >= since,
+                )
+                .order_by(incidents.c.id)
+                .limit(1)
+            )
+        ).first()
+        return None if row is None else _incident(row._mapping)
+
     async def remove(self, incident_id: int) -> None:
         await self._session.execute(delete(incidents).where(incidents.c.id == incident_id))
 

@@ -286,3 +286,23 @@ reminders = Table(
     Index("ix_reminders_subject", "subject_kind", "subject_id"),
     Index("uq_reminders_once", "kind", "subject_kind", "subject_id", "occasion", unique=True),
 )
+
+# An effect owed to Slack after a committed change (the transactional outbox): written in the
+# same transaction as the change, delivered after the commit, retried until sent or failed.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(24), nullable=False),  # channel_setup | close_outcome | publication…
+    Column("subject_id", Integer, nullable=False),  # the incident
+    Column("key", String(120), nullable=False, unique=True),  # idempotency: one row per effect
+    Column("payload", JSON, nullable=False),
+    Column("state", String(12), nullable=False, default="pending"),  # pending|sending|sent|failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("due_at", UTCDateTime, nullable=False),  # next try; while sending, its lease's end
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime),
+    Column("last_error", Text),
+    Index("ix_outbox_state_due", "state", "due_at"),
+    Index("ix_outbox_subject", "subject_id"),
+)

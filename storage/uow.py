@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
 
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.outbox_repository import OutboxRepository
 from storage.people_repository import PeopleRepository
 from storage.reminder_repository import ReminderRepository
 from storage.repositories import IncidentRepository, PostmortemRepository
@@ -62,9 +64,15 @@ class UnitOfWork:
     people: PeopleRepository
     reminders: ReminderRepository
     writing: WritingRepository
+    outbox: OutboxRepository
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        on_effects: Callable[[], None] | None = None,
+    ) -> None:
         self._sessions = sessions
+        self._on_effects = on_effects
         self._session: AsyncSession | None = None
 
     async def __aenter__(self) -> UnitOfWork:
@@ -75,6 +83,7 @@ class UnitOfWork:
         self.people = PeopleRepository(self._session)
         self.reminders = ReminderRepository(self._session)
         self.writing = WritingRepository(self._session)
+        self.outbox = OutboxRepository(self._session)
         return self
 
     async def __aexit__(
@@ -105,13 +114,21 @@ class UnitOfWork:
             if translated is None:
                 raise
             raise translated from exc
+        if self.outbox.added and self._on_effects is not None:
+            self.outbox.added = False
+            self._on_effects()  # effects owed by what was just committed go out at once
 
 
 class Storage:
-    """Hands out a fresh unit of work per use case."""
+    """Hands out a fresh unit of work per use case.
+
+    `on_effects` (set by the composition root) is called after a commit that wrote outbox rows:
+    the dispatcher then delivers them at once instead of at its next poll.
+    """
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
+        self.on_effects: Callable[[], None] | None = None
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self._sessions)
+        return UnitOfWork(self._sessions, self.on_effects)

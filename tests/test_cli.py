@@ -178,3 +178,27 @@ async def test_reminders_list_says_which_postmortem_or_action_item_each_is_about
     assert "INC-2 action #1" in action and "U5" in action and "INC-1" not in action
     [author] = [line for line in lines if " author " in line]
     assert "INC-1 postmortem" in author
+
+
+async def test_outbox_list_shows_a_stuck_effect_and_all_shows_sent_ones(bot, sqlite_url):
+    from tests.support.flows import declare
+
+    _, channel = await declare(bot, "Outbox listing")
+    bot.fake.fail("chat.postMessage", error="not_in_channel", times=None)
+    await bot.slack.command(
+        "close --impact 30m --data-loss no --intervention rollback --detected-by monitoring",
+        channel_id=channel,
+    )
+    await bot.fake.wait_for("chat.postMessage", count=2)
+    env = base_env(DATABASE_URL=sqlite_url)
+    for _ in range(50):
+        code, out, err = await run("outbox", "list", env=env)
+        if "not_in_channel" in out:
+            break
+        await asyncio.sleep(0.1)
+    assert code == 0, err
+    stuck = next(line for line in out.splitlines() if " close_outcome " in line)
+    assert "INC-1" in stuck and "pending" in stuck and "not_in_channel" in stuck
+    assert " channel_setup " not in out  # sent: only with --all
+    code, out, _ = await run("outbox", "list", "--all", env=env)
+    assert any(" channel_setup " in line and " sent " in line for line in out.splitlines())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.domain.errors import (
     BadTime,
@@ -23,8 +23,11 @@ from bot.services.common import (
     ensure_open,
     incident_of,
 )
+from bot.services.outbox import owe_channel_setup, owe_close_effects, owe_draft
 from bot.services.review import plan_after_close
 from storage.uow import UnitOfWork
+
+RESUME_WITHIN = timedelta(days=1)  # a start held up longer than this is not resumed by a repeat
 
 
 @dataclass(frozen=True)
@@ -43,11 +46,19 @@ async def open_incident(
     declared_in: str,
     started_at: datetime,
     now: datetime,
+    response_url: str | None = None,
 ) -> Incident:
-    """Declare an incident under the next number; its channel comes afterwards."""
+    """Declare an incident under the next number; its channel is set up after the commit (an
+    effect in the outbox, retried until done). The same person declaring the same title again
+    while that set-up is still held up resumes it instead of declaring a second incident."""
     if started_at > now + CLOCK_SKEW:
         raise BadTime(N_("An incident can't start in the future. Leave out --at to start it now."))
     async with uow:
+        unfinished = await _held_up_start(uow, declared_by, title, now)
+        if unfinished is not None:
+            await uow.outbox.retry_now(unfinished.id, "channel_setup", now)
+            await uow.commit()
+            return unfinished
         number = await uow.incidents.next_number()
         incident = await uow.incidents.add(
             number=number,
@@ -66,8 +77,24 @@ async def open_incident(
             kind="declared",
             text=entry_text("declared", ref=incident.ref, title=title),
         )
+        await owe_channel_setup(uow, incident, response_url=response_url, now=now)
         await uow.commit()
     return incident
+
+
+async def _held_up_start(
+    uow: UnitOfWork, declared_by: str, title: str, now: datetime
+) -> Incident | None:
+    """The same person's incident of the same title whose channel set-up was tried and is not
+    done (Slack held it up): declaring it again resumes that one."""
+    incident = await uow.incidents.unfinished(declared_by, title, now - RESUME_WITHIN)
+    if incident is None:
+        return None
+    effects = await uow.outbox.for_subject(incident.id)
+    tried = any(
+        e.kind == "channel_setup" and e.state != "sent" and e.attempts > 0 for e in effects
+    )
+    return incident if tried else None
 
 
 async def attach_channel(
@@ -118,8 +145,10 @@ async def close_incident(
     reviewers: tuple[str, ...],
     policy: Policy,
     now: datetime,
+    response_url: str | None = None,
 ) -> CloseOutcome:
-    """Close the incident, evaluate the triggers and open a draft when one fires — atomically."""
+    """Close the incident, evaluate the triggers and open a draft when one fires — atomically,
+    with the Slack effects that follow (announcement, summary, draft, retro) owed in the outbox."""
     async with uow:
         incident = await incident_of(uow, channel_id)
         ensure_open(incident)
@@ -155,6 +184,9 @@ async def close_incident(
                 triggers=tuple(triggers),
             )
             postmortem = await plan_after_close(uow, closed, postmortem, policy, now)
+        await owe_close_effects(
+            uow, closed, postmortem, by=closed_by, response_url=response_url, now=now
+        )
         await uow.commit()
     return CloseOutcome(incident=closed, triggers=triggers, postmortem=postmortem)
 
@@ -168,9 +200,11 @@ async def start_postmortem_anyway(
     member: bool,
     policy: Policy,
     now: datetime,
+    response_url: str | None = None,
 ) -> tuple[Incident, Postmortem]:
-    """Open a draft for a closed incident that fired no trigger (the team chose to write one).
-    The button's incident id is untrusted: it must name a closed incident of this channel."""
+    """Open a draft for a closed incident that fired no trigger (the team chose to write one);
+    its sharing is owed in the outbox. The button's incident id is untrusted: it must name a
+    closed incident of this channel."""
     async with uow:
         incident = await uow.incidents.get(incident_id)
         if incident is None:
@@ -186,6 +220,7 @@ async def start_postmortem_anyway(
             triggers=(),
         )
         postmortem = await plan_after_close(uow, incident, postmortem, policy, now)
+        await owe_draft(uow, incident, postmortem, by=author, response_url=response_url, now=now)
         await uow.commit()
     return incident, postmortem
 

@@ -15,6 +15,7 @@ from bot.domain.model import Approval, Incident, Postmortem, Reminder
 from bot.domain.policy import Policy
 from bot.domain.postmortem_states import Event, Step, step
 from bot.domain.review import approvals_needed, review_of, waiting_on
+from bot.services import outbox
 from bot.services.common import GONE, incident_of, roles_in
 from storage.uow import UnitOfWork
 
@@ -95,6 +96,7 @@ async def set_reviewers(
                 await _nudge(
                     uow, "reviewer", pm, reviewer, policy.reminders.reviewer_after, policy, now
                 )
+            await outbox.owe_review_requests(uow, pm, added, now)  # asked once it is committed
         view = await _view(uow, incident, pm, policy, approved_now=moved.approved_now)
         await uow.commit()
     return view, added if pm.status == "in_review" else ()
@@ -103,7 +105,7 @@ async def set_reviewers(
 async def request_review(
     *, uow: UnitOfWork, postmortem_id: int, by: str, policy: Policy, now: datetime
 ) -> ReviewView:
-    """The author asks for review: reviewers are asked (by the caller) and then nudged."""
+    """The author asks for review: each reviewer is asked (an outbox effect) and nudged."""
     async with uow:
         incident, pm = await _postmortem(uow, postmortem_id, lock=True)
         await move(uow, incident, pm, Event.READY, by, policy)
@@ -168,20 +170,9 @@ async def decide(
 async def _approved(uow: UnitOfWork, pm: Postmortem, now: datetime) -> Postmortem:
     """Inside the lock, the one place a postmortem reaches its approvals: nudges stop."""
     await uow.reminders.cancel(pm.id, ["reviewer", "escalation"], reason="approved")
-    return await uow.postmortems.update(pm.id, status="approved", approved_at=now)
-
-
-async def mark_published(
-    *, uow: UnitOfWork, postmortem_id: int, ts: str | None, now: datetime
-) -> None:
-    """Approved and shared company-wide: the end of the road."""
-    async with uow:
-        _, pm = await _postmortem(uow, postmortem_id, lock=True)
-        moved = step(review_of(pm, [], None), Event.PUBLISH, frozenset(), actor="")
-        await uow.postmortems.update(
-            pm.id, status=moved.review.status, published_at=now, publish_ts=ts
-        )
-        await uow.commit()
+    pm = await uow.postmortems.update(pm.id, status="approved", approved_at=now)
+    await outbox.owe_publication(uow, pm, now)  # published after the commit, retried until done
+    return pm
 
 
 async def waive(
@@ -250,7 +241,7 @@ async def move(
 
 
 async def _start_round(
-    uow: UnitOfWork, pm: Postmortem, policy: Policy, now: datetime
+    uow: UnitOfWork, pm: Postmortem, policy: Policy, now: datetime, changed_by: str | None = None
 ) -> Postmortem:
     """Review is asked (again): a new round, whose approvals start empty; reviewers nudged."""
     pm = await uow.postmortems.update(
@@ -258,14 +249,16 @@ async def _start_round(
     )
     for reviewer in pm.reviewers:
         await _nudge(uow, "reviewer", pm, reviewer, policy.reminders.reviewer_after, policy, now)
+    # Each reviewer's DM (saying who changed the approved text, when that is why).
+    await outbox.owe_review_requests(uow, pm, pm.reviewers, now, changed_by=changed_by)
     return pm
 
 
 async def back_to_review(
-    uow: UnitOfWork, pm: Postmortem, policy: Policy, now: datetime
+    uow: UnitOfWork, pm: Postmortem, policy: Policy, now: datetime, *, by: str
 ) -> Postmortem:
     """Inside the lock: an approved text changed, so its reviewers must look again."""
-    return await _start_round(uow, pm, policy, now)
+    return await _start_round(uow, pm, policy, now, changed_by=by)
 
 
 async def _nudge(

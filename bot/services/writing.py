@@ -94,7 +94,7 @@ async def save_section(
                 saved = await uow.postmortems.get(pm.id)
                 assert saved is not None
                 if moved.back_to_review:
-                    saved = await back_to_review(uow, saved, policy, now)
+                    saved = await back_to_review(uow, saved, policy, now, by=by)
                 await uow.commit()
                 return Saved(
                     incident,

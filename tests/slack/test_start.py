@@ -91,14 +91,19 @@ async def test_name_taken_gets_a_suffix(bot):
     assert (await stored(bot, number)).incident.channel_name == "inc-1-kafka-brokers-down-2"
 
 
-async def test_channel_that_cannot_be_created_withdraws_the_incident(bot):
+async def test_channel_that_cannot_be_created_yet_keeps_the_incident_and_says_what_next(bot):
+    """Issue 10, case 6: the incident is kept and its set-up retried (an admin can allow it),
+    rather than withdrawn; the declarer learns why, and that declaring again is not needed."""
     bot.fake.fail("conversations.create", error="restricted_action", times=1)
     reply = await bot.slack.command("start Kafka brokers down")
     assert "INC-1" in reply.json["text"]
     told = await bot.fake.wait_for("response_url")
     assert told.args["response_type"] == "ephemeral"
     assert "doesn't allow" in told.args["text"]
-    assert await count_incidents(bot) == 0
+    assert "no need to declare it again" in told.args["text"]
+    assert await count_incidents(bot) == 1
+    again = await bot.slack.command("start Kafka brokers down")
+    assert "INC-1" in again.json["text"] and await count_incidents(bot) == 1
 
 
 async def test_title_is_required(bot):

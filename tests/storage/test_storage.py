@@ -127,3 +127,54 @@ async def test_times_round_trip_as_aware_utc(two_processes):
     report = await incident_report(uow=first.storage.uow(), number=number)
     stored = next(e for e in report.timeline if e.kind == "note")
     assert stored.occurred_at == tokyo and stored.occurred_at.tzinfo == UTC
+
+
+async def test_a_database_at_0001_upgrades_to_the_outbox_and_back(database_url):
+    from sqlalchemy import inspect
+
+    from storage.migrate import alembic_config
+
+    engine = create_engine(database_url)
+    try:
+        await upgrade(engine, "0001")
+        await svc_declare(engine)  # a database in use, before the outbox existed
+        await upgrade(engine)
+
+        def tables(sync):
+            return set(inspect(sync).get_table_names())
+
+        async with engine.connect() as conn:
+            assert "outbox" in await conn.run_sync(tables)
+
+        def downgrade(sync):
+            from alembic import command
+
+            command.downgrade(alembic_config(sync), "0001")
+
+        async with engine.begin() as conn:
+            await conn.run_sync(downgrade)
+        async with engine.connect() as conn:
+            assert "outbox" not in await conn.run_sync(tables)
+            assert "incidents" in await conn.run_sync(tables)
+    finally:
+        await engine.dispose()
+
+
+async def svc_declare(engine) -> None:
+    """An incident written the way release 0001 wrote it (no outbox row)."""
+    from sqlalchemy import insert
+
+    from storage.tables import incidents
+
+    async with engine.begin() as conn:
+        await conn.execute(
+            insert(incidents).values(
+                number=1,
+                title="old",
+                status="investigating",
+                declared_by="U1",
+                declared_in="C0",
+                started_at=NOW,
+                declared_at=NOW,
+            )
+        )

@@ -41,6 +41,8 @@ class Call:
     method: str
     args: dict[str, Any]
     headers: Mapping[str, str]  # case-insensitive
+    at: float = 0.0  # the loop's clock when it arrived
+    done: float | None = None  # … and when it was answered (None: not yet, or never)
 
     @property
     def token(self) -> str | None:
@@ -107,6 +109,7 @@ class FakeSlack:
                 response_metadata={"next_cursor": ""},
             ),
             "conversations.history": self._conversations_history,
+            "conversations.list": self._conversations_list,
             "conversations.replies": self._conversations_replies,
             "conversations.open": self._conversations_open,
             "chat.postMessage": self._chat_post_message,
@@ -229,11 +232,18 @@ class FakeSlack:
         return found[0] if count == 1 else found
 
     # ---- HTTP plumbing ---------------------------------------------------------------------
-    async def _record(self, method: str, args: dict[str, Any], request: web.Request) -> None:
-        self.calls.append(Call(method, args, CIMultiDictProxy(CIMultiDict(request.headers))))
+    async def _record(self, method: str, args: dict[str, Any], request: web.Request) -> Call:
+        call = Call(
+            method,
+            args,
+            CIMultiDictProxy(CIMultiDict(request.headers)),
+            at=asyncio.get_running_loop().time(),
+        )
+        self.calls.append(call)
         assert self._cond is not None
         async with self._cond:
             self._cond.notify_all()
+        return call
 
     async def _apply_rules(self, method: str) -> web.Response | None:
         for rule in self.rules:
@@ -267,7 +277,13 @@ class FakeSlack:
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         args = await self._read_args(request)
-        await self._record(method, args, request)
+        call = await self._record(method, args, request)
+        try:
+            return await self._answer(method, args, request)
+        finally:
+            call.done = asyncio.get_running_loop().time()
+
+    async def _answer(self, method: str, args: dict[str, Any], request: web.Request):
         if (faulty := await self._apply_rules(method)) is not None:
             return faulty
         if not Call(method, args, request.headers).token:
@@ -285,8 +301,10 @@ class FakeSlack:
             data = await part.read() if isinstance(part, web.BodyPartReader) else b""
         else:
             data = await request.read()
-        await self._record("upload", {"file_id": file_id, "size": len(data)}, request)
-        if (faulty := await self._apply_rules("upload")) is not None:
+        call = await self._record("upload", {"file_id": file_id, "size": len(data)}, request)
+        faulty = await self._apply_rules("upload")
+        call.done = asyncio.get_running_loop().time()
+        if faulty is not None:
             return faulty
         if file_id not in self.files:
             return web.Response(status=404, text="file_not_found")
@@ -295,8 +313,11 @@ class FakeSlack:
 
     async def _response(self, request: web.Request) -> web.Response:
         args = await self._read_args(request)
-        await self._record("response_url", {**args, "_path": request.match_info["name"]}, request)
-        return await self._apply_rules("response_url") or web.json_response(_ok())
+        path = request.match_info["name"]
+        call = await self._record("response_url", {**args, "_path": path}, request)
+        answer = await self._apply_rules("response_url") or web.json_response(_ok())
+        call.done = asyncio.get_running_loop().time()
+        return answer
 
     # ---- Web API methods -------------------------------------------------------------------
     def _next_id(self, prefix: str) -> str:
@@ -415,7 +436,13 @@ class FakeSlack:
             if (latest is None or m["ts"] < latest or (inclusive and m["ts"] == latest))
             and (oldest is None or m["ts"] > oldest or (inclusive and m["ts"] == oldest))
         ]
+        if str(a.get("include_all_metadata", "")).lower() not in ("1", "true"):
+            found = [{k: v for k, v in m.items() if k != "metadata"} for m in found]
         return _ok(messages=found[: int(a.get("limit", 100))], has_more=False)
+
+    def _conversations_list(self, a: dict[str, Any]) -> dict[str, Any]:
+        """Every channel on one page (the fake never paginates)."""
+        return _ok(channels=list(self.channels.values()), response_metadata={"next_cursor": ""})
 
     def _conversations_replies(self, a: dict[str, Any]) -> dict[str, Any]:
         thread = [
@@ -533,3 +560,19 @@ class FakeSlack:
             if a.get("channel_id"):
                 self.files[f["id"]]["channels"].append(a["channel_id"])
         return _ok(files=[self.files[f["id"]] for f in a["files"]])
+
+
+def round_trips(calls: list[Call], target: Call) -> int:
+    """How many calls went one after another up to `target`: the longest chain of calls, each
+    arriving after the one before it was answered. (Calls that overlap count once; a chain by
+    time is at least as long as the code's own chain of awaits, so this never undercounts.)"""
+    ordered = sorted((c for c in calls if c.at <= target.at), key=lambda c: c.at)
+    depth: dict[int, int] = {}
+    for call in ordered:
+        before = [
+            depth[id(p)]
+            for p in ordered
+            if id(p) in depth and p.done is not None and p.done <= call.at
+        ]
+        depth[id(call)] = 1 + max(before, default=0)
+    return depth[id(target)]

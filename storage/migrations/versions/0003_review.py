@@ -1,14 +1,14 @@
 """A section revision made after publication is an amendment, and says so.
 
 Revision ID: 0003_review
-Revises: 0001
+Revises: 0002_outbox
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_review"
-down_revision = "0001"
+down_revision = "0002_outbox"
 branch_labels = None
 depends_on = None
 
