@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.deps import Deps
 from bot.domain.model import Incident
-from bot.domain.outbox import Effect
+from bot.domain.outbox import Effect, Moot
 from bot.services import effects as svc
 from bot.services.lifecycle import overview
 from handlers import blocks, review_blocks
@@ -89,7 +89,7 @@ async def review_request(slack: Slack, effect: Effect) -> None:
         or pm.review_round != effect.payload.get("round")
         or reviewer not in pm.reviewers
     ):
-        return  # its reason has gone
+        raise Moot("no longer asked: the review round or its reviewers changed")
     t = deps.translator
     text, body = review_blocks.review_request(t, incident, pm)
     changed_by = effect.payload.get("changed_by")
@@ -108,15 +108,17 @@ async def publication(slack: Slack, effect: Effect) -> None:
     """Post it company-wide, record it published (once), thank its people."""
     deps, t = slack.deps, slack.deps.translator
     found = await svc.publishable(uow=deps.storage.uow(), incident_id=effect.subject_id)
-    if found is None:
-        return
+    round_ = effect.payload.get("round")
+    if found is None or (round_ is not None and found[1].review_round != round_):
+        raise Moot("no longer approved: it went back to review (a later approval publishes it)")
     incident, pm, items = found
     channel = deps.policy.publish_channel or incident.channel_id or incident.declared_in
     if pm.status == "approved":
         text, body = review_blocks.publication(t, incident, pm, items)
         _, ts = await post_once(slack, effect, channel, "publish", text=text, blocks=body)
         await svc.record_published(
-            uow=deps.storage.uow(), postmortem_id=pm.id, ts=ts, now=deps.clock()
+            uow=deps.storage.uow(), postmortem_id=pm.id, round_=pm.review_round, ts=ts,
+            now=deps.clock(),
         )
     if incident.channel_id and channel != incident.channel_id:
         thanks = t.gettext(

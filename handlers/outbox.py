@@ -20,7 +20,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.domain.outbox import Effect
+from bot.domain.outbox import Effect, Moot
 from bot.services import effects as effect_svc
 from bot.services import outbox
 from handlers.effect_posting import Slack, tell
@@ -92,8 +92,13 @@ class OutboxRunner:
         try:
             await DELIVER[effect.kind](self._slack, effect)
         except asyncio.CancelledError:
-            await outbox.release(uow=deps.storage.uow(), effect_id=effect.id, now=deps.clock())
+            await outbox.release(uow=deps.storage.uow(), effect=effect, now=deps.clock())
             raise
+        except Moot as moot:
+            log.info("effect %s (%s) is moot: %s", effect.id, effect.kind, moot)
+            await outbox.settle_moot(
+                uow=deps.storage.uow(), effect=effect, why=str(moot), now=deps.clock()
+            )
         except SlackApiError as exc:
             await self._failed(effect, slack_error(exc), _retry_after(exc))
         except (aiohttp.ClientError, TimeoutError) as exc:
@@ -103,7 +108,7 @@ class OutboxRunner:
             log.error("effect %s (%s) failed (ref %s)", effect.id, effect.kind, ref, exc_info=exc)
             await self._failed(effect, f"bug: {exc.__class__.__name__} ref {ref}", None)
         else:
-            await outbox.settle_sent(uow=deps.storage.uow(), effect_id=effect.id, now=deps.clock())
+            await outbox.settle_sent(uow=deps.storage.uow(), effect=effect, now=deps.clock())
         finally:
             self._delivering.discard(effect.id)
 

@@ -14,7 +14,7 @@ from handlers.blocks import when
 from handlers.errors import reported
 from handlers.nudges import quoted, send_dm_or_post
 from handlers.review_commands import request_review
-from handlers.slack_reading import parse_id
+from handlers.slack_reading import parse_id, parse_round
 
 
 def register(app: AsyncApp) -> None:
@@ -82,9 +82,11 @@ async def on_approve(
 ) -> None:
     deps: Deps = context["deps"]
     await ack()
+    postmortem_id, round_ = parse_round(action["value"])
     view = await review.decide(
         uow=deps.storage.uow(),
-        postmortem_id=parse_id(action["value"]),
+        postmortem_id=postmortem_id,
+        round_=round_,
         reviewer=body["user"]["id"],
         decision="approved",
         comment=None,
@@ -104,16 +106,18 @@ async def on_request_changes(
 ) -> None:
     deps: Deps = context["deps"]
     await ack()
+    postmortem_id, round_ = parse_round(action["value"])
     view = await review.check_decision(
         uow=deps.storage.uow(),
-        postmortem_id=parse_id(action["value"]),
+        postmortem_id=postmortem_id,
+        round_=round_,
         reviewer=body["user"]["id"],
         decision="changes_requested",
         policy=deps.policy,
     )
     await client.views_open(
         trigger_id=body["trigger_id"],
-        view=review_blocks.changes_modal(deps.translator, view.postmortem.id, view.incident.ref),
+        view=review_blocks.changes_modal(deps.translator, view.postmortem, view.incident.ref),
     )
 
 
@@ -123,9 +127,11 @@ async def on_changes_submitted(
     deps: Deps = context["deps"]
     comment = view["state"]["values"]["comment"]["comment"]["value"] or ""
     reviewer = body["user"]["id"]
+    postmortem_id, round_ = parse_round(view["private_metadata"])
     result = await review.decide(
         uow=deps.storage.uow(),
-        postmortem_id=parse_id(view["private_metadata"]),
+        postmortem_id=postmortem_id,
+        round_=round_,
         reviewer=reviewer,
         decision="changes_requested",
         comment=comment,

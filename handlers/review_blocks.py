@@ -94,9 +94,11 @@ def nudge(t: Translator, due: Due) -> tuple[str, list[Block]]:
 
 
 def _review_buttons(t: Translator, pm: Postmortem) -> list[Block]:
+    # The round goes with the id: a button of an earlier round must not count in this one.
+    decision = f"{pm.id}:{pm.review_round}"
     return [
-        _button(APPROVE, t.gettext("Approve"), pm.id, "primary"),
-        _button(REQUEST_CHANGES, t.gettext("Request changes"), pm.id),
+        _button(APPROVE, t.gettext("Approve"), decision, "primary"),
+        _button(REQUEST_CHANGES, t.gettext("Request changes"), decision),
     ]
 
 
@@ -127,7 +129,7 @@ def action_nudge(t: Translator, due: Due) -> tuple[str, list[Block]]:
 
 
 def digest(t: Translator, due: Due) -> tuple[str, list[Block]]:
-    """The weekly list of postmortems awaiting writing or review, oldest first."""
+    """The weekly list of postmortems awaiting writing, review or publication, oldest first."""
     _ = t.gettext
     if not due.awaiting:
         text = _(
@@ -136,6 +138,17 @@ def digest(t: Translator, due: Due) -> tuple[str, list[Block]]:
         return text, [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
     lines = [_("*Postmortem digest:* %(n)s waiting, oldest first", n=len(due.awaiting))]
     for incident, pm, waiting in due.awaiting:
+        if pm.status == "approved":  # its publication is owed but has not gone out yet
+            lines.append(
+                _(
+                    "• *%(ref)s* %(title)s — approved since %(since)s, but not published yet: "
+                    "see `/incident postmortem` in its channel",
+                    ref=incident.ref,
+                    title=escape(incident.title),
+                    since=when(pm.approved_at or pm.ready_at or pm.created_at),
+                )
+            )
+            continue
         lines.append(
             _(
                 "• *%(ref)s* %(title)s — %(state)s since %(since)s, waiting on %(people)s",
@@ -288,11 +301,11 @@ def _impact(t: Translator, incident: Incident) -> str:
     return t.gettext("users affected for %(impact)s", impact=impact)
 
 
-def changes_modal(t: Translator, pm_id: int, ref: str) -> dict[str, Any]:
+def changes_modal(t: Translator, pm: Postmortem, ref: str) -> dict[str, Any]:
     return {
         "type": "modal",
         "callback_id": CHANGES_MODAL,
-        "private_metadata": str(pm_id),
+        "private_metadata": f"{pm.id}:{pm.review_round}",
         "title": modal_title(t.gettext("Review %(ref)s", ref=ref)),
         "submit": {"type": "plain_text", "text": t.gettext("Send to the author")},
         "blocks": [

@@ -45,6 +45,13 @@ async def channel_member(client: AsyncWebClient, channel: str, user: str) -> boo
             return False
 
 
+def parse_round(value: object) -> tuple[int, int]:
+    """A postmortem id and its review round (``12:3``), as a review button or form carries
+    them: untrusted, so a clear refusal when they aren't."""
+    head, _, tail = str(value).partition(":")
+    return parse_id(head), parse_id(tail)
+
+
 def parse_id(value: object) -> int:
     """A row id carried by a button or a form: untrusted, so a clear refusal when it isn't one."""
     try:

@@ -56,6 +56,20 @@ class OutboxRepository:
     async def set(self, effect_id: int, **values: Any) -> None:
         await self._session.execute(update(outbox).where(outbox.c.id == effect_id).values(**values))
 
+    async def settle(self, effect_id: int, claimed_attempt: int, **values: Any) -> bool:
+        """Settle a delivery only while it is still this claim's (fenced by the attempt): one
+        that outlived its lease and was claimed again by another process changes nothing."""
+        result = await self._session.execute(
+            update(outbox)
+            .where(
+                outbox.c.id == effect_id,
+                outbox.c.state == "sending",
+                outbox.c.attempts == claimed_attempt,
+            )
+            .values(**values)
+        )
+        return result.rowcount == 1
+
     async def retry_now(self, subject_id: int, kind: str, now: datetime) -> int:
         """Make a waiting or failed effect of this kind due now (a person asked); how many."""
         result = await self._session.execute(

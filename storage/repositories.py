@@ -176,10 +176,10 @@ class PostmortemRepository:
         return _postmortem(result.one()._mapping)
 
     async def awaiting(self) -> list[Postmortem]:
-        """Postmortems still to be written or reviewed, oldest first."""
+        """Postmortems still to be written, reviewed or published, oldest first."""
         rows = await self._session.execute(
             select(postmortems)
-            .where(postmortems.c.status.in_(("draft", "in_review")))
+            .where(postmortems.c.status.in_(("draft", "in_review", "approved")))
             .order_by(postmortems.c.created_at, postmortems.c.id)
         )
         return [_postmortem(row._mapping) for row in rows]

@@ -23,7 +23,9 @@ KINDS = {
     "review_request": N_("ask a reviewer"),
     "publication": N_("publication"),
 }
-STATES = ("pending", "sending", "sent", "failed")
+# cancelled: its reason went before it was delivered (say, an approved postmortem edited back
+# into review before its publication went out); the reason is kept as its last error.
+STATES = ("pending", "sending", "sent", "failed", "cancelled")
 LIVE = ("pending", "sending", "failed")  # what `outbox list` shows without --all
 MAX_ATTEMPTS = 10  # with the backoff below: a few hours of trying before giving up
 MAX_BACKOFF = timedelta(hours=1)
@@ -47,6 +49,10 @@ FIXABLE = frozenset(
         "account_inactive_team",
     }
 )
+
+
+class Moot(Exception):
+    """Raised by a delivery whose reason has gone: nothing is sent, the row says why."""
 
 
 @dataclass(frozen=True)

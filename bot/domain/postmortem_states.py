@@ -146,7 +146,8 @@ def step(
         return _set_reviewers(review, tuple(reviewers or ()))
     if event is Event.SET_AUTHOR:
         return _set_author(review, author or actor)
-    if event is Event.EDIT and review.status == "approved":
+    if event is Event.EDIT and (review.status == "approved" or review.approvals):
+        # Text someone approved changed: approvals count only for the text they saw.
         return Step(_new_round(review, "in_review"), new_round=True, back_to_review=True)
     return Step(replace(review, status=target), amendment=review.status == "published")
 

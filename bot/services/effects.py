@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.domain.model import Incident, Postmortem
+from bot.domain.outbox import Moot
 from bot.domain.postmortem_states import Event, step
 from bot.domain.review import review_of
 from bot.services.common import commander_of
@@ -46,13 +47,17 @@ async def publishable(
 
 
 async def record_published(
-    *, uow: UnitOfWork, postmortem_id: int, ts: str | None, now: datetime
+    *, uow: UnitOfWork, postmortem_id: int, round_: int, ts: str | None, now: datetime
 ) -> bool:
-    """Approved and shared company-wide: published. Idempotent: False when it already was."""
+    """Approved and shared company-wide: published. Idempotent: False when it already was.
+    Under the row lock: should it have gone back to review while it was being posted, the
+    post is out but it is not recorded published (Moot: a later approval publishes it)."""
     async with uow:
         pm = await uow.postmortems.get(postmortem_id, for_update=True)
         if pm is None or pm.status == "published":
             return False
+        if pm.status != "approved" or pm.review_round != round_:
+            raise Moot("sent back to review while it was being published")
         moved = step(review_of(pm, (), None), Event.PUBLISH, frozenset(), actor="")
         await uow.postmortems.update(
             pm.id, status=moved.review.status, published_at=now, publish_ts=ts

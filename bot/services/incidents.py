@@ -92,7 +92,8 @@ async def _held_up_start(
         return None
     effects = await uow.outbox.for_subject(incident.id)
     tried = any(
-        e.kind == "channel_setup" and e.state != "sent" and e.attempts > 0 for e in effects
+        e.kind == "channel_setup" and e.state not in ("sent", "cancelled") and e.attempts > 0
+        for e in effects
     )
     return incident if tried else None
 

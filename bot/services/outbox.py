@@ -92,9 +92,10 @@ async def owe_review_requests(
 
 async def owe_publication(uow: UnitOfWork, pm: Postmortem, now: datetime) -> None:
     """Approved: post it in the publish channel, record it published, thank its people. Once per
-    postmortem, however often approval is reached."""
-    payload = {"postmortem_id": pm.id}
-    await _owe(uow, "publication", pm.incident_id, f"publish:{pm.id}", payload, now)
+    postmortem and review round, however often that round's approval is reached."""
+    payload = {"postmortem_id": pm.id, "round": pm.review_round}
+    key = f"publish:{pm.id}:{pm.review_round}"  # an approval of a later round is owed anew
+    await _owe(uow, "publication", pm.incident_id, key, payload, now)
 
 
 async def _owe(
@@ -118,9 +119,11 @@ async def claim_due(*, uow: UnitOfWork, now: datetime, lease: timedelta) -> list
     return claimed
 
 
-async def settle_sent(*, uow: UnitOfWork, effect_id: int, now: datetime) -> None:
+async def settle_sent(*, uow: UnitOfWork, effect: Effect, now: datetime) -> None:
     async with uow:
-        await uow.outbox.set(effect_id, state="sent", sent_at=now, last_error=None)
+        await uow.outbox.settle(
+            effect.id, effect.attempts, state="sent", sent_at=now, last_error=None
+        )
         await uow.commit()
 
 
@@ -139,8 +142,12 @@ async def settle_failure(
         effect, error, now=now, base=base, retry_after=retry_after, waiting=waiting
     )
     async with uow:
-        await uow.outbox.set(
-            effect.id, state=outcome.state, due_at=outcome.due_at, last_error=error[:500]
+        await uow.outbox.settle(
+            effect.id,
+            effect.attempts,
+            state=outcome.state,
+            due_at=outcome.due_at,
+            last_error=error[:500],
         )
         await uow.commit()
     settled = Effect(
@@ -149,10 +156,19 @@ async def settle_failure(
     return settled, outcome.tell
 
 
-async def release(*, uow: UnitOfWork, effect_id: int, now: datetime) -> None:
+async def settle_moot(*, uow: UnitOfWork, effect: Effect, why: str, now: datetime) -> None:
+    """Its reason went before it was delivered: cancelled, saying why (visible, not `sent`)."""
+    async with uow:
+        await uow.outbox.settle(
+            effect.id, effect.attempts, state="cancelled", sent_at=now, last_error=why[:500]
+        )
+        await uow.commit()
+
+
+async def release(*, uow: UnitOfWork, effect: Effect, now: datetime) -> None:
     """Shutting down mid-delivery: due again at once (the next start looks before it acts)."""
     async with uow:
-        await uow.outbox.set(effect_id, state="pending", due_at=now)
+        await uow.outbox.settle(effect.id, effect.attempts, state="pending", due_at=now)
         await uow.commit()
 
 
@@ -178,4 +194,5 @@ async def listing(
 async def unsent(*, uow: UnitOfWork, incident_id: int) -> list[Effect]:
     """An incident's effects that are not delivered yet (for its status)."""
     async with uow:
-        return [e for e in await uow.outbox.for_subject(incident_id) if e.state != "sent"]
+        effects = await uow.outbox.for_subject(incident_id)
+        return [e for e in effects if e.state not in ("sent", "cancelled")]

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.domain.calendar import due_after
-from bot.domain.errors import BadCommand, IncidentNotFound
+from bot.domain.errors import BadCommand, IncidentNotFound, InvalidTransition
 from bot.domain.messages import N_
 from bot.domain.model import Approval, Incident, Postmortem, Reminder
 from bot.domain.policy import Policy
@@ -124,12 +124,19 @@ async def check_request(*, uow: UnitOfWork, postmortem_id: int, by: str, policy:
 
 
 async def check_decision(
-    *, uow: UnitOfWork, postmortem_id: int, reviewer: str, decision: str, policy: Policy
+    *,
+    uow: UnitOfWork,
+    postmortem_id: int,
+    round_: int,
+    reviewer: str,
+    decision: str,
+    policy: Policy,
 ) -> ReviewView:
     """Before the request-changes form opens: refuse whoever could not submit it."""
     event = Event.APPROVE if decision == "approved" else Event.REQUEST_CHANGES
     async with uow:
         incident, pm = await _postmortem(uow, postmortem_id)
+        _same_round(pm, round_)
         await move(uow, incident, pm, event, reviewer, policy)
         return await _view(uow, incident, pm, policy)
 
@@ -138,17 +145,20 @@ async def decide(
     *,
     uow: UnitOfWork,
     postmortem_id: int,
+    round_: int,
     reviewer: str,
     decision: str,
     comment: str | None,
     policy: Policy,
     now: datetime,
 ) -> ReviewView:
-    """A reviewer approves or requests changes; enough approvals make it approved."""
+    """A reviewer approves or requests changes, for the round their request was of; enough
+    approvals make it approved."""
     assert decision in ("approved", "changes_requested")
     event = Event.APPROVE if decision == "approved" else Event.REQUEST_CHANGES
     async with uow:
         incident, pm = await _postmortem(uow, postmortem_id, lock=True)
+        _same_round(pm, round_)
         moved = await move(uow, incident, pm, event, reviewer, policy)
         await uow.reminders.decide(
             Approval(pm.id, pm.review_round, reviewer, decision, now, comment)
@@ -259,6 +269,18 @@ async def back_to_review(
 ) -> Postmortem:
     """Inside the lock: an approved text changed, so its reviewers must look again."""
     return await _start_round(uow, pm, policy, now, changed_by=by)
+
+
+def _same_round(pm: Postmortem, round_: int) -> None:
+    """A decision counts only for the text it was asked about (a button's round is untrusted
+    input, checked here under the lock)."""
+    if pm.status == "in_review" and round_ != pm.review_round:
+        raise InvalidTransition(
+            N_(
+                "That review request is from an earlier round: the text has changed since. "
+                "Please use the newest request I sent you."
+            )
+        )
 
 
 async def _nudge(

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.domain.authority import roles_of
+from bot.domain.authority import Action, roles_of
 from bot.domain.errors import BadCommand, FurikaeriError, InvalidTransition, NotAllowed
 from bot.domain.postmortem_states import (
     FINAL,
@@ -59,7 +59,10 @@ def test_every_state_and_event(status, event):
         return
     result = step(r, event, roles(r, actor), actor=actor, **args)
     assert result.review.status in STATES
-    if TABLE[(status, event)][1] is not None:
+    action = TABLE[(status, event)][1]
+    if action is Action.READ:  # anyone reads (and gives feedback on) a published one
+        step(r, event, roles(r, "UX", member=False), actor="UX", **args)
+    elif action is not None:
         with pytest.raises(NotAllowed):
             step(r, event, roles(r, "UX", member=False), actor="UX", **args)
 
@@ -109,6 +112,16 @@ def test_editing_an_approved_text_sends_it_back_to_a_new_round():
     )
     with pytest.raises(NotAllowed):
         step(r, Event.EDIT, roles(r, "R1"), actor="R1")  # a reviewer can't edit approved text
+
+
+def test_an_edit_in_review_after_an_approval_starts_a_new_round():
+    # R1 approved the text it saw; a member then rewrites it: R1 must look again.
+    r = review("in_review", approvals=("R1",))
+    edited = step(r, Event.EDIT, roles(r, "UM"), actor="UM")
+    assert edited.back_to_review and edited.new_round
+    assert (edited.review.status, edited.review.approvals) == ("in_review", frozenset())
+    untouched = review("in_review")  # nobody approved yet: editing changes nothing of review
+    assert not step(untouched, Event.EDIT, roles(untouched, "UM"), actor="UM").new_round
 
 
 def test_a_published_postmortem_is_amended_only_by_its_author_or_the_commander():

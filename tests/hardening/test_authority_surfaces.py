@@ -70,7 +70,7 @@ def command(text: str):
 
 
 async def approve(w: World, user: str):
-    value = str(w.pm_id)  # what the review request's button carries
+    value = f"{w.pm_id}:1"  # what the review request's button carries: the id and the round
     return await w.bot.slack.interactive(
         block_actions_payload(
             "review_approve",
@@ -87,7 +87,7 @@ async def request_changes(w: World, user: str):
         view_submission_payload(
             "review_changes_modal",
             {"comment": {"comment": element_state("plain_text_input", "Needs a why.")}},
-            private_metadata=str(w.pm_id),
+            private_metadata=f"{w.pm_id}:1",
             user_id=user,
         )
     )

@@ -8,8 +8,10 @@ import json
 
 import pytest
 
+from bot.app import utcnow
 from bot.domain.policy import Policy
 from bot.export import to_json
+from bot.services.outbox import retry_now
 from tests.slack.test_writing import open_section, save
 from tests.support.flows import eventually, stored
 from tests.support.review import buttons, click, closed_with_draft, dms
@@ -111,3 +113,51 @@ async def test_edits_before_review_are_not_amendments(bot):
     await save(bot, view, "Draft words.", user="U1")
     report = await eventually(lambda: stored(bot, number), lambda r: r.revisions)
     assert [r["amendment"] for r in to_json(report)["postmortem"]["revisions"]] == [False]
+
+
+async def test_a_failed_publication_then_an_edit_then_approval_again_publishes(any_db_bot):
+    """Approved, its publication refused; the author edits it (back to review, round 2); the
+    old publication's retry finds nothing to do (cancelled, saying why); approval of round 2
+    publishes it. Nothing is left approved for good."""
+    bot = any_db_bot
+    number, channel, _ = await approved(bot, publish=False)
+    view = await open_section(bot, channel, "summary", user="U1")
+    await save(bot, view, "A changed summary.", user="U1")
+    await eventually(lambda: stored(bot, number), lambda r: r.postmortem.review_round == 2)
+
+    # The round-1 publication's retry (made due now, as Retry now does): moot by then.
+    await retry_now(
+        uow=bot.runtime.deps.storage.uow(), incident_id=1, kind="publication", now=utcnow()
+    )
+    await bot.runtime.outbox.tick()
+
+    async def cancelled():
+        async with bot.runtime.deps.storage.uow() as uow:
+            return [e for e in await uow.outbox.listing(("cancelled",)) if e.kind == "publication"]
+
+    [first] = await eventually(cancelled, bool)  # delivered by this tick or the dispatcher
+    assert "back to review" in (first.last_error or "")
+
+    asked = await eventually(lambda: _sleep0(dms(bot, "U8")), lambda d: len(d) >= 2)
+    await click(bot, asked[-1], "review_approve", "U8")
+    report = await eventually(
+        lambda: stored(bot, number), lambda r: r.postmortem.status == "published"
+    )
+    published = [c for c in bot.fake.calls_to("chat.postMessage") if c.args["channel"] == "CPUBLIC"]
+    assert report.postmortem.publish_ts and published[-1].args["text"]
+    assert "A changed summary." in json.dumps(to_json(report)["postmortem"]["sections"])
+
+
+async def test_an_earlier_rounds_approve_button_does_not_count(bot):
+    number, channel, _ = await approved(bot, publish=False)
+    first_request = dms(bot, "U8")[0]  # round 1's request, already used
+    view = await open_section(bot, channel, "summary", user="U1")
+    await save(bot, view, "A changed summary.", user="U1")  # round 2 now
+    await eventually(lambda: stored(bot, number), lambda r: r.postmortem.review_round == 2)
+
+    await click(bot, first_request, "review_approve", "U8")
+
+    told = await bot.fake.wait_for("response_url", lambda c: "earlier round" in c.args.get("text", ""))
+    assert "newest request" in told.args["text"]
+    report = await stored(bot, number)
+    assert (report.postmortem.status, report.postmortem.review_round) == ("in_review", 2)

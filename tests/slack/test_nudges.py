@@ -13,7 +13,7 @@ from bot.services.reminders import listing
 from tests.conftest import SIGNING_SECRET, start_bot
 from tests.support.clock import FakeClock
 from tests.support.flows import eventually, stored
-from tests.support.review import closed_with_draft, dms, review_policy
+from tests.support.review import click, closed_with_draft, dms, review_policy
 from tests.support.slack_requests import SlackClient
 
 START = datetime(2021, 12, 20, 1, 0, tzinfo=UTC)  # a Monday
@@ -198,6 +198,30 @@ class TestDigest:
                 }
             }
         )
+
+    async def test_an_approved_postmortem_whose_publication_failed_is_in_the_digest(
+        self, bot, clock
+    ):
+        number, channel, _ = await closed_with_draft(bot, reviewers="<@U8>")
+        post = bot.fake.handlers["chat.postMessage"]
+        bot.fake.handlers["chat.postMessage"] = lambda a: (
+            {"ok": False, "error": "not_in_channel"} if a.get("channel") == channel else post(a)
+        )  # the publication (in the incident channel, as no publish_channel is set) fails
+        await bot.slack.command("postmortem ready", channel_id=channel)
+        request = await bot.fake.wait_for(
+            "chat.postMessage", lambda c: c.args["channel"] == bot.fake.dms.get("U8")
+        )
+        await click(bot, request, "review_approve", "U8")
+        await eventually(lambda: stored(bot, number), lambda r: r.postmortem.status == "approved")
+        clock.advance(days=7, seconds=1)
+
+        await bot.runtime.nudges.tick()
+
+        digests = [
+            c for c in bot.fake.calls_to("chat.postMessage") if c.args["channel"] == "CDIGEST"
+        ]
+        assert "INC-1* Aurora failover — approved since" in digests[-1].args["text"]
+        assert "not published yet" in digests[-1].args["text"]
 
     async def test_the_weekly_digest_lists_what_waits_oldest_first_with_who(self, bot, clock):
         await bot.runtime.nudges.tick()  # the first digest, at start: nothing waits

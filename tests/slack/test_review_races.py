@@ -46,7 +46,9 @@ async def in_review(bot, reviewers: list[str], title: str):
     assert reply.status == 200, reply.body
 
     def request_to(r: str) -> list:
-        return [c for c in dms(bot, r) if buttons(c).get("review_approve") == str(pm.id)]
+        return [
+            c for c in dms(bot, r) if buttons(c).get("review_approve") == f"{pm.id}:1"
+        ]  # the id and the round
 
     for r in reviewers:
         await eventually(lambda r=r: asyncio.sleep(0, request_to(r)), bool)
@@ -139,7 +141,7 @@ async def test_removing_the_only_reviewer_who_had_not_approved_publishes_it(any_
     planned = await bot.runtime.deps.storage.uow().__aenter__()
     try:
         pending = [
-            r for r in await planned.reminders.for_subject(report.postmortem.id)
+            r for r in await planned.reminders.for_postmortem(report.postmortem.id)
             if r.state == "pending" and r.kind == "reviewer"
         ]
     finally:
