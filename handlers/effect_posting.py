@@ -8,11 +8,13 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.deps import Deps
 from bot.domain.outbox import METADATA_EVENT, Effect
+from handlers.slack_errors import slack_error
 
 log = logging.getLogger(__name__)
 HISTORY_LOOKBACK = 100  # messages: an effect's own post is among the channel's latest
@@ -50,10 +52,22 @@ async def post_once(
     return str(posted["channel"]), str(posted["ts"])
 
 
+# Why a history read may fail where the post itself can succeed.
+UNREADABLE = frozenset({"not_in_channel", "missing_scope", "channel_not_found"})
+
+
 async def _posted_before(client: AsyncWebClient, channel: str, tag: dict) -> str | None:
-    history = await client.conversations_history(
-        channel=channel, include_all_metadata=True, limit=HISTORY_LOOKBACK
-    )
+    try:
+        history = await client.conversations_history(
+            channel=channel, include_all_metadata=True, limit=HISTORY_LOOKBACK
+        )
+    except SlackApiError as exc:
+        if slack_error(exc) not in UNREADABLE:
+            raise
+        # A channel we post to without being in it (chat:write.public), or a scope not
+        # granted: we can't look, so we post; this one may then come twice (README, outbox).
+        log.info("can't read %s before a retry (%s): posting", channel, slack_error(exc))
+        return None
     for message in history.get("messages", []):
         meta = message.get("metadata") or {}
         if meta.get("event_type") == METADATA_EVENT and meta.get("event_payload") == tag:

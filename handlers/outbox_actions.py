@@ -3,26 +3,46 @@
 from __future__ import annotations
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.domain.errors import BadCommand
 from bot.domain.messages import N_
 from bot.domain.outbox import KINDS
-from bot.services import outbox
+from bot.services import effects, outbox
 from handlers.errors import reported
 from handlers.outbox_blocks import RETRY
+from handlers.slack_reading import channel_member
 
 
 def register(app: AsyncApp) -> None:
     app.action(RETRY)(reported(on_retry))
 
 
-async def on_retry(ack: AsyncAck, body: dict, action: dict, respond: AsyncRespond, context: dict):
+async def on_retry(
+    ack: AsyncAck,
+    body: dict,
+    action: dict,
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    context: dict,
+) -> None:
     deps: Deps = context["deps"]
     incident_id, kind = _parse(str(action.get("value", "")))
     await ack()
+    user = body["user"]["id"]
+    # Membership of the incident's channel, wherever the button was pressed (a DM, say).
+    incident, _ = await effects.incident_and_postmortem(
+        uow=deps.storage.uow(), incident_id=incident_id
+    )
+    channel = incident.channel_id if incident else None
     count = await outbox.retry_now(
-        uow=deps.storage.uow(), incident_id=incident_id, kind=kind, now=deps.clock()
+        uow=deps.storage.uow(),
+        incident_id=incident_id,
+        kind=kind,
+        now=deps.clock(),
+        by=user,
+        member=bool(channel) and await channel_member(client, str(channel), user),
     )
     t = deps.translator
     await respond(

@@ -42,6 +42,7 @@ class Action(StrEnum):
     EDIT = "edit"  # a section of a draft or of one in review
     AMEND = "amend"  # a section of an approved or published postmortem
     READ = "read"  # status, timeline, feedback on a published postmortem
+    RETRY = "retry"  # a stuck Slack effect of the incident: try it again now
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,11 @@ TABLE: dict[Action, Rule] = {
         ),
     ),
     Action.READ: _rule((Role.ANYONE,), _WRITERS),
+    Action.RETRY: _rule(
+        (M, D, C, A, R),
+        N_("Only the incident's people (its channel, its postmortem's author and reviewers) "
+           "can ask me to try again."),
+    ),
 }
 
 

@@ -13,8 +13,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.domain.authority import Action, require
 from bot.domain.model import Incident, Postmortem
 from bot.domain.outbox import Effect, after_failure
+from bot.services.common import roles_in
 from storage.uow import UnitOfWork
 
 CLAIM_BATCH = 50
@@ -172,9 +174,25 @@ async def release(*, uow: UnitOfWork, effect: Effect, now: datetime) -> None:
         await uow.commit()
 
 
-async def retry_now(*, uow: UnitOfWork, incident_id: int, kind: str, now: datetime) -> int:
-    """A person asks for a waiting or failed effect to be tried again now."""
+async def retry_now(
+    *,
+    uow: UnitOfWork,
+    incident_id: int,
+    kind: str,
+    now: datetime,
+    by: str | None = None,
+    member: bool = False,
+) -> int:
+    """A person (`by`; None: the operator) asks for a waiting or failed effect to be tried
+    again now; the authority table's RETRY rule decides who may."""
     async with uow:
+        if by is not None:
+            incident = await uow.incidents.get(incident_id)
+            if incident is None:
+                return 0
+            pm = await uow.postmortems.for_incident(incident_id)
+            roles = await roles_in(uow, incident, by, postmortem=pm, member=member)
+            require(roles, Action.RETRY)
         count = await uow.outbox.retry_now(incident_id, kind, now)
         await uow.commit()
     return count

@@ -32,6 +32,7 @@ EXPECTED = {
     Action.EDIT: {"member", "author", "reviewer", "commander", "declarer"},
     Action.AMEND: {"author", "commander"},
     Action.READ: set(PEOPLE),
+    Action.RETRY: {"member", "author", "reviewer", "commander", "declarer"},
 }
 
 

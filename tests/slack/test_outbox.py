@@ -120,6 +120,29 @@ async def test_the_retry_button_publishes_a_stuck_postmortem_at_once(bot, clock)
 
 @pytest.mark.parametrize("policy", [review_policy()])
 @pytest.mark.parametrize("clock", [FakeClock(START)])
+async def test_a_stranger_cannot_press_retry(bot, clock):
+    number, channel, _ = await closed_with_draft(bot, reviewers="<@U8>")
+    await bot.slack.command("postmortem ready", channel_id=channel)
+    request = await bot.fake.wait_for(
+        "chat.postMessage", lambda c: c.args["channel"] == bot.fake.dms.get("U8")
+    )
+    bot.fake.fail("chat.postMessage", error="not_in_channel", times=1)
+    await click(bot, request, "review_approve", "U8")
+    notice = await bot.fake.wait_for(
+        "chat.postMessage", lambda c: "not_in_channel" in (c.args.get("text") or "")
+    )
+
+    await click(bot, notice, "outbox_retry", "U99")  # in no channel of the incident
+
+    told = await bot.fake.wait_for(
+        "response_url", lambda c: "can ask me to try again" in c.args.get("text", "")
+    )
+    assert told.args["response_type"] == "ephemeral"
+    assert (await stored(bot, number)).postmortem.status == "approved"
+
+
+@pytest.mark.parametrize("policy", [review_policy()])
+@pytest.mark.parametrize("clock", [FakeClock(START)])
 async def test_publishing_twice_is_a_no_op(bot, clock):
     number, channel, _ = await closed_with_draft(bot, reviewers="<@U8>")
     await bot.slack.command("postmortem ready", channel_id=channel)
@@ -155,6 +178,21 @@ async def test_server_errors_on_the_outcome_post_are_retried_with_backoff(bot):
     tries = [c.at for c in bot.fake.calls_to("chat.postMessage") if "closed" in c.args["text"]]
     assert len(tries) == 3
     assert tries[1] - tries[0] >= 0.95 and tries[2] - tries[1] >= 1.95  # 1 s, then 2 s
+    assert len(in_slack(bot, channel, "closed")) == 1
+
+
+@pytest.mark.parametrize("policy", [fast_policy()])
+async def test_a_retry_that_cannot_read_the_channel_back_posts_all_the_same(bot):
+    """A DM without im:history, a publish channel reached only by chat:write.public: the
+    retry can't look for its earlier try, so it posts (and says so in the log), not fails."""
+    number, channel = await declare(bot, "Unreadable history")
+    refuse_posts(bot, "closed", times=1, status=500)
+    bot.fake.fail("conversations.history", error="missing_scope", times=None)
+
+    await bot.slack.command(CLOSE, channel_id=channel)
+
+    await eventually(lambda: _async(in_slack(bot, channel, "closed")), bool, timeout=10)
+    assert bot.fake.calls_to("conversations.history")  # it did try to look first
     assert len(in_slack(bot, channel, "closed")) == 1
 
 
