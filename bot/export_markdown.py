@@ -46,7 +46,7 @@ def draft_markdown(
         timeline=report.timeline,
         names=names,
         locale=policy.locale,
-        tz=policy.tz,
+        tz=policy.document_tz(report.incident.tz),
         now=now,
         participants=participants(report, policy, now),
         checklist=checklist,
@@ -227,15 +227,16 @@ def key_moments(report: IncidentReport) -> list[Moment]:
 
 
 def mermaid_timeline(report: IncidentReport, *, policy: Policy, renderer: Renderer) -> str:
-    """A fenced ``mermaid`` timeline of the key moments, times in the policy's display zone.
+    """A fenced ``mermaid`` timeline of the key moments, times in the document's zone.
 
     Moments are grouped by day (a section each) and by minute (one period, its events below).
     """
     days: list[dict[str, Any]] = []
+    tz = policy.document_tz(report.incident.tz)
     for moment in key_moments(report):
-        local = moment.at.astimezone(policy.tz)
+        local = moment.at.astimezone(tz)
         day = f"{local:%Y-%m-%d} {zone_label(local)}"
-        time = format_dt(moment.at, policy.tz, "%H:%M", zone=False)
+        time = format_dt(moment.at, tz, "%H:%M", zone=False)
         if not days or days[-1]["label"] != day:
             days.append({"label": day, "slots": []})
         slots = days[-1]["slots"]

@@ -42,9 +42,18 @@ async def channel_setup(slack: Slack, effect: Effect) -> None:
     if incident is None:  # withdrawn meanwhile
         return
     if incident.channel_id is None:
-        channel, name = await _create_or_find(slack, effect, incident)
+        # The declarer's zone (the documents' zone) is read beside the channel's creation: no
+        # round trip of its own, and none before the ack.
+        (channel, name), zone = await asyncio.gather(
+            _create_or_find(slack, effect, incident),
+            deps.people.timezone(incident.declared_by, None),
+        )
         await incidents.attach_channel(
-            uow=deps.storage.uow(), incident_id=incident.id, channel_id=channel, channel_name=name
+            uow=deps.storage.uow(),
+            incident_id=incident.id,
+            channel_id=channel,
+            channel_name=name,
+            tz=incident.tz or (zone.key if zone else None),
         )
         incident = replace(incident, channel_id=channel, channel_name=name)
     channel = incident.channel_id

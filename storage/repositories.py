@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -10,6 +9,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.errors import InvalidTransition
+from bot.domain.lifecycle import CLOSED_MEANWHILE
 from bot.domain.model import CloseFacts, Incident, Postmortem, Trigger
 from storage.tables import counters, incidents, postmortems
 
@@ -44,16 +44,6 @@ class IncidentRepository:
     async def by_channel(self, channel_id: str) -> Incident | None:
         return await self._one(incidents.c.channel_id == channel_id)
 
-    async def closed_among(self, incident_ids: Iterable[int]) -> set[int]:
-        """Which of these incidents are closed."""
-        ids = list(incident_ids)
-        if not ids:
-            return set()
-        rows = await self._session.execute(
-            select(incidents.c.id).where(incidents.c.id.in_(ids), incidents.c.status == "closed")
-        )
-        return {row_id for (row_id,) in rows}
-
     async def update_open(self, incident_id: int, **values: Any) -> None:
         """Change an incident that is still open (a close that won a race is never undone)."""
         result = await self._session.execute(
@@ -62,7 +52,7 @@ class IncidentRepository:
             .values(**values)
         )
         if result.rowcount != 1:
-            raise InvalidTransition("The incident was closed a moment ago.")
+            raise InvalidTransition(CLOSED_MEANWHILE)
 
     async def update(self, incident_id: int, **values: Any) -> None:
         await self._session.execute(

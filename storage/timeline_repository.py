@@ -19,7 +19,7 @@ _TAKE_NUMBERS = (
     update(incidents)
     .where(incidents.c.id == bindparam("incident"))
     .values(entry_seq=incidents.c.entry_seq + bindparam("count"))
-    .returning(incidents.c.entry_seq)
+    .returning(incidents.c.entry_seq, incidents.c.status)
 )
 _INSERT_ENTRIES = insert(timeline_entries).returning(timeline_entries)
 
@@ -37,16 +37,26 @@ class TimelineRepository:
         """Add entries (rows with the same keys) under the incident's next numbers, in order.
 
         The counter's row lock serialises writers, so numbers never repeat across processes."""
-        taken = await self._session.execute(
-            _TAKE_NUMBERS, {"incident": incident_id, "count": len(rows)}
-        )
-        first = taken.scalar_one() - len(rows) + 1
+        entries, _ = await self.add_many_to(incident_id, rows)
+        return entries
+
+    async def add_many_to(
+        self, incident_id: int, rows: list[dict[str, Any]]
+    ) -> tuple[list[TimelineEntry], str]:
+        """``add_many``, and the incident's status as it was written to (no extra query)."""
+        taken = (
+            await self._session.execute(
+                _TAKE_NUMBERS, {"incident": incident_id, "count": len(rows)}
+            )
+        ).one()
+        first = taken.entry_seq - len(rows) + 1
         numbered = [
             {"incident_id": incident_id, "seq": first + i, **row} for i, row in enumerate(rows)
         ]
         added = await self._session.execute(_INSERT_ENTRIES, numbered)
         # Sorted here rather than by the database: SQLite's driver would go one row at a time.
-        return sorted((TimelineEntry(**row._mapping) for row in added), key=lambda e: e.seq)
+        entries = sorted((TimelineEntry(**row._mapping) for row in added), key=lambda e: e.seq)
+        return entries, taken.status
 
     async def for_incident(
         self, incident_id: int, *, include_deleted: bool = False

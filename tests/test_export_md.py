@@ -308,3 +308,17 @@ async def test_a_changed_name_reaches_documents_written_afterwards(bot):
     assert to_json(after)["people"]["U1"] == {"name": "Aki T.", "real_name": "Aki Tanaka", "tz": "Asia/Tokyo"}
     async with bot.runtime.deps.storage.uow() as uow:  # a workspace's changes are many: only
         assert await uow.people.known(["U77"]) == {}  # people we already know are kept
+
+
+async def test_documents_show_times_in_the_declarers_zone_unless_the_policy_names_one(bot):
+    # An en team in Los Angeles, no display_timezone in its policy: 10:15 reads 10:15.
+    bot.fake.users["U1"] = {"tz": "America/Los_Angeles", "name": "sam"}
+    number, channel = await declare(bot, '--at "2021-12-28 09:00" Checkout errors')
+    await bot.slack.command("note 2021-12-28 10:15 Rolled back", channel_id=channel)
+
+    report = await stored(bot, number)
+    body = split_export(export(bot, report))[1]
+
+    assert report.incident.tz == "America/Los_Angeles"
+    assert "| 2021-12-28 10:15 PST | sam | Rolled back |" in body
+    assert "UTC" not in body.split("## Timeline")[1]

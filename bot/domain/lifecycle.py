@@ -63,6 +63,10 @@ ROLE_DUTIES: dict[str, str] = {
 }
 
 
+# Said when a change meets an incident that was closed between reading and writing it.
+CLOSED_MEANWHILE = N_("The incident was closed a moment ago.")
+
+
 def entry_text(kind: str, **params: object) -> str:
     """The text the timeline records for a change of ``kind`` (see ENTRY_TEXTS)."""
     return str(Message(ENTRY_TEXTS[kind], params))

@@ -47,7 +47,8 @@ class Policy:
 
     triggers: TriggerPolicy = field(default_factory=TriggerPolicy)
     locale: str = "en"
-    display_timezone: str = "UTC"  # IANA name
+    # IANA name; None: each incident's own zone (its declarer's), else UTC
+    display_timezone: str | None = None
     template_dir: str | None = None
     postmortem_author: str = "closer"
     reviewers: tuple[str, ...] = ()  # Slack user ids
@@ -68,7 +69,18 @@ class Policy:
 
     @property
     def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.display_timezone)
+        """The team's zone: the policy's, else UTC (reminder calendars, action-item dates)."""
+        return ZoneInfo(self.display_timezone or "UTC")
+
+    def document_tz(self, incident_tz: str | None) -> ZoneInfo:
+        """The zone an incident's documents show times in: the policy's when it names one,
+        else the incident's own (its declarer's Slack zone at the start), else UTC."""
+        if self.display_timezone:
+            return ZoneInfo(self.display_timezone)
+        try:
+            return ZoneInfo(incident_tz) if incident_tz else ZoneInfo("UTC")
+        except (ZoneInfoNotFoundError, ValueError):
+            return ZoneInfo("UTC")
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> Policy:

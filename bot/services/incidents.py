@@ -99,11 +99,18 @@ async def _held_up_start(
 
 
 async def attach_channel(
-    *, uow: UnitOfWork, incident_id: int, channel_id: str, channel_name: str
+    *,
+    uow: UnitOfWork,
+    incident_id: int,
+    channel_id: str,
+    channel_name: str,
+    tz: str | None = None,
 ) -> None:
-    """Remember the incident's dedicated channel."""
+    """Remember the incident's dedicated channel (and its zone: its declarer's)."""
     async with uow:
-        await uow.incidents.update(incident_id, channel_id=channel_id, channel_name=channel_name)
+        await uow.incidents.update(
+            incident_id, channel_id=channel_id, channel_name=channel_name, tz=tz
+        )
         await uow.commit()
 
 

@@ -63,10 +63,12 @@ async def record_notes(*, uow: UnitOfWork, notes: Sequence[NewNote]) -> list[Not
         by_incident[note.incident_id].append(i)
     entries: dict[int, Noted] = {}
     async with uow:
-        closed = await uow.incidents.closed_among(by_incident)
         for incident_id, indexes in by_incident.items():
-            added = await uow.timeline.add_many(incident_id, [_row(notes[i]) for i in indexes])
-            noted = (Noted(**vars(e), incident_closed=incident_id in closed) for e in added)
+            added, status = await uow.timeline.add_many_to(
+                incident_id, [_row(notes[i]) for i in indexes]
+            )
+            closed = status == "closed"
+            noted = (Noted(**vars(e), incident_closed=closed) for e in added)
             entries.update(zip(indexes, noted, strict=True))
         await uow.commit()
     return [entries[i] for i in range(len(notes))]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.domain.authority import Action, require, roles_of
 from bot.domain.calendar import due_after
 from bot.domain.errors import BadCommand, IncidentNotFound, InvalidTransition
 from bot.domain.messages import N_
@@ -204,9 +205,11 @@ async def waive(
 async def retro_held(
     *, uow: UnitOfWork, channel_id: str, by: str, notes: str, policy: Policy, now: datetime
 ) -> ReviewView:
-    """The retrospective took place; its reminder stops."""
+    """The retrospective took place; its reminder stops. Anyone in the channel may say so
+    (the authority table's NOTE rule, for a command typed there)."""
     async with uow:
-        incident, pm = await _postmortem_in(uow, channel_id)
+        incident, pm = await _postmortem_in(uow, channel_id, lock=True)
+        require(roles_of(by, member=True), Action.NOTE)
         pm = await uow.postmortems.update(pm.id, retro_held_at=now, retro_notes=notes or None)
         await uow.reminders.cancel(pm.id, ["retro"], reason="retro held")
         view = await _view(uow, incident, pm, policy)

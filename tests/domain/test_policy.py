@@ -72,7 +72,12 @@ def test_default() -> None:
     policy = Policy.default()
     assert policy == Policy()
     assert policy.triggers == TriggerPolicy()
-    assert (policy.locale, policy.display_timezone, policy.template_dir) == ("en", "UTC", None)
+    assert (policy.locale, policy.display_timezone, policy.template_dir) == ("en", None, None)
+    assert policy.tz == ZoneInfo("UTC")  # the team's calendar; documents: each incident's zone
+    assert policy.document_tz("America/Los_Angeles") == ZoneInfo("America/Los_Angeles")
+    assert policy.document_tz(None) == policy.document_tz("Not/AZone") == ZoneInfo("UTC")
+    tokyo = Policy.from_mapping({"display_timezone": "Asia/Tokyo"})
+    assert tokyo.document_tz("America/Los_Angeles") == ZoneInfo("Asia/Tokyo")  # the policy wins
     assert (policy.postmortem_author, policy.reviewers) == ("closer", ())
     assert (policy.share, policy.channel_prefix) == ("auto", "inc")
     assert policy.review_approvals is None
