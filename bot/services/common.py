@@ -87,6 +87,6 @@ async def ensure_may_write_anyway(
             N_("%(ref)s is still open; its postmortem starts when it is closed."),
             ref=incident.ref,
         )
-    if channel_id not in (incident.channel_id, incident.declared_in):
+    if channel_id != (incident.channel_id or incident.declared_in):  # where its button was
         raise InvalidTransition(N_("That button belongs to another incident's channel."))
     require(await roles_in(uow, incident, user, member=member), Action.WRITE_ANYWAY)
