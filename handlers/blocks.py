@@ -3,6 +3,7 @@ takes its `Translator`). User text is always escaped here."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -242,9 +243,34 @@ def roles_text(t: Translator, view: Overview, roles: tuple[str, ...]) -> str:
 
 
 def outcome_blocks(
+    t: Translator,
+    incident: Incident,
+    triggers: list[Trigger],
+    postmortem: Postmortem | None,
+    findings: Sequence[Finding] = (),
+) -> list[Block]:
+    """What closing found: which triggers fired and why, or that none did; and what in the
+    timeline looks wrong (the timeline review), before anyone writes from it."""
+    return _outcome(t, incident, triggers, postmortem) + _review_block(t, findings)
+
+
+def _review_block(t: Translator, findings: Sequence[Finding]) -> list[Block]:
+    if not findings:
+        return []
+    head = t.ngettext(
+        "*Timeline check*: %(n)s thing to look at before the postmortem is written from it "
+        "(nothing was changed; `/incident timeline check` shows it again):",
+        "*Timeline check*: %(n)s things to look at before the postmortem is written from it "
+        "(nothing was changed; `/incident timeline check` shows them again):",
+        len(findings),
+    )
+    lines = [f"• {t.say_in_slack(f.message)}" for f in findings]
+    return [_section("\n".join([head, *lines]))]
+
+
+def _outcome(
     t: Translator, incident: Incident, triggers: list[Trigger], postmortem: Postmortem | None
 ) -> list[Block]:
-    """What closing found: which triggers fired and why, or that none did."""
     head = t.gettext("*%(ref)s closed* by <@%(user)s>.", ref=incident.ref, user=incident.closed_by)
     if triggers:
         reasons = "\n".join(

@@ -126,8 +126,13 @@ async def invite_to_retro(
     if pm.retro_due_at is None or incident.channel_id is None:
         return
     report = await incident_report(uow=deps.storage.uow(), incident_id=incident.id)
+    # Everyone who took part: who declared, wrote, held a role, joined, noted or was quoted.
+    wrote = [e.author for e in report.timeline if e.kind in ("note", "message")]
     people = dict.fromkeys(
-        [incident.declared_by, pm.author, *report.roles.values(), *report.responders]
+        u
+        for u in [incident.declared_by, pm.author, *report.roles.values(), *report.responders]
+        + wrote
+        if u.startswith(("U", "W"))  # people, not bots
     )
     t = deps.translator
     ics = retro_invitation(

@@ -12,6 +12,7 @@ from bot.deps import Deps
 from bot.domain.model import Incident
 from bot.domain.outbox import Effect, Moot
 from bot.services import effects as svc
+from bot.services import timeline
 from bot.services.lifecycle import overview
 from handlers import blocks, review_blocks
 from handlers.channel_setup import channel_setup
@@ -31,13 +32,14 @@ async def close_outcome(slack: Slack, effect: Effect) -> None:
     if incident is None or incident.channel_id is None:
         return
     triggers = list(pm.triggers) if pm else []
+    findings = await timeline.closing_findings(uow=deps.storage.uow(), incident_id=incident.id)
     await post_once(
         slack,
         effect,
         incident.channel_id,
         "outcome",
         text=blocks.outcome_fallback(t, incident, triggers),
-        blocks=blocks.outcome_blocks(t, incident, triggers, pm),
+        blocks=blocks.outcome_blocks(t, incident, triggers, pm, findings),
     )
 
 

@@ -35,6 +35,14 @@ async def check_timeline(*, uow: UnitOfWork, channel_id: str) -> tuple[Incident,
     return incident, review(facts_of(incident, entries), closing=incident.is_closed)
 
 
+async def closing_findings(*, uow: UnitOfWork, incident_id: int) -> list[Finding]:
+    """The timeline review of a closed incident (for its outcome message)."""
+    async with uow:
+        incident = await uow.incidents.get(incident_id)
+        entries = await uow.timeline.for_incident(incident_id) if incident else []
+    return review(facts_of(incident, entries), closing=True) if incident else []
+
+
 async def edit_entry(
     *, uow: UnitOfWork, channel_id: str, number: int, text: str, by: str, now: datetime
 ) -> TimelineEntry:

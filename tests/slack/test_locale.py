@@ -124,7 +124,8 @@ async def test_a_japanese_workspace_runs_an_incident_in_japanese(bot):
         "INC-1 をクローズしました。該当したポストモーテム基準: ユーザー影響, エンジニアの介入, "
         "復旧に時間がかかった, 監視で検知できなかった。"
     )
-    assert heard.outcome_blocks == [
+    assert heard.outcome_blocks[2].startswith("*タイムラインチェック*: 確認してほしい点が 3 件")
+    assert heard.outcome_blocks[:2] == [
         "<@U1> が *INC-1 をクローズ* しました。ポストモーテムが必要です:\n"
         "• *ユーザー影響* — ユーザー影響 27分（基準: 20分以上）\n"
         "• *エンジニアの介入* — エンジニアが介入した（ロールバック）\n"
@@ -289,7 +290,8 @@ async def test_an_english_workspace_hears_what_it_always_did(bot):
         "INC-1 closed. Postmortem triggers: user impact, engineer intervention, "
         "long time to resolve, not detected by monitoring."
     )
-    assert heard.outcome_blocks == [
+    assert heard.outcome_blocks[2].startswith("*Timeline check*: 3 things to look at")
+    assert heard.outcome_blocks[:2] == [
         "*INC-1 closed* by <@U1>. A postmortem is needed:\n"
         "• *user impact* — user impact 27 min ≥ 20 min\n"
         "• *engineer intervention* — engineers intervened (rollback)\n"

@@ -10,7 +10,7 @@ import pytest
 
 from bot.export import to_json
 from tests.support.clock import FakeClock
-from tests.support.flows import eventually, stored
+from tests.support.flows import declare, eventually, stored
 from tests.support.review import buttons, click, closed_with_draft, dms, review_policy
 from tests.support.slack_requests import (
     block_actions_payload,
@@ -190,6 +190,20 @@ async def test_the_retro_is_invited_with_an_ics_and_reminded_unless_held(bot, cl
     assert held.json["response_type"] == "in_channel"
     report = await stored(bot, number)
     assert report.postmortem.retro_notes == "感謝 — blameless and useful"
+
+
+async def test_the_retro_invites_everyone_who_wrote_in_the_timeline(bot, clock):
+    number, channel = await declare(bot, "--sev 2 Aurora failover", user="U1")
+    await bot.slack.command("note Failed over by hand", channel_id=channel, user_id="U6")
+    await bot.slack.command(
+        "close --impact 30m --data-loss no --intervention failover --detected-by monitoring",
+        channel_id=channel,
+        user_id="U1",
+    )
+    upload = await bot.fake.wait_for(
+        "files.completeUploadExternal", lambda c: "retro" in c.args.get("initial_comment", "")
+    )
+    assert "<@U6>" in upload.args["initial_comment"]  # noted, held no role, never joined
 
 
 async def test_a_held_retro_is_not_reminded(bot, clock):

@@ -54,3 +54,25 @@ async def test_a_long_timeline_is_paged_within_slacks_limit(bot):
     assert "Page 1 of 3" in first and first.count("\n`#") == 40 and "`#1` " in first
     assert max(len(newest), len(first)) < 20_000  # Slack shows up to 40,000 characters
     assert "only 3 pages" in beyond
+
+
+async def test_the_close_outcome_says_what_in_the_timeline_looks_wrong(bot):
+    number, channel = await declare(bot, '--at "2021-12-28 10:00" Checkout errors')
+    await bot.slack.command("mark mitigated 2021-12-28 09:30 Rolled back", channel_id=channel)
+    await bot.slack.command("status resolved 2021-12-28 11:01", channel_id=channel)
+
+    await bot.slack.command(
+        "close --impact 90m --data-loss no --intervention rollback --detected-by monitoring",
+        channel_id=channel,
+    )
+
+    outcome = await bot.fake.wait_for(
+        "chat.postMessage", lambda c: c.args["channel"] == channel and "closed" in c.args["text"]
+    )
+    said = "\n".join(b["text"]["text"] for b in outcome.args["blocks"] if b.get("text"))
+    assert "*Timeline check*: 4 things to look at" in said
+    assert "Mitigation (<!date^" in said  # before the start, in each reader's zone
+    assert "The impact (90 min) is longer than the incident (61 min" in said
+    assert "Nobody marked when it was detected" in said
+    assert "Nothing was recorded from" in said  # nothing between the start and the end
+    assert (await stored(bot, number)).incident.facts.impact.total_seconds() == 90 * 60
