@@ -44,6 +44,7 @@ class TimelineRow:
     author_name: str
     text: str  # readable; a change the bot recorded, in the document's language
     kind: str
+    permalink: str | None = None  # a captured message's link (https only)
 
 
 # --- filters: pure functions, usable outside templates too -------------------------------------
@@ -266,12 +267,16 @@ def postmortem_context(
             names.get(e.author, e.author),
             readable(entry_text(e.kind, e.text, t)),
             e.kind,
+            e.permalink if e.permalink and e.permalink.startswith("https://") else None,
         )
         for e in ordered
     ]
+    detected = [r for r in rows if r.kind == "detected"]
     sections = {key: "" for key in SECTION_KEYS}
     sections.update({k: v for k, v in postmortem.sections.items() if v and v.strip()})
-    end = incident.closed_at or now
+    # One definition of the incident's period: its start to its resolution (else its close),
+    # the same span as the time to resolve.
+    end = incident.resolved_at or incident.closed_at or now
     return {
         "incident": incident,
         "postmortem": postmortem,
@@ -285,7 +290,10 @@ def postmortem_context(
         "reviewer_names": [names.get(r, r) for r in postmortem.reviewers],
         "started_at": incident.started_at,
         "closed_at": incident.closed_at,
-        "ongoing": incident.closed_at is None,
+        "resolved_at": incident.resolved_at,
+        "ongoing": incident.closed_at is None and incident.resolved_at is None,
+        "detected": detected[-1] if detected else None,  # the latest mark: how it was found
+        "captured": [r for r in rows if r.permalink],
         "duration": end - incident.started_at,
         "roles": {role: names.get(user, user) for role, user in participants.roles.items()},
         "responder_names": [names.get(user, user) for user in participants.responders],

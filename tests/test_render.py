@@ -521,3 +521,42 @@ def test_mrkdwn_filter_escapes_slack_control_characters(tmp_path):
     (tmp_path / "en" / "msg.txt.j2").write_text("{{ text|mrkdwn }}")
     out = Renderer(tmp_path).render("en", "msg.txt.j2", text="<!channel> a & b > c")
     assert out == "&lt;!channel&gt; a &amp; b &gt; c"
+
+
+def test_the_draft_uses_what_the_bot_knows(renderer, aurora):
+    """The detected mark's words and time in Detection; captured messages linked in the
+    timeline and the references; the period runs to the resolution (as the time to resolve)."""
+    incident, postmortem, timeline = aurora
+    start = incident.started_at
+    resolved = replace(incident, resolved_at=start + timedelta(hours=3, minutes=50))
+    captured = replace(
+        entry(6, start + timedelta(minutes=2), "U_XYZ", "Write errors on /orders"),
+        kind="message",
+        permalink="https://example.slack.com/archives/C_INC7/p1640653320000100",
+    )
+    detected = replace(entry(7, start + timedelta(minutes=5), "U_AKI", "Sentry alert"), kind="detected")
+    md = render(renderer, (resolved, postmortem, [*timeline, captured, detected]))
+
+    assert section(md, "Detection") == (
+        "Detected by monitoring (an automated alert). First detected 2021-12-28 10:05 JST: "
+        "Sentry alert."
+    )
+    link = "([message](<https://example.slack.com/archives/C_INC7/p1640653320000100>))"
+    assert any(row[2] == f"Write errors on /orders {link}" for row in timeline_rows(md))
+    assert (
+        "- Message by U_XYZ, 2021-12-28 10:02 JST: "
+        "<https://example.slack.com/archives/C_INC7/p1640653320000100>"
+    ) in section(md, "References")
+    assert (
+        "- **Incident period:** 2021-12-28 10:00 JST → 2021-12-28 13:50 JST (3 h 50 min, "
+        "from the start to the resolution; closed 2021-12-28 14:00 JST)"
+    ) in md
+
+
+def test_a_permalink_that_is_not_slacks_https_is_not_linked(renderer, aurora):
+    incident, postmortem, timeline = aurora
+    odd = replace(
+        entry(6, incident.started_at, "U_XYZ", "quoted"), kind="message", permalink="javascript:x"
+    )
+    md = render(renderer, (incident, postmortem, [*timeline, odd]))
+    assert "javascript:" not in md
