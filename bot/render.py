@@ -23,6 +23,7 @@ from bot.domain.model import Incident, Postmortem, TimelineEntry, Trigger
 from bot.domain.mrkdwn import escape as mrkdwn_escape
 from bot.domain.mrkdwn import readable
 from bot.domain.postmortem import SECTION_KEYS, Participants
+from bot.domain.timeline_review import facts_of, review
 from bot.i18n import Translator, language, languages, translator
 from bot.wording import duration_in, entry_text, trigger_reason
 
@@ -272,6 +273,11 @@ def postmortem_context(
         for e in ordered
     ]
     detected = [r for r in rows if r.kind == "detected"]
+    # The timeline review, until it is fixed: what a reader should check before trusting it.
+    checks = [
+        t.say(f.message, lambda m: format_dt(m.at, tz))
+        for f in review(facts_of(incident, timeline), closing=incident.is_closed)
+    ]
     sections = {key: "" for key in SECTION_KEYS}
     sections.update({k: v for k, v in postmortem.sections.items() if v and v.strip()})
     # One definition of the incident's period: its start to its resolution (else its close),
@@ -294,6 +300,7 @@ def postmortem_context(
         "ongoing": incident.closed_at is None and incident.resolved_at is None,
         "detected": detected[-1] if detected else None,  # the latest mark: how it was found
         "captured": [r for r in rows if r.permalink],
+        "timeline_checks": checks,
         "duration": end - incident.started_at,
         "roles": {role: names.get(user, user) for role, user in participants.roles.items()},
         "responder_names": [names.get(user, user) for user in participants.responders],

@@ -196,7 +196,8 @@ def cells(row: str) -> list[str]:
 def timeline_rows(md: str) -> list[list[str]]:
     lines = section(md, "Timeline" if "## Timeline" in md else "タイムライン").splitlines()
     assert lines[1] == "|---|---|---|"
-    return [cells(line) for line in lines[2:]]
+    table = [line for line in lines[2:] if line.startswith("|")]  # its checks follow it
+    return [cells(line) for line in table]
 
 
 # --- structure -------------------------------------------------------------------------------
@@ -560,3 +561,22 @@ def test_a_permalink_that_is_not_slacks_https_is_not_linked(renderer, aurora):
     )
     md = render(renderer, (incident, postmortem, [*timeline, odd]))
     assert "javascript:" not in md
+
+
+def test_the_draft_lists_its_timeline_checks_until_they_are_fixed(renderer, aurora):
+    incident, postmortem, timeline = aurora
+    early = replace(
+        entry(8, incident.started_at - timedelta(minutes=30), "U_BEN", "Mitigated"),
+        kind="mitigated",
+    )
+    md = render(renderer, (incident, postmortem, [*timeline, early]))
+    checks = md.split("### Timeline checks\n", 1)[1]
+    assert "- Mitigation (2021-12-28 09:30 JST) is before the incident started (2021-12-28 10:00 JST)." in checks
+    assert "- Nobody marked when it was detected" in checks  # closed without a detected mark
+
+    start = incident.started_at
+    fixed = replace(incident, resolved_at=start + timedelta(hours=4))
+    detected = replace(entry(9, start + timedelta(minutes=5), "U_AKI", "Sentry"), kind="detected")
+    again = render(renderer, (fixed, postmortem, [*timeline, detected]))
+    assert "is before the incident started" not in again and "Nobody marked" not in again
+    assert "Nothing was recorded from 2021-12-28 11:30 JST to 2021-12-28 13:40 JST" in again
