@@ -3,6 +3,8 @@ the workspace's language (the builders take its `Translator`)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from bot.domain.messages import N_
@@ -194,8 +196,11 @@ def review_request(t: Translator, incident: Incident, pm: Postmortem) -> tuple[s
     ]
 
 
-def status_text(t: Translator, view: ReviewView) -> str:
-    """`/incident postmortem`: state, people, due dates and what is blocking."""
+def status_text(
+    t: Translator, view: ReviewView, sends_at: Mapping[int, datetime] | None = None
+) -> str:
+    """`/incident postmortem`: state, people, due dates and what is blocking. A reminder is
+    shown when it will really be sent (`sends_at`, in its recipient's working hours)."""
     pm, incident, _ = view.postmortem, view.incident, t.gettext
     approved = {d.reviewer for d in view.decisions if d.decision == "approved"}
     reviewers = t.pgettext("between names", ", ").join(
@@ -232,19 +237,20 @@ def status_text(t: Translator, view: ReviewView) -> str:
             lines.append(_("*Retro:* due by %(when)s", when=when(pm.retro_due_at)))
     for r in view.planned:
         kind = _(NUDGE_KINDS.get(r.kind, r.kind))
+        at = (sends_at or {}).get(r.id, r.due_at)
         lines.append(
             _(
                 "• next %(kind)s reminder to <@%(who)s> %(when)s",
                 kind=kind,
                 who=r.recipient,
-                when=when(r.due_at),
+                when=when(at),
             )
             if r.recipient.startswith(("U", "W"))
             else _(
                 "• next %(kind)s reminder in <#%(who)s> %(when)s",
                 kind=kind,
                 who=r.recipient,
-                when=when(r.due_at),
+                when=when(at),
             )
         )
     return "\n".join(lines)

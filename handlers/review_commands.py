@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.domain import postmortem_commands as cmds
 from bot.domain.blameless import PEOPLE_HINT, Finding, blocking, check
+from bot.domain.calendar import deliverable
 from bot.domain.errors import BadCommand
 from bot.domain.messages import N_
 from bot.domain.model import Incident, Postmortem
@@ -18,6 +21,7 @@ from handlers import review_blocks
 from handlers.commands import Invocation
 from handlers.nudges import send_dm_or_post
 from handlers.outbox_blocks import status_lines
+from handlers.people import ACK_PATH_TIMEOUT
 from handlers.writing import open_editor
 from handlers.writing_blocks import LABELS
 
@@ -27,8 +31,21 @@ async def on_show(cmd: cmds.PostmortemShow, run: Invocation) -> None:
         uow=run.deps.storage.uow(), channel_id=run.channel, policy=run.deps.policy
     )
     owed = await outbox.unsent(uow=run.deps.storage.uow(), incident_id=view.incident.id)
-    text = "\n".join([review_blocks.status_text(run.t, view), *status_lines(run.t, owed)])
+    status = review_blocks.status_text(run.t, view, await _sends_at(run, view))
+    text = "\n".join([status, *status_lines(run.t, owed)])
     await run.ack(text=text, response_type="ephemeral")
+
+
+async def _sends_at(run: Invocation, view: review.ReviewView) -> dict[int, datetime]:
+    """When each planned reminder will really go out: in its recipient's working hours (their
+    Slack zone; a channel's, the policy's), as the nudges' runner will postpone it."""
+    policy, out = run.deps.policy, {}
+    for r in view.planned:
+        tz = policy.tz
+        if r.recipient.startswith(("U", "W")):
+            tz = await run.deps.people.timezone(r.recipient, policy.tz, within=ACK_PATH_TIMEOUT)
+        out[r.id] = deliverable(r.due_at, tz=tz or policy.tz, cal=policy.reminders.calendar)
+    return out
 
 
 async def on_author(cmd: cmds.PostmortemAuthor, run: Invocation) -> None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.domain.policy import Policy
 from bot.export import to_json
 from tests.support.clock import FakeClock
 from tests.support.flows import declare, eventually, stored
@@ -247,3 +249,28 @@ async def test_escalation_after_unanswered_nudges_tells_the_commander(bot, clock
     assert len(dms(bot, "U1")) == 4
     escalation = [c for c in dms(bot, "U9") if "waiting on" in c.args["text"]]
     assert len(escalation) == 1 and "<@U1>" in escalation[0].args["text"]
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [
+        Policy.from_mapping(
+            {
+                "display_timezone": "Asia/Tokyo",
+                "reminders": {"poll_interval": "1h", "author": {"after": "2d", "every": "2d"}},
+            }
+        )
+    ],
+)
+@pytest.mark.parametrize("clock", [FakeClock(datetime(2026, 11, 30, 2, 0, tzinfo=UTC))])
+async def test_the_status_shows_a_reminder_when_it_will_really_be_sent(bot, clock):
+    # Closed Monday 11:00 in Tokyo; the author's nudge falls due two business days later,
+    # Wednesday 11:00 JST — Tuesday 18:00 for an author in Los Angeles, after their day ends.
+    bot.fake.users["U1"] = {"tz": "America/Los_Angeles", "name": "sam"}
+    _, channel, _ = await closed_with_draft(bot)
+
+    text = (await bot.slack.command("postmortem", channel_id=channel)).json["text"]
+
+    line = next(x for x in text.splitlines() if "next author reminder" in x)
+    sent = datetime(2026, 12, 2, 10, 0, tzinfo=ZoneInfo("America/Los_Angeles"))  # their morning
+    assert f"<!date^{int(sent.timestamp())}^" in line
