@@ -37,11 +37,16 @@ def ensure_open(incident: Incident) -> None:
         raise InvalidTransition(N_("%(ref)s is already closed."), ref=incident.ref)
 
 
-async def incident_to_add_to(uow: UnitOfWork, channel_id: str, user: str) -> Incident:
-    """The channel's incident, for someone adding to it (a note, a mark, a status, an action
-    item): the authority table's NOTE rule, for a command typed in the channel."""
-    incident = await incident_of(uow, channel_id)
+def ensure_may_add(user: str) -> None:
+    """Someone adding to an incident by a command typed in its channel (a note, a mark, a
+    status, an action item, the retro held): the authority table's NOTE rule for a member."""
     require(roles_of(user, member=True), Action.NOTE)
+
+
+async def incident_to_add_to(uow: UnitOfWork, channel_id: str, user: str) -> Incident:
+    """The channel's incident, for someone adding to it (see `ensure_may_add`)."""
+    incident = await incident_of(uow, channel_id)
+    ensure_may_add(user)
     return incident
 
 

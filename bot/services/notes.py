@@ -18,11 +18,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.domain.authority import Action, require, roles_of
 from bot.domain.model import TimelineEntry
 from bot.domain.timeparse import validate_occurrence
 from bot.services.channels import ChannelIncident, IncidentChannels
-from bot.services.common import CLOCK_SKEW, not_an_incident_channel
+from bot.services.common import CLOCK_SKEW, ensure_may_add, not_an_incident_channel
 from storage.uow import Storage, Unavailable, UnitOfWork
 
 MAX_BATCH = 256  # notes per transaction: bounds how long one commit holds the write lock
@@ -50,7 +49,7 @@ def new_note(
 ) -> NewNote:
     """A note for this incident, at `at` (else now): not in the future, not long before it.
     A command typed in the channel is a member's (the authority table's NOTE rule)."""
-    require(roles_of(author, member=True), Action.NOTE)
+    ensure_may_add(author)
     occurred_at = now if at is None else at
     validate_occurrence(occurred_at, started_at=incident.started_at, now=now, skew=CLOCK_SKEW)
     return NewNote(incident.id, occurred_at, now, author, text)

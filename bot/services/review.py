@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.domain.authority import Action, require, roles_of
 from bot.domain.calendar import due_after
 from bot.domain.errors import BadCommand, IncidentNotFound, InvalidTransition
 from bot.domain.messages import N_
@@ -17,7 +16,7 @@ from bot.domain.policy import Policy
 from bot.domain.postmortem_states import Event, Step, step
 from bot.domain.review import approvals_needed, review_of, waiting_on
 from bot.services import outbox
-from bot.services.common import GONE, incident_of, roles_in
+from bot.services.common import GONE, ensure_may_add, incident_of, roles_in
 from storage.uow import UnitOfWork
 
 NUDGES = ("author", "reviewer", "escalation")
@@ -209,7 +208,7 @@ async def retro_held(
     (the authority table's NOTE rule, for a command typed there)."""
     async with uow:
         incident, pm = await _postmortem_in(uow, channel_id, lock=True)
-        require(roles_of(by, member=True), Action.NOTE)
+        ensure_may_add(by)
         pm = await uow.postmortems.update(pm.id, retro_held_at=now, retro_notes=notes or None)
         await uow.reminders.cancel(pm.id, ["retro"], reason="retro held")
         view = await _view(uow, incident, pm, policy)
