@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 from slack_sdk.web.async_client import AsyncWebClient
@@ -39,13 +40,19 @@ async def on_show(cmd: cmds.PostmortemShow, run: Invocation) -> None:
 async def _sends_at(run: Invocation, view: review.ReviewView) -> dict[int, datetime]:
     """When each planned reminder will really go out: in its recipient's working hours (their
     Slack zone; a channel's, the policy's), as the nudges' runner will postpone it."""
-    policy, out = run.deps.policy, {}
-    for r in view.planned:
-        tz = policy.tz
-        if r.recipient.startswith(("U", "W")):
-            tz = await run.deps.people.timezone(r.recipient, policy.tz, within=ACK_PATH_TIMEOUT)
-        out[r.id] = deliverable(r.due_at, tz=tz or policy.tz, cal=policy.reminders.calendar)
-    return out
+    policy, people = run.deps.policy, run.deps.people
+    users = {r.recipient for r in view.planned if r.recipient.startswith(("U", "W"))}
+    # Side by side, each bounded: this is on the way to the ack.
+    zones = await asyncio.gather(
+        *(people.timezone(u, policy.tz, within=ACK_PATH_TIMEOUT) for u in users)
+    )
+    zone = dict(zip(users, zones, strict=True))
+    return {
+        r.id: deliverable(
+            r.due_at, tz=zone.get(r.recipient) or policy.tz, cal=policy.reminders.calendar
+        )
+        for r in view.planned
+    }
 
 
 async def on_author(cmd: cmds.PostmortemAuthor, run: Invocation) -> None:
@@ -241,17 +248,3 @@ async def _to_review(deps: Deps, postmortem_id: int, by: str) -> None:
         policy=deps.policy,
         now=deps.clock(),
     )
-
-
-async def ask_reviewers(
-    client: AsyncWebClient,
-    t: Translator,
-    incident: Incident,
-    pm: Postmortem,
-    reviewers: tuple[str, ...],
-) -> None:
-    if pm.status != "in_review":
-        return
-    text, blocks = review_blocks.review_request(t, incident, pm)
-    for reviewer in reviewers:
-        await send_dm_or_post(client, reviewer, text, blocks)
