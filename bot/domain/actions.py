@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 
 from bot.domain.errors import BadTime
-from bot.domain.messages import N_, Message
+from bot.domain.messages import N_, Message, echo
 
 PRIORITIES = (N_("high"), N_("medium"), N_("low"))  # also their own message ids
 DEFAULT_PRIORITY = "medium"  # what an item without a priority is held to
@@ -39,11 +39,6 @@ _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _DUE_DURATION = re.compile(r"(?:(?P<w>[0-9]{1,6})w)?(?:(?P<d>[0-9]{1,6})d)?", re.IGNORECASE)
 
 
-def _quote(raw: str, limit: int = 40) -> str:
-    shown = raw.strip()
-    return f"'{shown[:limit]}…'" if len(shown) > limit else f"'{shown}'"
-
-
 def parse_due_duration(raw: str) -> timedelta:
     """``10d``, ``2w``, ``1w3d`` → whole days (0 to 365); BadTime for anything else."""
     text = raw.strip()
@@ -51,14 +46,14 @@ def parse_due_duration(raw: str) -> timedelta:
     if not text or match is None:
         raise BadTime(
             N_("I couldn't read %(raw)s as a number of days or weeks. %(examples)s"),
-            raw=_quote(raw),
+            raw=echo(raw),
             examples=DUE_EXAMPLES,
         )
     days = 7 * int(match["w"] or 0) + int(match["d"] or 0)
     if days > MAX_DUE_DURATION.days:
         raise BadTime(
             N_("%(raw)s is more than a year away; if you mean it, give the date. %(examples)s"),
-            raw=_quote(raw),
+            raw=echo(raw),
             examples=DUE_EXAMPLES,
         )
     return timedelta(days=days)
@@ -74,7 +69,7 @@ def _due_date(raw: str) -> date | None:
     except ValueError:
         raise BadTime(
             N_("There is no day %(raw)s in the calendar. %(examples)s"),
-            raw=_quote(raw),
+            raw=echo(raw),
             examples=DUE_EXAMPLES,
         ) from None
 
@@ -89,7 +84,7 @@ def check_due(raw: str) -> str:
         return text
     raise BadTime(
         N_("I couldn't read %(raw)s as a due date. %(examples)s"),
-        raw=_quote(raw),
+        raw=echo(raw),
         examples=DUE_EXAMPLES,
     )
 
@@ -107,7 +102,7 @@ def resolve_due(raw: str | None, *, today: date) -> date | None:
             return today + parse_due_duration(raw)
         except OverflowError:
             raise BadTime(
-                N_("%(raw)s from today is past the end of the calendar."), raw=_quote(raw)
+                N_("%(raw)s from today is past the end of the calendar."), raw=echo(raw)
             ) from None
     if day < today:
         raise BadTime(

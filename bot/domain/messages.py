@@ -55,6 +55,12 @@ class Message:
         return self.render(lambda msgid: msgid)
 
 
+def echo(raw: str, limit: int = 40) -> str:
+    """User input echoed in a message, quoted, without letting a paste of a novel flood it."""
+    shown = raw.strip()
+    return f"'{shown[:limit]}…'" if len(shown) > limit else f"'{shown}'"
+
+
 def _said(value: object, gettext: Callable[[str], str], moment: Callable[[Moment], str]) -> object:
     if isinstance(value, Message):
         return value.render(gettext, moment)

@@ -26,7 +26,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from bot.domain.errors import BadTime
-from bot.domain.messages import N_, Message, Moment
+from bot.domain.messages import N_, Message, Moment, echo
 
 MAX_DURATION = timedelta(days=365)
 DURATION_EXAMPLES = Message(N_("Try 25m, 4h, 1h30m or 2d."))
@@ -77,12 +77,6 @@ class _TimeParts:
     offset: timezone | None  # None: local to the caller's zone
 
 
-def _quote(raw: str, limit: int = 40) -> str:
-    """Echo user input in a message without letting a paste of a novel flood it."""
-    shown = raw.strip()
-    return f"'{shown[:limit]}…'" if len(shown) > limit else f"'{shown}'"
-
-
 # 25分, 1時間30分, 1時間半, 2日, 30秒: the Japanese units, read as d, h, m, s.
 _JA_UNITS = (("時間半", "h30m"), ("時間", "h"), ("分", "m"), ("日", "d"), ("秒", "s"))
 
@@ -98,7 +92,7 @@ def parse_duration(raw: str) -> timedelta:
     if not text or match is None:
         raise BadTime(
             N_("I couldn't read %(raw)s as a duration. %(examples)s"),
-            raw=_quote(raw),
+            raw=echo(raw),
             examples=DURATION_EXAMPLES,
         )
     # Sum as plain ints first: timedelta() itself overflows on absurd input.
@@ -106,7 +100,7 @@ def parse_duration(raw: str) -> timedelta:
     if seconds > MAX_DURATION.total_seconds():
         raise BadTime(
             N_("%(raw)s is longer than a year, which can't be right. %(examples)s"),
-            raw=_quote(raw),
+            raw=echo(raw),
             examples=DURATION_EXAMPLES,
         )
     return timedelta(seconds=seconds)
@@ -162,7 +156,7 @@ def _parse_offset(raw: str) -> timezone:
     if hours > 23 or mins > 59:
         raise BadTime(
             N_("%(raw)s is not a valid UTC offset. %(examples)s"),
-            raw=_quote(raw),
+            raw=echo(raw),
             examples=TIME_EXAMPLES,
         )
     sign = -1 if raw[0] == "-" else 1
@@ -175,7 +169,7 @@ def _parse_day(raw: str) -> date:
     except ValueError:
         raise BadTime(
             N_("There is no day %(raw)s in the calendar. %(examples)s"),
-            raw=_quote(raw),
+            raw=echo(raw),
             examples=TIME_EXAMPLES,
         ) from None
 
@@ -202,7 +196,7 @@ def _ja_time_parts(raw: str, text: str) -> _TimeParts:
     if match is None:
         raise BadTime(
             N_("I couldn't read %(raw)s as a time. %(examples)s"),
-            raw=_quote(raw),
+            raw=echo(raw),
             examples=TIME_EXAMPLES,
         )
     hour = int(match["hour"])
@@ -211,7 +205,7 @@ def _ja_time_parts(raw: str, text: str) -> _TimeParts:
         if hour > 12:
             raise BadTime(
                 N_("%(raw)s mixes 午前/午後 with a 24-hour time. Write 15時 or 午後3時."),
-                raw=_quote(raw),
+                raw=echo(raw),
             )
         hour = hour % 12 + (12 if match["half_day"] == "午後" else 0)
     return _checked_parts(raw, match["date"], hour, minute, int(match["second"] or 0), None)
@@ -223,14 +217,14 @@ def _checked_parts(
     if hour > 23 or minute > 59 or second > 59:
         raise BadTime(
             N_("%(raw)s is not a time of day: hours go 0-23 and minutes 0-59. %(examples)s"),
-            raw=_quote(raw),
+            raw=echo(raw),
             examples=TIME_EXAMPLES,
         )
     if offset and not day:
         # "10:42Z" leaves the day open to two readings (today here, or today in UTC).
         raise BadTime(
             N_("%(raw)s has an offset but no date. %(examples)s"),
-            raw=_quote(raw),
+            raw=echo(raw),
             examples=TIME_EXAMPLES,
         )
     return _TimeParts(
@@ -261,7 +255,7 @@ def _localize(naive: datetime, tz: ZoneInfo, raw: str) -> datetime:
                 "%(raw)s never happened in %(zone)s: the clocks went forward then. "
                 "Try a time just before or after the change."
             ),
-            raw=_quote(raw),
+            raw=echo(raw),
             zone=tz.key or Message(N_("your time zone")),
         )
     return aware
@@ -296,7 +290,7 @@ def parse_time(raw: str, *, tz: ZoneInfo, now: datetime) -> datetime:
         # Only reachable at the very edges of the calendar (year 1 or 9999 plus an offset).
         raise BadTime(
             N_("%(raw)s is too far from today. %(examples)s"),
-            raw=_quote(raw),
+            raw=echo(raw),
             examples=TIME_EXAMPLES,
         ) from None
 

@@ -165,7 +165,15 @@ async def close_incident(
         author = _author(policy, incident, closed_by)
         reviewers = first_reviewers(author, reviewers, policy.reviewers)
         ended_at = incident.resolved_at or closed_at
-        triggers = evaluate(_trigger_facts(incident, ended_at, facts), policy.triggers)
+        triggers = evaluate(
+            TriggerFacts.from_close(
+                started_at=incident.started_at,
+                ended_at=ended_at,
+                facts=facts,
+                severity=incident.severity,
+            ),
+            policy.triggers,
+        )
         if not await uow.incidents.close(
             incident.id, closed_at=closed_at, closed_by=closed_by, facts=facts
         ):
@@ -254,17 +262,6 @@ def _check_close_time(incident: Incident, closed_at: datetime, now: datetime) ->
             started=Moment(incident.started_at),
         )
 
-
-def _trigger_facts(incident: Incident, ended_at: datetime, facts: CloseFacts) -> TriggerFacts:
-    return TriggerFacts(
-        started_at=incident.started_at,
-        ended_at=ended_at,
-        impact=facts.impact,
-        data_loss=facts.data_loss,
-        intervention=facts.intervention,
-        detected_by=facts.detected_by,
-        severity=incident.severity,
-    )
 
 
 def _author(policy: Policy, incident: Incident, closed_by: str) -> str:
