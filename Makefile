@@ -22,6 +22,7 @@ socket: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The benchmark (minutes; results go to bench/RESULTS.md): see bench/README.md.

@@ -15,13 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.domain.lifecycle import MARKS, STATUSES, latest_marks
+from bot.domain.lifecycle import MARK_TEXT, MARKS, STATUSES, latest_marks
 from bot.domain.model import Postmortem
 from bot.domain.mrkdwn import readable
 from bot.domain.policy import Policy
 from bot.export import iso_z
 from bot.render import Renderer, format_dt, zone_label
-from bot.services.lifecycle import MARK_TEXT
 from bot.services.reports import IncidentReport, participants
 
 TIMELINE_TEMPLATE = "export_timeline.md.j2"

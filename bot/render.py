@@ -232,7 +232,7 @@ def _new_environment(loader: jinja2.BaseLoader, t: Translator) -> jinja2.Environ
         lstrip_blocks=True,
         extensions=["jinja2.ext.i18n"],
     )
-    env.install_gettext_translations(t.catalog, newstyle=True)
+    env.install_gettext_translations(t.catalog, newstyle=True)  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
     env.filters.update(
         mrkdwn=mrkdwn_escape,
         md_cell=md_cell,

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import yaml
 
-from bot.domain.policy import Policy, PolicyError
+from bot.domain.policy import Policy
+from bot.domain.policy_fields import PolicyError
 
 DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///furikaeri.db"

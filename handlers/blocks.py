@@ -111,7 +111,9 @@ def summary_blocks(t: Translator, view: Overview, emoji: str) -> list[Block]:
     if view.roles:
         roles = sorted(view.roles.items())
         lines.append(_fields([(_(ROLE_LABELS[role]), f"<@{user}>") for role, user in roles]))
-    moments = [(_(MARK_LABELS[m]), at) for m, at in view.marks.items()]
+    moments: list[tuple[str, datetime | None]] = [
+        (_(MARK_LABELS[m]), at) for m, at in view.marks.items()
+    ]
     moments += [(_("Resolved"), incident.resolved_at), (_("Closed"), incident.closed_at)]
     key_times = [(label, when(at)) for label, at in moments if at is not None]
     if key_times:

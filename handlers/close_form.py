@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.domain.commands import NOT_GIVEN, Close
+from bot.domain.commands import Close
 from bot.domain.errors import BadCommand
 from bot.domain.messages import N_, Message
 from bot.domain.model import CloseFacts
+from bot.domain.tokens import NOT_GIVEN
 from bot.domain.values import impact_value
 from handlers.forms import impact_text
 

@@ -13,12 +13,13 @@ from bot.deps import Deps
 from bot.domain import action_commands as action_cmds
 from bot.domain import commands as cmds
 from bot.domain import postmortem_commands as postmortem_cmds
-from bot.domain.commands import NOT_GIVEN, parse
+from bot.domain.commands import parse
 from bot.domain.errors import BadTime
 from bot.domain.lifecycle import impact_from_marks
 from bot.domain.messages import N_
 from bot.domain.mrkdwn import unescape_slack
 from bot.domain.timeparse import has_offset, parse_time
+from bot.domain.tokens import NOT_GIVEN
 from bot.i18n import Translator
 from bot.services import incidents as svc
 from bot.services import lifecycle

@@ -68,7 +68,8 @@ async def _posted_before(client: AsyncWebClient, channel: str, tag: dict) -> str
         # granted: we can't look, so we post; this one may then come twice (README, outbox).
         log.info("can't read %s before a retry (%s): posting", channel, slack_error(exc))
         return None
-    for message in history.get("messages", []):
+    messages: list[dict[str, Any]] = history.get("messages") or []
+    for message in messages:
         meta = message.get("metadata") or {}
         if meta.get("event_type") == METADATA_EVENT and meta.get("event_payload") == tag:
             return str(message["ts"])

@@ -78,10 +78,10 @@ async def on_role(cmd: cmds.Role, run: Invocation) -> None:
         response_type="in_channel",
     )
     await _refresh(run, incident.id)
-    await _brief(run, incident.channel_id, cmd.user, cmd.role, incident.ref)
+    await _brief(run, incident.channel_id or run.channel, cmd.user, cmd.role, incident.ref)
 
 
-async def _brief(run: Invocation, channel: str | None, user: str, role: str, ref: str) -> None:
+async def _brief(run: Invocation, channel: str, user: str, role: str, ref: str) -> None:
     """Bring the person into the channel and tell them, privately, what the role does."""
     try:
         await run.client.conversations_invite(channel=channel, users=user)

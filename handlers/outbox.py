@@ -151,9 +151,9 @@ class OutboxRunner:
                 where = incident.channel_id or incident.declared_in
                 await tell(self._slack, effect.payload["response_url"], user, where, text)
                 return
-            where = incident.channel_id if incident.channel_id != target else commander
+            posted_in = incident.channel_id if incident.channel_id != target else commander
             await self._slack.client.chat_postMessage(
-                channel=where or incident.declared_in,
+                channel=posted_in or incident.declared_in,
                 text=text,
                 blocks=failure_blocks(t, effect, incident, target, commander),
             )

@@ -16,10 +16,10 @@ async def fetch_message(client: AsyncWebClient, channel: str, ts: str) -> Messag
     history = await client.conversations_history(
         channel=channel, latest=ts, oldest=ts, inclusive=True, limit=1
     )
-    found = [m for m in history.get("messages", []) if m.get("ts") == ts]
+    found = [m for m in history.get("messages") or [] if m.get("ts") == ts]
     if not found:  # not top-level: a reply in a thread
         thread = await client.conversations_replies(channel=channel, ts=ts)
-        found = [m for m in thread.get("messages", []) if m.get("ts") == ts]
+        found = [m for m in thread.get("messages") or [] if m.get("ts") == ts]
     if not found:
         raise FurikaeriError(N_("I couldn't find that message any more."))
     message = found[0]

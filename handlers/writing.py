@@ -116,8 +116,8 @@ async def on_section_saved(
         policy=deps.policy,
         now=deps.clock(),
     )
-    if not result.saved:  # theirs is saved; keep yours in front of you, against their version
-        conflict = result.conflict
+    conflict = result.conflict
+    if conflict is not None:  # theirs is saved; keep yours in front of you, against their version
         await ack(
             response_action="update",
             view=wb.section_modal(

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.outbox import Effect
-from storage.sql import insert_ignore
+from storage.sql import insert_ignore, rowcount
 from storage.tables import outbox
 
 
@@ -68,7 +68,7 @@ class OutboxRepository:
             )
             .values(**values)
         )
-        return result.rowcount == 1
+        return rowcount(result) == 1
 
     async def retry_now(self, subject_id: int, kind: str, now: datetime) -> int:
         """Make a waiting or failed effect of this kind due now (a person asked); how many."""
@@ -81,8 +81,8 @@ class OutboxRepository:
             )
             .values(state="pending", due_at=now)
         )
-        self.added = self.added or result.rowcount > 0
-        return result.rowcount
+        self.added = self.added or rowcount(result) > 0
+        return rowcount(result)
 
     async def listing(self, states: Iterable[str]) -> list[Effect]:
         rows = await self._session.execute(

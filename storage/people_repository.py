@@ -9,7 +9,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.model import Person
-from storage.sql import insert_ignore
+from storage.sql import insert_ignore, rowcount
 from storage.tables import incident_roles, people, responders
 
 
@@ -29,7 +29,7 @@ class PeopleRepository:
         changed = await self._session.execute(
             update(people).where(people.c.user_id == person.id).values(**values)
         )
-        if changed.rowcount == 0 and not known_only:
+        if rowcount(changed) == 0 and not known_only:
             await insert_ignore(self._session, people, {"user_id": person.id, **values})
 
     async def known(self, user_ids: Iterable[str]) -> dict[str, Person]:

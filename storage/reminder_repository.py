@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.model import Approval, Reminder
 from bot.domain.nudges import POSTMORTEM, subject_of, subject_of_all
-from storage.sql import insert_ignore
+from storage.sql import insert_ignore, rowcount
 from storage.tables import approvals, reminders
 
 
@@ -167,7 +167,7 @@ class ReminderRepository:
         result = await self._session.execute(
             update(reminders).where(where).values(state="cancelled", last_error=reason)
         )
-        return result.rowcount
+        return rowcount(result)
 
     async def listing(self, states: Iterable[str]) -> list[Reminder]:
         rows = await self._session.execute(

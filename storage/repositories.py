@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain.errors import InvalidTransition
 from bot.domain.lifecycle import CLOSED_MEANWHILE
 from bot.domain.model import CloseFacts, Incident, Postmortem, Trigger
+from storage.sql import rowcount
 from storage.tables import counters, incidents, postmortems
 
 
@@ -51,7 +52,7 @@ class IncidentRepository:
             .where(incidents.c.id == incident_id, incidents.c.status != "closed")
             .values(**values)
         )
-        if result.rowcount != 1:
+        if rowcount(result) != 1:
             raise InvalidTransition(CLOSED_MEANWHILE)
 
     async def update(self, incident_id: int, **values: Any) -> None:
@@ -77,7 +78,7 @@ class IncidentRepository:
                 detected_by=facts.detected_by,
             )
         )
-        return result.rowcount == 1
+        return rowcount(result) == 1
 
     async def unfinished(self, declared_by: str, title: str, since: datetime) -> Incident | None:
         """An open incident this person declared with this title whose channel is not set up yet

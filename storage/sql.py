@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import CursorResult, Result, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,4 +17,10 @@ async def insert_ignore(session: AsyncSession, table: Table, values: dict[str, A
     dialect = session.get_bind().dialect.name
     module = postgresql if dialect == "postgresql" else sqlite
     result = await session.execute(module.insert(table).values(**values).on_conflict_do_nothing())
-    return result.rowcount == 1
+    return rowcount(result) == 1
+
+
+def rowcount(result: Result[Any]) -> int:
+    """The rows an INSERT, UPDATE or DELETE touched (its result is a CursorResult)."""
+    assert isinstance(result, CursorResult)
+    return result.rowcount

@@ -9,6 +9,7 @@ from sqlalchemy import and_, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.model import ActionItem, Feedback, SectionRevision
+from storage.sql import rowcount
 from storage.tables import action_items, feedback, incidents, postmortem_revisions, postmortems
 
 
@@ -30,7 +31,7 @@ class WritingRepository:
             .where(postmortems.c.id == postmortem_id, postmortems.c.version == expected_version)
             .values(sections=sections, version=expected_version + 1)
         )
-        if result.rowcount != 1:
+        if rowcount(result) != 1:
             return False
         await self._session.execute(insert(postmortem_revisions).values(**asdict(revision)))
         return True

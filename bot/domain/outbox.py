@@ -110,4 +110,5 @@ def after_failure(
 
 def backoff(attempts: int, base: timedelta) -> timedelta:
     """base, 2·base, 4·base … capped at an hour."""
-    return min(base * 2 ** max(attempts - 1, 0), MAX_BACKOFF)
+    doublings = min(max(attempts - 1, 0), 20)  # 2**20 of any base is past the cap already
+    return min(base * (1 << doublings), MAX_BACKOFF)

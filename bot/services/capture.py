@@ -6,6 +6,7 @@ idempotent, and unique keys in the database settle races.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -52,7 +53,7 @@ async def add_vote(*, uow: UnitOfWork, incident_id: int, message_ts: str, user: 
 
 async def capture(
     *,
-    uow_factory,
+    uow_factory: Callable[[], UnitOfWork],
     incident_id: int,
     message: Message,
     by: str,
@@ -195,7 +196,7 @@ async def release(
         removed = (
             left == 0 and entry is not None and entry.source == "reaction" and not entry.deleted_at
         )
-        if removed:
+        if removed and entry is not None:
             await uow.timeline.change(entry, action="delete", by=user, at=now, deleted_at=now)
         await uow.commit()
     return removed
@@ -208,7 +209,7 @@ async def follow_edit(
     async with uow:
         entry = await uow.timeline.by_message(incident_id, message_ts)
         changed = entry is not None and entry.deleted_at is None and entry.text != text
-        if changed:
+        if changed and entry is not None:
             await uow.timeline.change(entry, action="edit", by=editor, at=now, text=text)
         await uow.commit()
     return changed
@@ -221,7 +222,7 @@ async def follow_delete(
     async with uow:
         entry = await uow.timeline.by_message(incident_id, message_ts)
         deleted = entry is not None and entry.deleted_at is None
-        if deleted:
+        if deleted and entry is not None:
             await uow.timeline.change(
                 entry, action="delete", by=entry.author, at=now, deleted_at=now
             )

@@ -53,7 +53,7 @@ async def due_recipients(*, uow: UnitOfWork, now: datetime) -> set[str]:
 
 
 async def claim_due(
-    *, uow: UnitOfWork, now: datetime, zones: Mapping[str, ZoneInfo], policy: Policy
+    *, uow: UnitOfWork, now: datetime, zones: Mapping[str, ZoneInfo | None], policy: Policy
 ) -> list[Due]:
     """Claim the nudges to send now; postpone those outside their recipient's working hours."""
     claimed: list[Due] = []
@@ -65,7 +65,7 @@ async def claim_due(
                     reminder.id, state="cancelled", last_error="no longer needed"
                 )
                 continue
-            tz = zones.get(reminder.recipient, policy.tz)
+            tz = zones.get(reminder.recipient) or policy.tz
             when = deliverable(reminder.due_at, tz=tz, cal=policy.reminders.calendar)
             if when > now:
                 await uow.reminders.set(reminder.id, due_at=when)

@@ -244,12 +244,14 @@ async def move(
     policy: Policy,
     *,
     member: bool = False,
-    **args: object,
+    reviewers: tuple[str, ...] | None = None,
+    author: str | None = None,
 ) -> Step:
     """Inside a unit of work holding the postmortem's lock: the state machine's answer."""
     decisions = await uow.reminders.decisions(pm.id, pm.review_round)
     roles = await roles_in(uow, incident, by, postmortem=pm, member=member)
-    return step(review_of(pm, decisions, policy.review_approvals), event, roles, actor=by, **args)
+    review = review_of(pm, decisions, policy.review_approvals)
+    return step(review, event, roles, actor=by, reviewers=reviewers, author=author)
 
 
 async def _start_round(
