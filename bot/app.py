@@ -19,6 +19,7 @@ import handlers
 from bot.deps import Deps
 from bot.domain.policy import Policy
 from bot.domain.workspace import Installation
+from bot.health import SLACK_CHECK_EVERY, Health
 from bot.i18n import translator
 from bot.render import Renderer
 from bot.services.channels import IncidentChannels
@@ -112,6 +113,7 @@ class Runtime:
         self.outbox = OutboxRunner(self.deps, outbox_client)
         storage.on_effects = self.outbox.kick
         self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self.health = Health(self.engine, self.bolt.client)
 
     async def _inject_deps(self, context: dict, next: Callable[[], Awaitable[None]]) -> None:  # noqa: A002
         context["deps"] = self.deps
@@ -121,7 +123,10 @@ class Runtime:
         """Apply migrations (safe from several processes at once), learn which workspace this
         is (see handlers/door.py) and start the nudges."""
         await upgrade(self.engine)
-        await self.workspace.learn(self.bolt.client)
+        if self.workspace.known is None and await self.workspace.learn(self.bolt.client):
+            self.health.slack_answered()  # learning the workspace asked auth.test
+        else:
+            await self.health.check_slack()
         if nudges:
             await ensure_digest(
                 uow=self.deps.storage.uow(), policy=self.policy, now=self.deps.clock()
@@ -145,6 +150,15 @@ class Runtime:
                 coalesce=True,
                 seconds=self.policy.reminders.poll_interval.total_seconds(),
                 next_run_time=utcnow(),
+            )
+            # Readiness: is the token still good? (Not at once: start-up just asked.)
+            self.scheduler.add_job(
+                self.health.check_slack,
+                "interval",
+                id="slack-check",
+                max_instances=1,
+                coalesce=True,
+                seconds=SLACK_CHECK_EVERY.total_seconds(),
             )
             self.scheduler.start()
 

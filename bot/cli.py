@@ -114,13 +114,24 @@ async def _run(args: argparse.Namespace) -> int:
         loop.add_signal_handler(sig, stop.set)
     try:
         if args.socket:
+            from aiohttp import web
             from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+            from bot.health import probe_app
 
             handler = AsyncSocketModeHandler(runtime.bolt, settings.app_token)
             await handler.connect_async()
             logging.info("furikaeri is connected with Socket Mode")
+            probes = None
+            if settings.health_port:
+                probes = web.AppRunner(probe_app(runtime.health), access_log=None)
+                await probes.setup()
+                await web.TCPSite(probes, args.host, settings.health_port).start()
+                logging.info("probes on http://%s:%d/readyz", args.host, settings.health_port)
             await stop.wait()
             await handler.close_async()
+            if probes is not None:
+                await probes.cleanup()
         else:
             runner = await serve(runtime, args.host, args.port)
             logging.info(

@@ -1,4 +1,4 @@
-"""HTTP mode: Slack's requests at POST /slack/events, and GET /healthz."""
+"""HTTP mode: Slack's requests at POST /slack/events, and the probes (bot/health.py)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
 from bot.app import Runtime
+from bot.health import add_probes
 from bot.replay import ReplayGuard
 from bot.request_shape import Body, parse
-from storage.db import ping
 
 SLACK_PATH = "/slack/events"
 MAX_BODY_BYTES = 256 * 1024  # Slack's payloads are far smaller; refuse anything bigger early
@@ -38,14 +38,9 @@ def build_web_app(runtime: Runtime) -> web.Application:
         bolt_response = await runtime.bolt.async_dispatch(bolt_request(request, parsed))
         return await to_aiohttp_response(bolt_response)
 
-    async def healthz(_: web.Request) -> web.Response:
-        if await ping(runtime.engine):
-            return web.json_response({"ok": True})
-        return web.json_response({"ok": False, "error": "database unreachable"}, status=503)
-
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app.router.add_post(SLACK_PATH, slack_events)
-    app.router.add_get("/healthz", healthz)
+    add_probes(app, runtime.health)
     return app
 
 

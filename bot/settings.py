@@ -32,6 +32,7 @@ class Settings:
     database_url: str
     policy_path: str | None
     team_id: str | None = None  # the installed workspace; None: ask Slack (auth.test)
+    health_port: int | None = None  # Socket Mode: serve the probes on this port
 
     def __repr__(self) -> str:  # never print secrets, not even in a traceback
         return f"Settings(api_url={self.api_url!r}, policy={self.policy_path!r}, secrets=<hidden>)"
@@ -55,6 +56,7 @@ class Settings:
                 f"install), not {team_id!r}. {README_HINT}"
             )
         return cls(
+            health_port=_port(env.get("HEALTH_PORT")),
             bot_token=env["SLACK_BOT_TOKEN"],
             signing_secret=env.get("SLACK_SIGNING_SECRET", ""),
             app_token=env.get("SLACK_APP_TOKEN"),
@@ -63,6 +65,14 @@ class Settings:
             policy_path=env.get("FURIKAERI_POLICY") or None,
             team_id=team_id,
         )
+
+
+def _port(raw: str | None) -> int | None:
+    if not raw:
+        return None
+    if not (raw.isascii() and raw.isdigit() and 0 < int(raw) < 65536):
+        raise SettingsError(f"HEALTH_PORT must be a port (1-65535), not {raw!r}. {README_HINT}")
+    return int(raw)
 
 
 def database_url_from_env(env: Mapping[str, str] | None = None) -> str:

@@ -11,6 +11,8 @@ from typing import TextIO
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -52,3 +54,15 @@ def _lock(path: str) -> TextIO:
     handle = open(path, "a")  # noqa: SIM115 - kept open while the lock is held
     fcntl.flock(handle, fcntl.LOCK_EX)
     return handle
+
+
+async def at_head(engine: AsyncEngine) -> bool:
+    """Whether the database's schema is the newest this code knows (for readiness)."""
+
+    def compare(sync_conn: Connection) -> bool:
+        heads = ScriptDirectory.from_config(alembic_config()).get_heads()
+        current = MigrationContext.configure(sync_conn).get_current_heads()
+        return set(current) == set(heads)
+
+    async with engine.connect() as conn:
+        return await conn.run_sync(compare)

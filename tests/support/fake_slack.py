@@ -81,6 +81,7 @@ class FakeSlack:
         self.pins: set[tuple[str, str]] = set()
         self.dms: dict[str, str] = {}  # uid -> D… id
         self.views: dict[str, dict[str, Any]] = {}
+        self.socket_connections = 0  # Socket Mode WebSockets opened
         self.canvases: dict[str, dict[str, Any]] = {}
         self.files: dict[str, dict[str, Any]] = {}
         self.uploads: dict[str, bytes] = {}
@@ -100,6 +101,7 @@ class FakeSlack:
                 bot_id="BBOT",
                 is_enterprise_install=False,
             ),
+            "apps.connections.open": lambda a: _ok(url=f"{self.ws_origin}/socket-mode"),
             "conversations.create": self._conversations_create,
             "conversations.invite": self._conversations_invite,
             "conversations.join": lambda a: _ok(channel=self._join(a["channel"], ["UBOT"])),
@@ -147,6 +149,7 @@ class FakeSlack:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_post("/response/{name:.*}", self._response)
+        app.router.add_get("/socket-mode", self._socket_mode)
         self._cond = asyncio.Condition()
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
@@ -154,7 +157,18 @@ class FakeSlack:
         port = self._runner.addresses[0][1]
         self.origin = f"http://127.0.0.1:{port}"
         self.base_url = f"{self.origin}/api/"
+        self.ws_origin = f"ws://127.0.0.1:{port}"
         return self
+
+    async def _socket_mode(self, request: web.Request) -> web.WebSocketResponse:
+        """Socket Mode's WebSocket: says hello, then holds the connection (no events sent)."""
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self.socket_connections += 1
+        await ws.send_json({"type": "hello", "num_connections": 1})
+        async for _ in ws:  # pings and acks; closed when the bot goes
+            pass
+        return ws
 
     async def stop(self) -> None:
         if self._runner is not None:
