@@ -10,17 +10,19 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
 )
-from slack_sdk.web.async_client import AsyncWebClient
 
 import handlers
+from bot import metrics
 from bot.deps import Deps
 from bot.domain.policy import Policy
 from bot.domain.workspace import Installation
 from bot.health import SLACK_CHECK_EVERY, Health
 from bot.i18n import translator
+from bot.metrics import MeteredWebClient
 from bot.render import Renderer
 from bot.services.channels import IncidentChannels
 from bot.services.notes import NoteWriter
@@ -37,6 +39,18 @@ from storage.migrate import upgrade
 from storage.uow import Storage
 
 log = logging.getLogger("furikaeri")
+bolt_log = logging.getLogger("furikaeri.bolt")
+
+
+class _OurClientWins(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN by itself and warns, at every start, that the client we give it
+    (made with that very token) wins over it: true, expected, and not worth anyone's attention."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
+bolt_log.addFilter(_OurClientWins())
 SHUTDOWN_GRACE_SECONDS = 10.0  # work begun for a request (a channel, a draft) may finish
 
 
@@ -57,7 +71,7 @@ class Runtime:
         self.settings = settings
         self.policy = policy
         self.engine = create_engine(settings.database_url)
-        client = AsyncWebClient(
+        client = MeteredWebClient(
             token=settings.bot_token,
             base_url=settings.api_url,
             timeout=10,
@@ -78,7 +92,7 @@ class Runtime:
                 ),
             ),
             channels=channels,
-            notes=NoteWriter(storage, channels),
+            notes=NoteWriter(storage, channels, on_written=metrics.notes_written),
             clock=clock,
             background=Background(),
             translator=translator(policy.locale),  # its catalogue compiled now, at start-up
@@ -89,7 +103,7 @@ class Runtime:
             # bot/server.py verifies every HTTP request (signature, freshness, replay) before
             # Bolt sees it, and Socket Mode needs no signature: Bolt need not check again.
             request_verification_enabled=False,
-            logger=log,
+            logger=bolt_log,
             # Answer Slack when the listener returns: `reported` returns right after `ack()`.
             process_before_response=True,
         )
@@ -101,13 +115,13 @@ class Runtime:
         handlers.register(self.bolt)
         # The scheduler's own client does not wait out rate limits inside a call: the runner
         # reschedules on Retry-After instead, so one slow recipient never holds up the others.
-        nudge_client = AsyncWebClient(
+        nudge_client = MeteredWebClient(
             token=settings.bot_token, base_url=settings.api_url, timeout=10
         )
         self.nudges = NudgeRunner(self.deps, nudge_client)
         # Effects after commit: delivered the moment a unit of work that owes them commits. Its
         # client retries nothing by itself: a retry must look first for what a lost try did.
-        outbox_client = AsyncWebClient(
+        outbox_client = MeteredWebClient(
             token=settings.bot_token, base_url=settings.api_url, timeout=10, retry_handlers=[]
         )
         self.outbox = OutboxRunner(self.deps, outbox_client)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
+from bot import logs
 from bot.domain.errors import FurikaeriError
 from bot.domain.nudges import ACTION_ITEM
 from bot.settings import (
@@ -33,9 +34,11 @@ EXIT_USAGE = 2
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    try:
+        logs.configure()
+    except logs.LogSettingError as exc:
+        print(f"furikaeri: {exc}. See 'Settings' in README.md.", file=sys.stderr)
+        return EXIT_USAGE
     try:
         return asyncio.run(args.func(args))
     except SettingsError as exc:
@@ -117,14 +120,14 @@ async def _run(args: argparse.Namespace) -> int:
             from aiohttp import web
             from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-            from bot.health import probe_app
+            from bot.server import operations_app
 
             handler = AsyncSocketModeHandler(runtime.bolt, settings.app_token)
             await handler.connect_async()
             logging.info("furikaeri is connected with Socket Mode")
             probes = None
             if settings.health_port:
-                probes = web.AppRunner(probe_app(runtime.health), access_log=None)
+                probes = web.AppRunner(operations_app(runtime), access_log=None)
                 await probes.setup()
                 await web.TCPSite(probes, args.host, settings.health_port).start()
                 logging.info("probes on http://%s:%d/readyz", args.host, settings.health_port)

@@ -109,10 +109,3 @@ def add_probes(app: web.Application, health: Health) -> None:
     app.router.add_get("/livez", livez)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/healthz", readyz)
-
-
-def probe_app(health: Health) -> web.Application:
-    """The probes alone (Socket Mode, on HEALTH_PORT)."""
-    app = web.Application()
-    add_probes(app, health)
-    return app

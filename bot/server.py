@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import UTC, datetime
+
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
+from bot import metrics
 from bot.app import Runtime
 from bot.health import add_probes
 from bot.replay import ReplayGuard
 from bot.request_shape import Body, parse
+from bot.services import stats
 
+log = logging.getLogger(__name__)
 SLACK_PATH = "/slack/events"
 MAX_BODY_BYTES = 256 * 1024  # Slack's payloads are far smaller; refuse anything bigger early
 
@@ -40,7 +46,30 @@ def build_web_app(runtime: Runtime) -> web.Application:
 
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app.router.add_post(SLACK_PATH, slack_events)
+    add_operations(app, runtime)
+    return app
+
+
+def add_operations(app: web.Application, runtime: Runtime) -> None:
+    """The probes (bot/health.py) and GET /metrics (bot/metrics.py)."""
     add_probes(app, runtime.health)
+
+    async def metrics_view(_: web.Request) -> web.Response:
+        now = datetime.now(UTC)
+        try:
+            metrics.record(await stats.counts(uow=runtime.deps.storage.uow(), now=now), now)
+        except Exception as exc:  # the database away: the counters are still worth serving
+            log.warning("metrics: could not read the database (%s)", exc.__class__.__name__)
+        body, content_type = metrics.exposition()
+        return web.Response(body=body, headers={"Content-Type": content_type})
+
+    app.router.add_get("/metrics", metrics_view)
+
+
+def operations_app(runtime: Runtime) -> web.Application:
+    """The probes and metrics alone (Socket Mode, on HEALTH_PORT)."""
+    app = web.Application()
+    add_operations(app, runtime)
     return app
 
 

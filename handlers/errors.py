@@ -28,6 +28,7 @@ from bot.domain.errors import FurikaeriError
 from bot.domain.messages import N_, Message, Moment
 from bot.i18n import Translator
 from bot.render import format_dt
+from handlers import observe
 from handlers.people import ACK_PATH_TIMEOUT
 from handlers.slack_errors import slack_error
 from storage.uow import Conflict, Rejected, Unavailable
@@ -100,11 +101,20 @@ def reported(listener: Listener) -> Listener:
     Slack has its answer as soon as the listener acks while the rest of its work goes on (see
     handlers/background.py)."""
 
-    async def guarded(kwargs: dict[str, Any]) -> None:
+    async def guarded(kwargs: dict[str, Any], ack: _SignallingAck) -> None:
+        failed: Exception | None = None
         try:
             await listener(**kwargs)
         except Exception as error:
+            failed = error
             await tell(error, kwargs["body"], kwargs["context"])
+        context = kwargs["context"]
+        observe.request_done(
+            kwargs["body"],
+            ref=await _ref(context),
+            error=failed,
+            ack_seconds=ack.latency,
+        )
 
     @functools.wraps(listener)  # Bolt reads the wrapped listener's argument names
     async def run(**kwargs: Any) -> None:
@@ -113,7 +123,7 @@ def reported(listener: Listener) -> Listener:
         context["ack"] = ack
         if "ack" in kwargs:
             kwargs["ack"] = ack
-        work = context["deps"].background.spawn(guarded(kwargs))
+        work = context["deps"].background.spawn(guarded(kwargs, ack))
         if kwargs["body"].get("type") != "event_callback":  # Bolt acks an event by itself
             await ack.sent_or_done(work)
 
@@ -125,13 +135,24 @@ class _SignallingAck:
 
     def __init__(self, ack: AsyncAck) -> None:
         self._ack = ack
-        self._answered: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        self._answered: asyncio.Future[None] = loop.create_future()
+        self._started = loop.time()  # for the ack latency
+        self._acked: float | None = None
+        self._loop = loop
+
+    @property
+    def latency(self) -> float | None:
+        """Seconds from the listener's start to its first ack() (None: it never acked)."""
+        return None if self._acked is None else self._acked - self._started
 
     @property
     def response(self) -> BoltResponse | None:
         return self._ack.response
 
     async def __call__(self, *args: Any, **kwargs: Any) -> BoltResponse:
+        if self._acked is None:
+            self._acked = self._loop.time()
         try:
             return await self._ack(*args, **kwargs)
         finally:
@@ -169,6 +190,18 @@ async def tell(error: Exception, body: dict, context: AsyncBoltContext) -> None:
             )
     except SlackApiError as exc:  # telling failed too: the log is all that is left
         log.warning("could not tell the user about an error: %s", slack_error(exc))
+
+
+async def _ref(context: AsyncBoltContext) -> str | None:
+    """The incident of the channel the request came from, if it is an incident channel."""
+    channel = context.channel_id
+    if not channel or not channel.startswith(("C", "G")):
+        return None
+    try:
+        known = await context["deps"].channels.incident(channel)
+    except Exception:  # the database away: the request's line goes without its ref
+        return None
+    return None if known is None else known.ref
 
 
 def _has_moment(error: Exception) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -16,6 +17,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # Any fixed number: two bot processes starting at once on PostgreSQL take turns migrating.
 _PG_MIGRATION_LOCK = 0x6675726B
@@ -33,7 +35,15 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     async with _sqlite_file_lock(engine), engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
+        before = await conn.run_sync(_current)
         await conn.run_sync(lambda sync_conn: command.upgrade(alembic_config(sync_conn), revision))
+        after = await conn.run_sync(_current)
+    if before != after:
+        log.info("database schema upgraded from %s to %s", before or "nothing", after)
+
+
+def _current(sync_conn: Connection) -> str | None:
+    return ",".join(sorted(MigrationContext.configure(sync_conn).get_current_heads())) or None
 
 
 @asynccontextmanager

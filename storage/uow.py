@@ -13,6 +13,7 @@ from storage.outbox_repository import OutboxRepository
 from storage.people_repository import PeopleRepository
 from storage.reminder_repository import ReminderRepository
 from storage.repositories import IncidentRepository, PostmortemRepository
+from storage.stats_repository import StatsRepository
 from storage.timeline_repository import TimelineRepository
 from storage.writing_repository import WritingRepository
 
@@ -65,6 +66,7 @@ class UnitOfWork:
     reminders: ReminderRepository
     writing: WritingRepository
     outbox: OutboxRepository
+    stats: StatsRepository
 
     def __init__(
         self,
@@ -84,6 +86,7 @@ class UnitOfWork:
         self.reminders = ReminderRepository(self._session)
         self.writing = WritingRepository(self._session)
         self.outbox = OutboxRepository(self._session)
+        self.stats = StatsRepository(self._session)
         return self
 
     async def __aexit__(

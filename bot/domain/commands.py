@@ -396,7 +396,7 @@ def _parse_help(rest: str) -> Help:
     return Help(topic=topic)
 
 
-_SUBCOMMANDS: dict[str, Callable[[str], Command]] = {
+SUBCOMMANDS: dict[str, Callable[[str], Command]] = {
     "start": _parse_start,
     "note": _parse_note,
     "close": _parse_close,
@@ -417,7 +417,7 @@ def parse(text: str) -> Command:
     word, rest = first_word(text)
     if not word:
         return Help()
-    parse_rest = _SUBCOMMANDS.get(word.lower())
+    parse_rest = SUBCOMMANDS.get(word.lower())
     if parse_rest is None:
         return Help(unknown=word)
     return parse_rest(rest)

@@ -18,6 +18,7 @@ class ChannelIncident:
 
     id: int
     started_at: datetime  # set when the incident is declared (`--at`), never changed after
+    ref: str  # INC-7
 
 
 class IncidentChannels:
@@ -31,7 +32,7 @@ class IncidentChannels:
         self._misses: dict[str, float] = {}
 
     def remember(self, channel_id: str, incident: Incident) -> None:
-        self._known[channel_id] = ChannelIncident(incident.id, incident.started_at)
+        self._known[channel_id] = ChannelIncident(incident.id, incident.started_at, incident.ref)
         self._misses.pop(channel_id, None)
 
     async def incident(self, channel_id: str) -> ChannelIncident | None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import copy
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -87,9 +87,15 @@ class NoteWriter:
     """Queues notes and writes them in groups, one transaction at a time per process."""
 
     def __init__(
-        self, storage: Storage, channels: IncidentChannels, *, max_batch: int = MAX_BATCH
+        self,
+        storage: Storage,
+        channels: IncidentChannels,
+        *,
+        max_batch: int = MAX_BATCH,
+        on_written: Callable[[int], None] | None = None,
     ) -> None:
         self._storage = storage
+        self._on_written = on_written  # told each group commit's size (for the metrics)
         self._channels = channels
         self._max_batch = max_batch
         self._queue: list[tuple[NewNote, asyncio.Future[Noted]]] = []
@@ -144,6 +150,8 @@ class NoteWriter:
             for _, future in batch:
                 future.cancel()
             raise
+        if self._on_written is not None:
+            self._on_written(len(batch))
         for (_, future), entry in zip(batch, entries, strict=True):
             if not future.done():  # else its request stopped waiting; the note is kept all the same
                 future.set_result(entry)
