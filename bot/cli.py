@@ -98,6 +98,16 @@ def _parser() -> argparse.ArgumentParser:
     owed.add_argument("--all", action="store_true", help="include effects already sent")
     owed.set_defaults(func=_outbox_list)
 
+    doctor = sub.add_parser("doctor", help="check the token, scopes, database, policy, channels")
+    doctor.add_argument("--socket", action="store_true", help="the bot runs in Socket Mode")
+    doctor.set_defaults(func=_doctor)
+
+    policy = sub.add_parser("policy", help="the policy file")
+    pol_sub = policy.add_subparsers(required=True, metavar="ACTION")
+    check = pol_sub.add_parser("check", help="check a policy file, naming each problem")
+    check.add_argument("file")
+    check.set_defaults(func=_policy_check)
+
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(required=True, metavar="ACTION")
     db_sub.add_parser("upgrade", help="apply migrations").set_defaults(func=_db_upgrade)
@@ -247,6 +257,25 @@ async def _outbox_list(args: argparse.Namespace) -> int:
             f"{effect.id:>5}  {due:<17} {effect.state:<8} {effect.attempts:>5}  "
             f"{effect.kind:<16} {incident.ref if incident else '-':<8} {effect.last_error or ''}"
         )
+    return 0
+
+
+async def _doctor(args: argparse.Namespace) -> int:
+    from bot.doctor import diagnose, table
+
+    settings = Settings.from_env(socket_mode=args.socket)
+    findings = await diagnose(settings, settings.policy_path)
+    print(table(findings))
+    failed = [f.check for f in findings if not f.ok]
+    if failed:
+        print(f"\n{len(failed)} check(s) failed: {', '.join(failed)}.", file=sys.stderr)
+        return 1
+    return 0
+
+
+async def _policy_check(args: argparse.Namespace) -> int:
+    load_policy(args.file)  # a problem is a SettingsError naming the key (exit 2)
+    print(f"{args.file}: the policy is valid")
     return 0
 
 

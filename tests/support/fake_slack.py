@@ -82,6 +82,7 @@ class FakeSlack:
         self.dms: dict[str, str] = {}  # uid -> D… id
         self.views: dict[str, dict[str, Any]] = {}
         self.socket_connections = 0  # Socket Mode WebSockets opened
+        self.scopes: list[str] | None = None  # the token's granted scopes (x-oauth-scopes)
         self.canvases: dict[str, dict[str, Any]] = {}
         self.files: dict[str, dict[str, Any]] = {}
         self.uploads: dict[str, bytes] = {}
@@ -303,8 +304,12 @@ class FakeSlack:
         if not Call(method, args, request.headers).token:
             return web.json_response(_err("not_authed"))
         handler = self.handlers.get(method)
+        # Slack names the token's granted scopes on every answer (None here: no such header).
+        headers = {"x-oauth-scopes": ",".join(self.scopes)} if self.scopes is not None else {}
         try:
-            return web.json_response(handler(args) if handler else _err("unknown_method"))
+            return web.json_response(
+                handler(args) if handler else _err("unknown_method"), headers=headers
+            )
         except KeyError as missing:  # a required argument was not sent
             return web.json_response(_err(f"invalid_arguments: missing {missing}"))
 
