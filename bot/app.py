@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from slack_bolt.async_app import AsyncApp
@@ -24,6 +24,7 @@ from bot.health import SLACK_CHECK_EVERY, Health
 from bot.i18n import translator
 from bot.metrics import MeteredWebClient
 from bot.render import Renderer
+from bot.services import retention
 from bot.services.channels import IncidentChannels
 from bot.services.notes import NoteWriter
 from bot.services.people import remember_person
@@ -174,7 +175,30 @@ class Runtime:
                 coalesce=True,
                 seconds=SLACK_CHECK_EVERY.total_seconds(),
             )
+            # Retention: what was sent long ago is purged (not at once: start-up is busy enough).
+            self.scheduler.add_job(
+                self.purge,
+                "interval",
+                id="retention",
+                max_instances=1,
+                coalesce=True,
+                hours=6,
+                next_run_time=utcnow() + timedelta(minutes=5),
+            )
             self.scheduler.start()
+
+    async def purge(self) -> None:
+        try:
+            nudges, effects = await retention.purge(
+                uow=self.deps.storage.uow(),
+                now=self.deps.clock(),
+                keep_for=self.policy.reminders.keep_for,
+            )
+        except Exception:  # the database may be briefly away: next time
+            log.warning("retention: could not purge", exc_info=True)
+            return
+        if nudges or effects:
+            log.info("retention: purged %d sent nudges and %d delivered effects", nudges, effects)
 
     async def aclose(self) -> None:
         if self.scheduler.running:

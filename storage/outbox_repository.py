@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.outbox import Effect
@@ -97,6 +97,13 @@ class OutboxRepository:
             select(outbox).where(outbox.c.subject_id == subject_id).order_by(outbox.c.id)
         )
         return [_effect(row) for row in rows]
+
+    async def purge(self, before: datetime) -> int:
+        """Forget effects delivered (or cancelled) before `before`; pending and failed stay."""
+        done = outbox.c.state.in_(("sent", "cancelled"))
+        when = func.coalesce(outbox.c.sent_at, outbox.c.due_at)
+        result = await self._session.execute(outbox.delete().where(done, when < before))
+        return rowcount(result)
 
 
 def _effect(row: Any) -> Effect:

@@ -186,6 +186,13 @@ class ReminderRepository:
         )
         return [Reminder(**row._mapping) for row in rows]
 
+    async def purge(self, before: datetime) -> int:
+        """Forget nudges sent or cancelled before `before` (what is still pending stays)."""
+        done = reminders.c.state.in_(("sent", "cancelled"))
+        when = func.coalesce(reminders.c.sent_at, reminders.c.due_at)
+        result = await self._session.execute(reminders.delete().where(done, when < before))
+        return rowcount(result)
+
     async def decide(self, approval: Approval) -> None:
         """Record a reviewer's decision for the round, replacing an earlier one."""
         key = and_(

@@ -121,7 +121,7 @@ _REMINDER_SPANS: dict[str, dict[str, str]] = {
 }
 _REMINDER_KEYS = dict.fromkeys(
     ("business_days", "working_hours", "working_days", "holidays", *_REMINDER_SPANS)
-    + ("escalate_after", "snooze", "digest", "poll_interval", "max_attempts")
+    + ("escalate_after", "snooze", "digest", "poll_interval", "max_attempts", "keep_for")
 )
 
 
@@ -143,7 +143,7 @@ def reminders_section(value: object, path: str) -> dict[str, Any]:
             spans = checked_mapping(data[group], f"{path}.{group}", fields)
             for key, raw in spans.items():
                 settings[fields[key]] = duration(raw, f"{path}.{group}.{key}")
-    for key in ("snooze", "poll_interval"):
+    for key in ("snooze", "poll_interval", "keep_for"):
         if key in data:
             settings[key] = duration(data[key], f"{path}.{key}")
     for key in ("escalate_after", "max_attempts"):

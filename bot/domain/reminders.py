@@ -38,6 +38,7 @@ class ReminderPolicy:
     poll_interval: timedelta = timedelta(seconds=30)
     max_attempts: int = 5
     action_every: timedelta = timedelta(days=2)  # an owner's reminders once an item is due
+    keep_for: timedelta = timedelta(days=90)  # sent nudges and delivered effects; then purged
 
     def retro_deadline(
         self, closed_at: datetime, *, severity: int | None, tz: ZoneInfo

@@ -41,6 +41,7 @@ FULL_EXAMPLE: dict[str, Any] = {
         "digest": {"channel": "C0123ABC", "every": "14d"},
         "poll_interval": "10s",
         "max_attempts": 7,
+        "keep_for": "30d",
     },
     "review": {"approvals": 2, "publish_channel": "C0PUBLIC1", "escalation_channel": "G0ESCAL1"},
 }
@@ -65,6 +66,7 @@ FULL_REMINDERS = ReminderPolicy(
     digest_every=timedelta(days=14),
     poll_interval=timedelta(seconds=10),
     max_attempts=7,
+    keep_for=timedelta(days=30),
 )
 
 
@@ -98,6 +100,7 @@ def test_default_reminders() -> None:
     assert (reminders.digest_channel, reminders.digest_every) == (None, timedelta(days=7))
     assert reminders.poll_interval == timedelta(seconds=30)
     assert reminders.max_attempts == 5
+    assert reminders.keep_for == timedelta(days=90)
 
 
 def test_empty_mapping_is_the_default() -> None:

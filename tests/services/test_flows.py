@@ -241,3 +241,35 @@ async def test_a_publication_for_an_earlier_round_is_moot(storage: Storage, poli
         await effects.record_published(
             uow=storage.uow(), postmortem_id=pm.id, round_=1, ts="1.2", now=NOW
         )
+
+
+async def test_retention_purges_what_was_sent_long_ago_and_keeps_the_rest(
+    storage: Storage, policy: Policy
+) -> None:
+    from bot.services import retention
+
+    outcome = await _closed(storage, policy)  # owes effects and schedules nudges
+    pm = outcome.postmortem
+    assert pm is not None
+    later = NOW + timedelta(days=100)
+    async with storage.uow() as uow:
+        for effect in await uow.outbox.for_subject(outcome.incident.id):
+            if effect.kind == "close_outcome":
+                await uow.outbox.set(effect.id, state="sent", sent_at=NOW)
+        pending = await uow.reminders.for_postmortem(pm.id)
+        await uow.reminders.set(pending[0].id, state="sent", sent_at=NOW)
+        await uow.commit()
+    assert await retention.purge(uow=storage.uow(), now=later, keep_for=timedelta(days=90)) == (
+        1,
+        1,
+    )
+    async with storage.uow() as uow:
+        kinds = [e.kind for e in await uow.outbox.for_subject(outcome.incident.id)]
+        left = await uow.reminders.for_postmortem(pm.id)
+    assert "close_outcome" not in kinds and "draft_share" in kinds  # pending stays
+    assert len(left) == len(pending) - 1 and all(r.state == "pending" for r in left)
+    # Within the period nothing goes.
+    assert await retention.purge(uow=storage.uow(), now=later, keep_for=timedelta(days=200)) == (
+        0,
+        0,
+    )
