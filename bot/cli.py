@@ -111,6 +111,9 @@ def _parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(required=True, metavar="ACTION")
     db_sub.add_parser("upgrade", help="apply migrations").set_defaults(func=_db_upgrade)
+    copy = db_sub.add_parser("backup", help="copy the SQLite database, online, to a new file")
+    copy.add_argument("path")
+    copy.set_defaults(func=_db_backup)
     return parser
 
 
@@ -276,6 +279,18 @@ async def _doctor(args: argparse.Namespace) -> int:
 async def _policy_check(args: argparse.Namespace) -> int:
     load_policy(args.file)  # a problem is a SettingsError naming the key (exit 2)
     print(f"{args.file}: the policy is valid")
+    return 0
+
+
+async def _db_backup(args: argparse.Namespace) -> int:
+    from storage.backup import BackupError, backup
+
+    try:
+        path = await asyncio.to_thread(backup, database_url_from_env(), args.path)
+    except BackupError as exc:
+        print(f"furikaeri: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"backed up to {path}")
     return 0
 
 
