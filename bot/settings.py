@@ -10,6 +10,7 @@ from pathlib import Path
 
 import yaml
 
+from bot.calendars import with_public_holidays
 from bot.domain.policy import Policy
 from bot.domain.policy_fields import PolicyError
 
@@ -94,7 +95,7 @@ def load_policy(path: str | None) -> Policy:
     if not isinstance(data, Mapping):
         raise SettingsError(f"FURIKAERI_POLICY: {path} must hold a mapping of settings.")
     try:
-        policy = Policy.from_mapping(data)
+        policy = with_public_holidays(Policy.from_mapping(data))
     except PolicyError as exc:
         raise SettingsError(f"FURIKAERI_POLICY: {path}: {exc}") from exc
     if policy.template_dir and not Path(policy.template_dir).is_absolute():

@@ -39,6 +39,9 @@ class WorkCalendar:
     end: time = time(18, 0)
     days: frozenset[int] = frozenset({0, 1, 2, 3, 4})
     holidays: frozenset[date] = frozenset()
+    # A maintained public-holiday calendar to add: (country, subdivision or None), e.g. ("JP",
+    # None). The domain only records it; bot/calendars.py adds its days to `holidays`.
+    public_holidays: tuple[str, str | None] | None = None
 
     def __post_init__(self) -> None:
         if self.start.tzinfo is not None or self.end.tzinfo is not None:

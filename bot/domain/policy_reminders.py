@@ -21,6 +21,7 @@ from bot.domain.reminders import ReminderPolicy
 
 _WALL_TIME = re.compile(r"(?P<hour>[01]?[0-9]|2[0-3]):(?P<minute>[0-5][0-9])")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_COUNTRY = re.compile(r"[A-Z]{2,3}")  # ISO 3166 alpha-2 (JP, US) or a financial market code
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -89,7 +90,27 @@ def _holiday(value: object, path: str) -> date:
     raise PolicyError(path, f"expected a date like 2021-12-29, got {value!r}")
 
 
-def _holidays(value: object, path: str) -> frozenset[date]:
+def _holidays(value: object, path: str) -> dict[str, Any]:
+    """A list of dates, or ``{country: JP, subdivision: …, dates: [...]}``: a country's public
+    holidays (a maintained calendar, see bot/calendars.py) and the team's own days."""
+    if isinstance(value, Mapping):
+        data = checked_mapping(value, path, {"country": None, "subdivision": None, "dates": None})
+        country, subdivision = data.get("country"), data.get("subdivision")
+        if not (isinstance(country, str) and _COUNTRY.fullmatch(country)):
+            raise PolicyError(
+                f"{path}.country", f"expected a country code like JP, got {country!r}"
+            )
+        if subdivision is not None and not isinstance(subdivision, str | int):
+            raise PolicyError(
+                f"{path}.subdivision", f"expected a code like 13, got {subdivision!r}"
+            )
+        dates = _dates(data.get("dates", []), f"{path}.dates")
+        sub = None if subdivision is None else str(subdivision)
+        return {"holidays": dates, "public_holidays": (country, sub)}
+    return {"holidays": _dates(value, path)}
+
+
+def _dates(value: object, path: str) -> frozenset[date]:
     if not isinstance(value, list | tuple):
         raise PolicyError(path, f"expected a list of dates like [2021-12-29], got {value!r}")
     return frozenset(_holiday(item, f"{path}[{i}]") for i, item in enumerate(value))
@@ -105,7 +126,7 @@ def _calendar(data: Mapping[str, Any], path: str) -> WorkCalendar:
     if "working_days" in data:
         settings["days"] = _working_days(data["working_days"], f"{path}.working_days")
     if "holidays" in data:
-        settings["holidays"] = _holidays(data["holidays"], f"{path}.holidays")
+        settings |= _holidays(data["holidays"], f"{path}.holidays")
     return WorkCalendar(**settings)
 
 
