@@ -107,6 +107,8 @@ def _parser() -> argparse.ArgumentParser:
     check = pol_sub.add_parser("check", help="check a policy file, naming each problem")
     check.add_argument("file")
     check.set_defaults(func=_policy_check)
+    schema = pol_sub.add_parser("schema", help="print the policy file's JSON Schema")
+    schema.set_defaults(func=_policy_schema)
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(required=True, metavar="ACTION")
@@ -279,6 +281,13 @@ async def _doctor(args: argparse.Namespace) -> int:
 async def _policy_check(args: argparse.Namespace) -> int:
     load_policy(args.file)  # a problem is a SettingsError naming the key (exit 2)
     print(f"{args.file}: the policy is valid")
+    return 0
+
+
+async def _policy_schema(_: argparse.Namespace) -> int:
+    from bot.policy_schema import schema
+
+    print(json.dumps(schema(), indent=2, ensure_ascii=False))
     return 0
 
 
