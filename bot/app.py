@@ -24,6 +24,7 @@ from bot.health import SLACK_CHECK_EVERY, Health
 from bot.i18n import translator
 from bot.metrics import MeteredWebClient
 from bot.render import Renderer
+from bot.replay import replay_guard
 from bot.services import retention
 from bot.services.channels import IncidentChannels
 from bot.services.notes import NoteWriter
@@ -129,6 +130,7 @@ class Runtime:
         storage.on_effects = self.outbox.kick
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.health = Health(self.engine, self.bolt.client)
+        self.replays = replay_guard(self.engine)
 
     async def _inject_deps(self, context: dict, next: Callable[[], Awaitable[None]]) -> None:  # noqa: A002
         context["deps"] = self.deps
@@ -174,6 +176,14 @@ class Runtime:
                 max_instances=1,
                 coalesce=True,
                 seconds=SLACK_CHECK_EVERY.total_seconds(),
+            )
+            self.scheduler.add_job(
+                self.replays.forget_old,
+                "interval",
+                id="replays",
+                max_instances=1,
+                coalesce=True,
+                minutes=1,
             )
             # Retention: what was sent long ago is purged (not at once: start-up is busy enough).
             self.scheduler.add_job(

@@ -102,9 +102,12 @@ def add_probes(app: web.Application, health: Health) -> None:
 
     async def readyz(_: web.Request) -> web.Response:
         checks = await health.readiness()
-        ok = all(check.ok for check in checks.values())
-        body = {"ok": ok, "checks": {name: vars(check) for name, check in checks.items()}}
-        return web.json_response(body, status=200 if ok else 503)
+        failed = [f"{name} {check.detail}" for name, check in checks.items() if not check.ok]
+        body: dict[str, object] = {"ok": not failed}
+        if failed:  # the first failure in a word, as /healthz always said
+            body["error"] = failed[0]
+        body["checks"] = {name: vars(check) for name, check in checks.items()}
+        return web.json_response(body, status=503 if failed else 200)
 
     app.router.add_get("/livez", livez)
     app.router.add_get("/readyz", readyz)

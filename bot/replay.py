@@ -1,16 +1,33 @@
 """Refuse a signed request seen before: a captured request can't be played back within the five
-minutes its timestamp stays fresh. (Slack signs every delivery, retries included, anew.)"""
+minutes its timestamp stays fresh. (Slack signs every delivery, retries included, anew.)
+
+On SQLite (one process) the signatures seen are kept in memory; on PostgreSQL, where several
+replicas may serve the same Slack app, in a table they share (storage/seen.py), so a replay is
+refused whichever replica it reaches.
+"""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import OrderedDict
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.seen import first_seen, forget_before
+
+log = logging.getLogger(__name__)
 FRESH_SECONDS = 5 * 60  # Bolt refuses anything older, so nothing older needs remembering
 
 
 class ReplayGuard:
-    def __init__(self, window: float = FRESH_SECONDS, clock=time.monotonic) -> None:
+    """In this process only."""
+
+    def __init__(
+        self, window: float = FRESH_SECONDS, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._window = window
         self._clock = clock
         self._seen: OrderedDict[tuple[str, ...], float] = OrderedDict()
@@ -24,3 +41,44 @@ class ReplayGuard:
             return False
         self._seen[key] = now
         return True
+
+    async def check(self, stamp: str, signature: str) -> bool:
+        return self.first_time(stamp, signature)
+
+    async def forget_old(self) -> None:
+        """Nothing to do: `first_time` forgets as it goes."""
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class SharedReplayGuard:
+    """Across every process using the same PostgreSQL database."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        window: float = FRESH_SECONDS,
+        clock: Callable[[], datetime] = _utcnow,
+    ) -> None:
+        self._engine = engine
+        self._window = timedelta(seconds=window)
+        self._clock = clock
+
+    async def check(self, stamp: str, signature: str) -> bool:
+        # The signature is an HMAC over the timestamp and body: it names the request alone.
+        return await first_seen(self._engine, signature, self._clock(), self._window)
+
+    async def forget_old(self) -> None:
+        """Drop signatures past the window (the scheduler calls this every minute)."""
+        try:
+            await forget_before(self._engine, self._clock() - self._window)
+        except Exception as exc:  # the database away for a moment: next minute
+            log.warning(
+                "replay guard: could not forget old signatures (%s)", exc.__class__.__name__
+            )
+
+
+def replay_guard(engine: AsyncEngine) -> ReplayGuard | SharedReplayGuard:
+    return SharedReplayGuard(engine) if engine.dialect.name == "postgresql" else ReplayGuard()

@@ -13,7 +13,6 @@ from slack_sdk.signature import SignatureVerifier
 from bot import metrics
 from bot.app import Runtime
 from bot.health import add_probes
-from bot.replay import ReplayGuard
 from bot.request_shape import Body, parse
 from bot.services import stats
 
@@ -23,7 +22,7 @@ MAX_BODY_BYTES = 256 * 1024  # Slack's payloads are far smaller; refuse anything
 
 
 def build_web_app(runtime: Runtime) -> web.Application:
-    replays = ReplayGuard()
+    replays = runtime.replays
     verifier = SignatureVerifier(runtime.settings.signing_secret)
 
     async def slack_events(request: web.Request) -> web.Response:
@@ -39,7 +38,12 @@ def build_web_app(runtime: Runtime) -> web.Application:
         if not verifier.is_valid(body, stamp, signature):
             return web.json_response({"error": "invalid signature"}, status=401)
         # Only a genuine request is remembered, so a forged copy can't spoil the real one.
-        if not replays.first_time(stamp, signature):
+        try:
+            fresh = await replays.check(stamp, signature)
+        except Exception as exc:  # the database away: nothing could be done with it anyway
+            log.warning("replay guard: database unreachable (%s)", exc.__class__.__name__)
+            return web.json_response({"error": "database unreachable"}, status=503)
+        if not fresh:
             return web.json_response({"error": "replayed request"}, status=401)
         bolt_response = await runtime.bolt.async_dispatch(bolt_request(request, parsed))
         return await to_aiohttp_response(bolt_response)

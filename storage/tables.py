@@ -289,6 +289,14 @@ reminders = Table(
 
 # An effect owed to Slack after a committed change (the transactional outbox): written in the
 # same transaction as the change, delivered after the commit, retried until sent or failed.
+# Signed requests seen within Slack's five-minute freshness window (bot/replay.py).
+seen_requests = Table(
+    "seen_requests",
+    metadata,
+    Column("signature", String(96), primary_key=True),
+    Column("seen_at", UTCDateTime, nullable=False),
+)
+
 outbox = Table(
     "outbox",
     metadata,

@@ -119,3 +119,21 @@ async def test_the_same_note_sent_to_both_processes_at_once_is_two_notes_each_st
     report = await stored(first, number)
     notes = [(e.author, e.text) for e in report.timeline if e.kind == "note"]
     assert sorted(notes) == [("U2", "failover started"), ("U3", "failover started")]
+
+
+async def test_a_request_replayed_to_the_other_replica_is_refused(twins, fake_slack):
+    """Replicas share the signatures they have seen: a captured request played back to the
+    other one — even at the same moment as the original — acts once."""
+    from tests.conftest import SIGNING_SECRET
+    from tests.support.slack_requests import sign, slash_command_body
+
+    first, second = twins
+    number, channel = await declare(first, "Replayed across replicas")
+    body = slash_command_body("note only once, whichever replica", channel_id=channel)
+    headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(body, SIGNING_SECRET)}
+    replies = await asyncio.gather(
+        first.slack.post_raw(body, headers), second.slack.post_raw(body, headers)
+    )
+    assert sorted(reply.status for reply in replies) == [200, 401]
+    notes = [e.text for e in (await stored(first, number)).timeline if e.kind == "note"]
+    assert notes == ["only once, whichever replica"]

@@ -1,0 +1,28 @@
+"""Signed requests seen in the last five minutes, shared by every replica (bot/replay.py): a
+replayed request is refused whichever process it reaches.
+
+Revision ID: 0006_seen_requests
+Revises: 0005_people
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+from storage.tables import UTCDateTime
+
+revision = "0006_seen_requests"
+down_revision = "0005_people"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "seen_requests",
+        sa.Column("signature", sa.String(96), primary_key=True),
+        sa.Column("seen_at", UTCDateTime, nullable=False),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("seen_requests")
