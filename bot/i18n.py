@@ -21,8 +21,9 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-from bot.domain.messages import Message, Moment
+from bot.domain.messages import Message, Moment, Span
 from bot.domain.mrkdwn import escape, slack_date
+from bot.domain.timeparse import format_duration_in
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locales"
 DOMAIN = "messages"
@@ -85,8 +86,12 @@ class Translator:
         return self.catalog.pgettext(context, msgid)
 
     def say(self, message: Message, moment: Callable[[Moment], str] = str) -> str:
-        """A domain message (an error's, say) in this language; ``moment`` says its times."""
-        return message.render(self.catalog.gettext, moment)
+        """A domain message (an error's, say) in this language; ``moment`` says its times,
+        and its lengths of time are written as this language writes durations."""
+        return message.render(self.catalog.gettext, moment, self._span)
+
+    def _span(self, span: Span) -> str:
+        return format_duration_in(self.locale, span.length)
 
     def say_in_slack(self, message: Message) -> str:
         """A domain message as Slack mrkdwn: escaped (messages quote what was typed), with its

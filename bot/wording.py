@@ -13,28 +13,15 @@ from datetime import timedelta
 from bot.domain.lifecycle import ENTRY_TEXTS
 from bot.domain.messages import recognise
 from bot.domain.model import INTERVENTION_LABELS, Trigger
-from bot.domain.timeparse import format_duration, minutes
+from bot.domain.timeparse import format_duration_in
+from bot.domain.timeparse import format_duration_ja as format_duration_ja
 from bot.domain.triggers import explain
 from bot.i18n import Translator, language
 
 
-def format_duration_ja(td: timedelta) -> str:
-    """The Japanese twin of ``timeparse.format_duration``: ``27分``, ``1時間30分``, ``3日4時間``."""
-    if td < timedelta(0):
-        return "-" + format_duration_ja(-td)
-    if td < timedelta(minutes=1):
-        return f"{int(td.total_seconds())}秒" if td else "0分"
-    days, rest = divmod(minutes(td), 24 * 60)
-    hours, mins = divmod(rest, 60)
-    return "".join(f"{n}{unit}" for n, unit in ((days, "日"), (hours, "時間"), (mins, "分")) if n)
-
-
-_DURATION_BY_LANGUAGE = {"ja": format_duration_ja}
-
-
 def duration_in(locale: str, td: timedelta) -> str:
     """``td`` as people of ``locale`` write it: ``1 h 30 min``, ``1時間30分``."""
-    return _DURATION_BY_LANGUAGE.get(language(locale), format_duration)(td)
+    return format_duration_in(language(locale), td)
 
 
 def trigger_reason(trigger: Trigger, t: Translator) -> str:

@@ -21,6 +21,7 @@ from bot.wording import entry_text, trigger_reason
 WRITE_ANYWAY = "postmortem_write_anyway"
 CAPTURE_SHORTCUT = "add_to_timeline"
 TIMELINE_PAGE = 40  # entries on a page of /incident timeline; the export has them all
+SECTION_MAX = 3000  # characters of a section block's text, Slack's limit
 LINE_MAX = 300  # characters of each entry shown there, so the message stays within Slack's limit
 MARK_LABELS = {
     "detected": N_("Detected"),
@@ -266,8 +267,20 @@ def _review_block(t: Translator, findings: Sequence[Finding]) -> list[Block]:
         "(nothing was changed; `/incident timeline check` shows them again):",
         len(findings),
     )
-    lines = [f"• {t.say_in_slack(f.message)}" for f in findings]
-    return [_section("\n".join([head, *lines]))]
+    return review_sections(t, head, findings)
+
+
+def review_sections(t: Translator, head: str, findings: Sequence[Finding]) -> list[Block]:
+    """The timeline review's findings under ``head``, a bullet each, their times as Slack
+    dates (each reader's zone); as many sections as Slack's 3,000 characters a text need."""
+    lines = [head, *(f"• {t.say_in_slack(f.message)}" for f in findings)]
+    texts: list[str] = []
+    for line in lines:
+        if texts and len(texts[-1]) + 1 + len(line) <= SECTION_MAX:
+            texts[-1] += "\n" + line
+        else:
+            texts.append(line[:SECTION_MAX])
+    return [_section(text) for text in texts]
 
 
 def _outcome(
@@ -305,7 +318,7 @@ def _outcome(
 def outcome_fallback(t: Translator, incident: Incident, triggers: list[Trigger]) -> str:
     if not triggers:
         return t.gettext("%(ref)s closed: no trigger fired.", ref=incident.ref)
-    fired = ", ".join(trigger_name(t, tr) for tr in triggers)
+    fired = t.pgettext("between names", ", ").join(trigger_name(t, tr) for tr in triggers)
     return t.gettext(
         "%(ref)s closed. Postmortem triggers: %(fired)s.", ref=incident.ref, fired=fired
     )
@@ -332,7 +345,7 @@ def retro_invite_text(
     return t.gettext(
         "%(people)s: let's hold the %(ref)s retrospective by %(when)s "
         "(the .ics adds a slot to your calendar). Afterwards: `/incident retro held [notes]`.",
-        people=", ".join(f"<@{u}>" for u in people),
+        people=t.pgettext("between names", ", ").join(f"<@{u}>" for u in people),
         ref=incident.ref,
         when=when(pm.retro_due_at),
     )

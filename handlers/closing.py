@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.deps import Deps
 from bot.domain.ics import retro_invitation
 from bot.domain.model import Incident, Postmortem
+from bot.domain.mrkdwn import mentions
 from bot.export_markdown import draft_markdown
 from bot.services.incidents import record_document
 from bot.services.reports import incident_report
@@ -26,6 +27,7 @@ async def render_draft(deps: Deps, incident_id: int, postmortem: Postmortem | No
     pm = postmortem or report.postmortem
     assert pm is not None
     people = {e.author for e in report.timeline} | {pm.author, *pm.reviewers}
+    people |= {uid for e in report.timeline for uid in mentions(e.text)}  # quoted messages
     people |= set(report.roles.values()) | set(report.responders)
     people |= {a.owner for a in report.actions if a.owner}
     return draft_markdown(

@@ -17,12 +17,13 @@ from bot.domain.commands import parse
 from bot.domain.errors import BadTime
 from bot.domain.lifecycle import impact_from_marks
 from bot.domain.messages import N_
+from bot.domain.model import Incident
 from bot.domain.mrkdwn import unescape_slack
 from bot.domain.timeparse import has_offset, parse_time
 from bot.domain.tokens import NOT_GIVEN
 from bot.i18n import Translator
 from bot.services import incidents as svc
-from bot.services import lifecycle
+from bot.services import lifecycle, timeline
 from handlers import blocks, close_form, forms
 from handlers.errors import reported
 from handlers.people import ACK_PATH_TIMEOUT
@@ -176,8 +177,7 @@ async def on_close(cmd: cmds.Close, run: Invocation) -> None:
         cmd = replace(cmd, impact=marked) if marked is not None else cmd
     if not cmd.is_complete:
         await run.ack()
-        modal = forms.close_modal(run.t, incident, **close_form.prefill(cmd, closed_at))
-        await run.client.views_open(trigger_id=run.trigger_id, view=modal)
+        await _open_close_form(run, incident, cmd, closed_at)
         return
     await svc.close_incident(
         uow=deps.storage.uow(),
@@ -191,3 +191,18 @@ async def on_close(cmd: cmds.Close, run: Invocation) -> None:
         response_url=run.response_url,
     )
     await run.ack()  # the announcement and the draft follow from the outbox
+
+
+async def _open_close_form(
+    run: Invocation, incident: Incident, cmd: cmds.Close, closed_at: datetime
+) -> None:
+    """The close form, with what the timeline review finds as closing would see it."""
+    findings = await timeline.closing_findings(
+        uow=run.deps.storage.uow(),
+        incident_id=incident.id,
+        closing_at=closed_at,
+        impact=None if cmd.impact is NOT_GIVEN else cmd.impact,
+    )
+    prefilled = close_form.prefill(cmd, closed_at)
+    modal = forms.close_modal(run.t, incident, **prefilled, findings=findings)
+    await run.client.views_open(trigger_id=run.trigger_id, view=modal)

@@ -4,13 +4,15 @@ message to its timeline. Each choice shows a translated word and sends the comma
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from bot.domain.messages import N_
 from bot.domain.model import DETECTIONS, INTERVENTIONS, Incident
+from bot.domain.timeline_review import Finding
 from bot.i18n import Translator
-from handlers.blocks import Block, context
+from handlers.blocks import Block, context, review_sections
 
 CLOSE_MODAL = "close_incident"
 CAPTURE_MODAL = "add_to_timeline_modal"
@@ -28,10 +30,13 @@ def close_modal(
     intervention: str | None,
     detected_by: str | None,
     reviewers: tuple[str, ...],
+    findings: Sequence[Finding] = (),
 ) -> dict[str, Any]:
-    """The modal that asks for the close facts, pre-filled with what is known."""
+    """The modal that asks for the close facts, pre-filled with what is known; above them, what
+    in the timeline looks wrong (the timeline review: it changes nothing)."""
     _ = t.gettext
     blocks = [
+        *_timeline_check(t, findings),
         _input(
             "closed_at",
             _("Closed at"),
@@ -72,6 +77,20 @@ def close_modal(
         "close": {"type": "plain_text", "text": _("Cancel")},
         "blocks": blocks,
     }
+
+
+def _timeline_check(t: Translator, findings: Sequence[Finding]) -> list[Block]:
+    if not findings:
+        return []
+    head = t.ngettext(
+        "*Timeline check*: %(n)s thing to look at before you close (nothing is changed: "
+        "close anyway, or cancel and correct the timeline first):",
+        "*Timeline check*: %(n)s things to look at before you close (nothing is changed: "
+        "close anyway, or cancel and correct the timeline first):",
+        len(findings),
+    )
+    sections = review_sections(t, head, findings)
+    return [{**b, "block_id": f"timeline_check_{i}"} for i, b in enumerate(sections, 1)]
 
 
 def modal_title(text: str) -> Block:

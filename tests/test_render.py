@@ -210,7 +210,10 @@ def test_english_headings_and_metadata_in_order(renderer, aurora):
     labels = re.findall(r"^- \*\*(.+?):\*\*", md.split("\n## ", 1)[0], flags=re.M)
     assert labels[:5] == EN_META
     assert "- **Created:** 2021-12-29 11:00 JST" in md
-    assert "- **Incident period:** 2021-12-28 10:00 JST → 2021-12-28 14:00 JST (4 h)" in md
+    assert (
+        "- **Incident period:** 2021-12-28 10:00 JST → 2021-12-28 14:00 JST "
+        "(4 h, from the start to the close: it was never marked resolved)"
+    ) in md
     assert "- **Author:** Aki Sato" in md
     assert "- **Reviewers:** Ben Ito, Chie Mori" in md
     assert "- **Status:** Draft" in md
@@ -224,7 +227,10 @@ def test_japanese_headings_and_metadata_in_order(renderer, redis_ja):
     assert headings(md) == JA_HEADINGS
     labels = re.findall(r"^- \*\*(.+?):\*\*", md.split("\n## ", 1)[0], flags=re.M)
     assert labels[:5] == JA_META
-    assert "- **障害発生期間:** 2022-03-10 15:00 JST → 2022-03-10 17:00 JST（2時間）" in md
+    assert (
+        "- **障害発生期間:** 2022-03-10 15:00 JST → 2022-03-10 17:00 JST"
+        "（2時間、開始からクローズまで。解決は記録されていません）"
+    ) in md
     assert "- **ステータス:** ドラフト" in md
     assert "- **レビュワー:** _未定" in md
 

@@ -13,7 +13,7 @@ import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 _PARAM = re.compile(r"%\((\w+)\)s")
 
@@ -35,6 +35,19 @@ class Moment:
 
 
 @dataclass(frozen=True)
+class Span:
+    """A length of time inside a message, said as its reader's language writes durations
+    (``1 h 30 min``, ``1時間30分``); ``str()`` is the English."""
+
+    length: timedelta
+
+    def __str__(self) -> str:
+        from bot.domain.timeparse import format_duration  # it imports this module
+
+        return format_duration(self.length)
+
+
+@dataclass(frozen=True)
 class Message:
     """A message id and its parameters, to be said in the reader's language."""
 
@@ -42,14 +55,18 @@ class Message:
     params: Mapping[str, object] = field(default_factory=dict)
 
     def render(
-        self, gettext: Callable[[str], str], moment: Callable[[Moment], str] = str
+        self,
+        gettext: Callable[[str], str],
+        moment: Callable[[Moment], str] = str,
+        span: Callable[[Span], str] = str,
     ) -> str:
         """The text in the language of ``gettext``, nested messages included; ``moment`` says
-        each ``Moment`` (by default in UTC)."""
+        each ``Moment`` (by default in UTC), ``span`` each ``Span`` (by default in English)."""
         text = gettext(self.msgid)
         if not self.params:
             return text
-        return text % {name: _said(value, gettext, moment) for name, value in self.params.items()}
+        said = {name: _said(value, gettext, moment, span) for name, value in self.params.items()}
+        return text % said
 
     def __str__(self) -> str:
         return self.render(lambda msgid: msgid)
@@ -61,11 +78,18 @@ def echo(raw: str, limit: int = 40) -> str:
     return f"'{shown[:limit]}…'" if len(shown) > limit else f"'{shown}'"
 
 
-def _said(value: object, gettext: Callable[[str], str], moment: Callable[[Moment], str]) -> object:
+def _said(
+    value: object,
+    gettext: Callable[[str], str],
+    moment: Callable[[Moment], str],
+    span: Callable[[Span], str],
+) -> object:
     if isinstance(value, Message):
-        return value.render(gettext, moment)
+        return value.render(gettext, moment, span)
     if isinstance(value, Moment):
         return moment(value)
+    if isinstance(value, Span):
+        return span(value)
     return value
 
 

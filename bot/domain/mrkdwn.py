@@ -9,6 +9,7 @@ anyone or forge a link — while Markdown-like formatting (``*bold*``, backticks
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import datetime
 
 
@@ -28,12 +29,18 @@ def unescape_slack(text: str) -> str:
 
 
 _SLACK_MARKUP = re.compile(r"<([^<>]*)>")
+_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^<>]*)?>")
 
 
-def _readable(token: str) -> str:
+def mentions(text: str) -> set[str]:
+    """The people ``text`` mentions (``<@U123>``, ``<@U123|aki>``), by their Slack ids."""
+    return set(_MENTION.findall(text))
+
+
+def _readable(token: str, names: Mapping[str, str]) -> str:
     target, _, label = token.partition("|")
     if target.startswith("@"):
-        return "@" + (label or target[1:])
+        return "@" + (label or names.get(target[1:]) or target[1:])
     if target.startswith("#"):
         return "#" + (label or target[1:])
     if target.startswith("!"):
@@ -42,11 +49,12 @@ def _readable(token: str) -> str:
     return f"{label} ({target})" if label and label != target else target
 
 
-def readable(text: str) -> str:
+def readable(text: str, names: Mapping[str, str] | None = None) -> str:
     """Slack markup as plain words, for documents outside Slack's message surface: a mention
-    becomes "@alice", a link "label (https://…)", and Markdown link brackets are escaped, so a
-    note can neither mention nor hide a link in the postmortem document."""
-    plain = _SLACK_MARKUP.sub(lambda m: _readable(m.group(1)), text)
+    becomes "@alice" (its label, else its name in ``names``), a link "label (https://…)", and
+    Markdown link brackets are escaped, so a note can neither mention nor hide a link in the
+    postmortem document."""
+    plain = _SLACK_MARKUP.sub(lambda m: _readable(m.group(1), names or {}), text)
     return plain.replace("[", "\\[").replace("]", "\\]")
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.domain.lifecycle import latest_marks
-from bot.domain.messages import N_, Message, Moment
+from bot.domain.messages import N_, Message, Moment, Span
 from bot.domain.model import Incident, TimelineEntry
 
 # What happens in what order. Impact may begin before anyone declared the incident, so it is
@@ -43,10 +43,13 @@ class TimelineFacts:
 
 
 def facts_of(
-    incident: Incident, entries: Iterable[TimelineEntry], impact: timedelta | None = None
+    incident: Incident,
+    entries: Iterable[TimelineEntry],
+    impact: timedelta | None = None,
+    closing_at: datetime | None = None,
 ) -> TimelineFacts:
-    """The review's facts from what is stored; ``impact`` is what closing says (else the
-    close facts', once it is closed)."""
+    """The review's facts from what is stored; ``impact`` and ``closing_at`` are what closing
+    says (else the close facts' and the close's, once it is closed)."""
     entries = list(entries)
     if impact is None and incident.facts is not None:
         impact = incident.facts.impact
@@ -54,7 +57,7 @@ def facts_of(
         started_at=incident.started_at,
         marks=latest_marks((e.kind, e.occurred_at) for e in entries),
         resolved_at=incident.resolved_at,
-        closed_at=incident.closed_at,
+        closed_at=incident.closed_at or closing_at,
         impact=impact,
         entry_times=tuple(e.occurred_at for e in entries if e.deleted_at is None),
     )
@@ -121,10 +124,10 @@ def _impact(facts: TimelineFacts, moments: Mapping[str, datetime]) -> Iterable[F
             "impact-longer",
             Message(
                 N_(
-                    "The impact (%(impact)s min) is longer than the incident "
-                    "(%(lasted)s min from its start to its end)."
+                    "The impact (%(impact)s) is longer than the incident "
+                    "(%(lasted)s from its start to its end)."
                 ),
-                {"impact": _minutes(facts.impact), "lasted": _minutes(window)},
+                {"impact": Span(facts.impact), "lasted": Span(window)},
             ),
         )
 
@@ -168,14 +171,10 @@ def _gaps(facts: TimelineFacts, moments: Mapping[str, datetime]) -> Iterable[Fin
                 "gap",
                 Message(
                     N_(
-                        "Nothing was recorded from %(since)s to %(until)s (%(minutes)s min). "
+                        "Nothing was recorded from %(since)s to %(until)s (%(gap)s). "
                         "Was anything tried or seen then?"
                     ),
-                    {
-                        "since": Moment(before),
-                        "until": Moment(after),
-                        "minutes": _minutes(after - before),
-                    },
+                    {"since": Moment(before), "until": Moment(after), "gap": Span(after - before)},
                 ),
             )
 
@@ -192,6 +191,3 @@ _NAMES = {
     "impact-end": N_("The end of the impact"),
 }
 
-
-def _minutes(span: timedelta) -> int:
-    return span // timedelta(minutes=1)

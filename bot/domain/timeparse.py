@@ -130,6 +130,25 @@ def format_duration(td: timedelta) -> str:
     return " ".join(parts)
 
 
+def format_duration_ja(td: timedelta) -> str:
+    """The Japanese twin of ``format_duration``: ``27分``, ``1時間30分``, ``3日4時間``."""
+    if td < timedelta(0):
+        return "-" + format_duration_ja(-td)
+    if td < timedelta(minutes=1):
+        return f"{int(td.total_seconds())}秒" if td else "0分"
+    days, rest = divmod(minutes(td), 24 * 60)
+    hours, mins = divmod(rest, 60)
+    return "".join(f"{n}{unit}" for n, unit in ((days, "日"), (hours, "時間"), (mins, "分")) if n)
+
+
+_DURATION_BY_LANGUAGE = {"ja": format_duration_ja}
+
+
+def format_duration_in(lang: str, td: timedelta) -> str:
+    """``td`` as people of the language ``lang`` write it: ``1 h 30 min``, ``1時間30分``."""
+    return _DURATION_BY_LANGUAGE.get(lang, format_duration)(td)
+
+
 _FORMATTED_UNITS = {"d": 86_400, "h": 3_600, "min": 60, "s": 1}
 
 

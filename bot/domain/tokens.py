@@ -1,13 +1,16 @@
 """The words of ``/incident`` command text: splitting, options and times (their values are read
 by ``bot.domain.values``).
 
-Quoting rules: values can be quoted with ``"…"``, ``'…'`` or the smart quotes ``“…”`` and ``‘…’``
-that Slack clients substitute. A quote only opens at the start of a word and only closes before
-whitespace or the end, so ``Can't`` and ``Can’t`` are plain words. Slack markup such as
-``<@U1|Ann Lee>`` is one word even with spaces inside.
+Quoting rules: values can be quoted with ``"…"``, ``'…'``, the smart quotes ``“…”`` and ``‘…’``
+that Slack clients substitute, or an IME's full-width ``＂…＂`` and ``＇…＇``. A quote only
+opens at the start of a word and only closes before whitespace or the end, so ``Can't`` and
+``Can’t`` are plain words. Slack markup such as ``<@U1|Ann Lee>`` is one word even with spaces
+inside.
 
 Options (``--sev 2`` or ``--sev=2``) may stand anywhere among the free words; ``--`` ends them,
-and ``—sev`` (a client's autocorrection of ``--sev``) is read as ``--sev``.
+``—sev`` (a client's autocorrection of ``--sev``) is read as ``--sev``, and an IME's full-width
+``－－ｓｅｖ　２`` as ``--sev 2`` (option words and their values are read after NFKC; free text
+is kept exactly as typed).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from typing import Literal, TypeVar
 
 from bot.domain.errors import BadCommand, BadTime
 from bot.domain.messages import N_, Message
-from bot.domain.timeparse import check_time, is_time_word, split_leading_time
+from bot.domain.timeparse import check_time, is_time_word, normal, split_leading_time
 
 
 @dataclass(frozen=True)
@@ -30,10 +33,11 @@ class Token:
 
 
 # Clients swap straight quotes for curly ones (and not always the right way round), so any
-# double-ish quote closes any double-ish quote, and likewise for single quotes.
-_DOUBLE = '"“”„'
-_SINGLE = "'‘’"
-_CLOSERS = {q: _DOUBLE for q in _DOUBLE} | {q: _SINGLE for q in "'‘"}
+# double-ish quote closes any double-ish quote, and likewise for single quotes. A Japanese IME
+# in full-width mode types ＂ and ＇.
+_DOUBLE = '"“”„＂'
+_SINGLE = "'‘’＇"
+_CLOSERS = {q: _DOUBLE for q in _DOUBLE} | {q: _SINGLE for q in "'‘＇"}
 # Slack's own markup (<@U1|Ann Lee>, <https://x|a label>) may hold spaces; keep it one word.
 _SLACK_MARKUP = re.compile(r"<(?:[@#!]|https?://|mailto:)[^<>]*>")
 _QUOTED_INLINE = re.compile(rf"(?P<option>(?:--|[—–])[A-Za-z][A-Za-z_-]*)=(?=[{_DOUBLE}'‘])")
@@ -209,18 +213,19 @@ _ALIASES = {"severity": "sev"}
 
 def _option(token: Token, spec: Mapping[str, Kind]) -> tuple[str, str | None] | None:
     """(name, inline value) when ``token`` is an option of ``spec``; None when it is text."""
-    match = None if token.quoted else _OPTION.fullmatch(token.text)
+    word = normal(token.text)  # an IME's full-width －－ｓｅｖ＝２ is --sev=2
+    match = None if token.quoted else _OPTION.fullmatch(word)
     if match is None:
         return None
     name = match["name"].lower().replace("_", "-")
     name = _ALIASES.get(name, name)
     if name in spec:
         return name, match["value"]
-    if token.text.startswith("--"):
+    if word.startswith("--"):
         known = ", ".join(f"--{n}" for n in spec) or Message(N_("none"))
         raise BadCommand(
             N_("I don't know the option %(option)r. Options: %(known)s."),
-            option=token.text.split("=")[0],
+            option=token.text.split("=")[0].split("＝")[0],
             known=known,
         )
     return None  # "—foo" with an unknown name is just a dash in the text

@@ -10,7 +10,7 @@ from datetime import timedelta
 from bot.domain.errors import BadCommand, BadTime
 from bot.domain.messages import N_, Message
 from bot.domain.model import SEVERITIES
-from bot.domain.timeparse import parse_duration
+from bot.domain.timeparse import normal, parse_duration
 
 # ---- values ------------------------------------------------------------------------------
 
@@ -20,7 +20,7 @@ _YES_NO = {"yes": True, "true": True, "no": False, "false": False}
 
 def read_severity(raw: str, example: str | Message = "--sev 2") -> int:
     """``2``, ``sev2``, ``SEV-2`` or ``s2`` → 2; a BadCommand shows ``example``."""
-    match = _SEVERITY.fullmatch(raw)
+    match = _SEVERITY.fullmatch(normal(raw))
     if match is None or int(match["n"]) not in SEVERITIES:
         raise BadCommand(
             N_("Severity must be 1, 2, 3 or 4 (1 is the worst), e.g. %(example)s; got %(raw)r."),
@@ -32,7 +32,7 @@ def read_severity(raw: str, example: str | Message = "--sev 2") -> int:
 
 def read_note_number(raw: str) -> int:
     """A note's number, ``3`` or ``#3``, as /incident timeline shows it."""
-    digits = raw.removeprefix("#")
+    digits = normal(raw).removeprefix("#")
     number = int(digits) if len(digits) <= 9 else 0  # no note has a ten-digit number
     if number < 1:
         raise BadCommand(
@@ -53,7 +53,7 @@ def read_action_number(raw: str, example: str | Message) -> int:
 
     A BadCommand shows ``example`` when ``raw`` is not a number at all.
     """
-    match = _ITEM_NUMBER.fullmatch(raw)
+    match = _ITEM_NUMBER.fullmatch(normal(raw))
     if match is None:
         raise BadCommand(
             N_(
@@ -91,7 +91,7 @@ def read_impact(raw: str) -> timedelta | None:
 def impact_value(raw: str) -> timedelta | None:
     """How long users were affected, as the command and the close form read it: a duration
     (``25m``, ``1h30m``, ``25分``), or None for ``none`` (``なし``) and for zero."""
-    if raw.strip().lower() in NO_IMPACT:
+    if normal(raw).lower() in NO_IMPACT:
         return None
     try:
         impact = parse_duration(raw)
@@ -105,7 +105,7 @@ def impact_value(raw: str) -> timedelta | None:
 
 def read_choice(name: str, raw: str, choices: tuple[str, ...]) -> str:
     """One of ``choices`` for option ``--name``, in any case, ``_`` read as ``-``."""
-    value = raw.lower().replace("_", "-")
+    value = normal(raw).lower().replace("_", "-")
     if value not in choices:
         raise BadCommand(
             N_("--%(name)s must be one of %(choices)s; got %(raw)r."),
@@ -117,9 +117,10 @@ def read_choice(name: str, raw: str, choices: tuple[str, ...]) -> str:
 
 
 def read_data_loss(raw: str) -> bool:
-    if raw.lower() not in _YES_NO:
+    value = normal(raw).lower()
+    if value not in _YES_NO:
         raise BadCommand(N_("--data-loss must be yes or no; got %(raw)r."), raw=raw)
-    return _YES_NO[raw.lower()]
+    return _YES_NO[value]
 
 
 # ---- people ------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from bot.domain.model import (
     SectionRevision,
     TimelineEntry,
 )
+from bot.domain.mrkdwn import mentions
 from bot.domain.policy import Policy
 from bot.domain.postmortem import ActionRow, Participants
 from bot.services.actions import describe
@@ -99,8 +100,9 @@ def _mentioned(
     postmortem: Postmortem | None,
     actions: list[ActionItem],
 ) -> set[str]:
-    """Every person the report names."""
+    """Every person the report names, those its entries mention included."""
     ids = {incident.declared_by, *(e.author for e in entries), *roles.values(), *responders}
+    ids |= {uid for e in entries for uid in mentions(e.text)}
     if incident.closed_by:
         ids.add(incident.closed_by)
     if postmortem is not None:

@@ -3,7 +3,7 @@ and every change is kept (who, when, before and after)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.domain.authority import Action, require
 from bot.domain.errors import BadCommand
@@ -35,12 +35,21 @@ async def check_timeline(*, uow: UnitOfWork, channel_id: str) -> tuple[Incident,
     return incident, review(facts_of(incident, entries), closing=incident.is_closed)
 
 
-async def closing_findings(*, uow: UnitOfWork, incident_id: int) -> list[Finding]:
-    """The timeline review of a closed incident (for its outcome message)."""
+async def closing_findings(
+    *,
+    uow: UnitOfWork,
+    incident_id: int,
+    closing_at: datetime | None = None,
+    impact: timedelta | None = None,
+) -> list[Finding]:
+    """The timeline review as closing sees it: of a closed incident (its outcome message), or
+    of one about to close at ``closing_at`` with ``impact`` (the close form)."""
     async with uow:
         incident = await uow.incidents.get(incident_id)
         entries = await uow.timeline.for_incident(incident_id) if incident else []
-    return review(facts_of(incident, entries), closing=True) if incident else []
+    if incident is None:
+        return []
+    return review(facts_of(incident, entries, impact, closing_at), closing=True)
 
 
 async def edit_entry(

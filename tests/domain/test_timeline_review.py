@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.domain.messages import Moment
+from bot.domain.messages import Moment, Span
 from bot.domain.timeline_review import GAP, TimelineFacts, review
+from bot.i18n import translator
 
 START = datetime(2021, 12, 28, 10, 0, tzinfo=UTC)
 
@@ -66,7 +67,10 @@ def test_impact_longer_than_the_incident() -> None:
         started_at=START, marks={}, resolved_at=at(61), impact=timedelta(minutes=90)
     )
     [finding] = [f for f in review(facts) if f.code == "impact-longer"]
-    assert finding.message.params == {"impact": 90, "lasted": 61}
+    assert finding.message.params == {
+        "impact": Span(timedelta(minutes=90)),
+        "lasted": Span(timedelta(minutes=61)),
+    }
 
 
 def test_impact_that_began_before_the_start_may_be_longer_than_start_to_end() -> None:
@@ -97,7 +101,8 @@ def test_a_long_silence_is_a_gap() -> None:
     [gap] = [f for f in review(facts) if f.code == "gap"]
     assert gap.message.params["since"] == Moment(at(10))
     assert gap.message.params["until"] == Moment(at(130))
-    assert gap.message.params["minutes"] == 120
+    assert gap.message.params["gap"] == Span(timedelta(minutes=120))
+    assert str(gap.message).endswith("(2 h). Was anything tried or seen then?")
 
 
 def test_a_gap_is_relative_to_a_long_incidents_length() -> None:
@@ -115,3 +120,10 @@ def test_a_gap_is_relative_to_a_long_incidents_length() -> None:
     )
     assert "gap" in codes(silent)
     assert timedelta(hours=1) == GAP
+
+
+def test_lengths_of_time_are_said_as_the_readers_language_writes_durations() -> None:
+    week = TimelineFacts(started_at=START, marks={"detected": at(1)}, resolved_at=at(9 * 1440))
+    [gap] = [f for f in review(week) if f.code == "gap"]
+    assert "(8 d 23 h 59 min)" in translator("en").say(gap.message)
+    assert "（8日23時間59分）" in translator("ja").say(gap.message)

@@ -121,8 +121,8 @@ async def test_a_japanese_workspace_runs_an_incident_in_japanese(bot):
     assert heard.note == f"{AT_1005} に <@U1> が記録: 管理画面が500を返す"
     assert heard.status == f"#3 {AT_1030} · <@U1> · _ステータス_ · ステータス: 原因特定"
     assert heard.outcome == (
-        "INC-1 をクローズしました。該当したポストモーテム基準: ユーザー影響, エンジニアの介入, "
-        "復旧に時間がかかった, 監視で検知できなかった。"
+        "INC-1 をクローズしました。該当したポストモーテム基準: ユーザー影響、エンジニアの介入、"
+        "復旧に時間がかかった、監視で検知できなかった。"
     )
     assert heard.outcome_blocks[2].startswith("*タイムラインチェック*: 確認してほしい点が 3 件")
     assert heard.outcome_blocks[:2] == [
@@ -151,7 +151,10 @@ async def test_the_japanese_draft_comes_from_the_one_template_in_japanese(bot):
         "サマリ", "インパクト", "根本原因", "発生原因", "対応", "検出", "うまくいった事",
         "うまくいかなかった事", "幸運だった事", "アクションアイテム", "タイムライン", "参考情報",
     ]  # fmt: skip
-    assert "- **障害発生期間:** 2021-12-28 19:00 JST → 2021-12-28 21:00 JST（2時間）" in draft
+    assert (
+        "- **障害発生期間:** 2021-12-28 19:00 JST → 2021-12-28 21:00 JST"
+        "（2時間、開始からクローズまで。解決は記録されていません）"
+    ) in draft
     assert "\n- 監視ではなく、人が気付いて検出した\n" in draft
     assert "ユーザー影響: 27分。データ損失: なし。" in draft
     assert "エンジニアによる対応: ロールバック。" in draft
@@ -250,7 +253,7 @@ async def test_the_close_form_asks_in_japanese_and_keeps_the_commands_values(bot
     ]
     assert submitted.json == {
         "response_action": "errors",
-        "errors": {"impact": "ユーザーへの影響はどのくらい続きましたか？ 例: 25m、1h30m、none"},
+        "errors": {"impact": "ユーザーへの影響はどのくらい続きましたか？ 例: 25分、1時間30分、なし"},
     }
 
 

@@ -127,3 +127,29 @@ async def test_a_modal_error_shows_its_time_in_the_readers_zone(tokyo):
     assert reply.json["errors"]["closed_at"] == (
         "INC-1 started at 2026-11-28 23:43 JST; it can't be closed before that."
     )
+
+
+async def test_an_imes_full_width_quotes_and_option_words_are_read_as_typed(tokyo):
+    # An IME in full-width mode types ＂ for ", ２ for 2 and －－ｓｅｖ for --sev: a quoted time
+    # left in the text would store the mark now, at the wrong time.
+    bot = tokyo
+    number, channel = await declare(bot, "－－ａｔ ＂2026-11-28 23:43＂ －－ｓｅｖ ２ 決済障害")
+    for text in (
+        "mark mitigated ＂２３：５８＂ 切り戻し",
+        "note ＇０：１０＇ 監視継続",
+        "sev ３",
+        "close －－at ０：２０ －－impact ３０分 －－data-loss ｎｏ --intervention ｒｏｌｌｂａｃｋ "
+        "--detected-by monitoring",
+    ):
+        reply = await bot.slack.command(text, channel_id=channel)
+        assert reply.status == 200 and "couldn't" not in (reply.body or ""), (text, reply.body)
+
+    report = await stored(bot, number)
+    assert report.incident.started_at == jst(28, 23, 43)
+    said = {e.kind: (e.occurred_at, e.text) for e in report.timeline}
+    assert said["mitigated"] == (jst(28, 23, 58), "切り戻し")
+    assert said["note"] == (jst(29, 0, 10), "監視継続")
+    assert report.incident.severity == 3
+    assert report.incident.closed_at == jst(29, 0, 20)
+    assert report.incident.facts.intervention == "rollback"
+    assert report.incident.facts.impact.total_seconds() == 30 * 60
