@@ -340,14 +340,14 @@ def draft_blocks(t: Translator, incident: Incident, pm: Postmortem, url: str | N
 
 
 def retro_invite_text(
-    t: Translator, incident: Incident, pm: Postmortem, people: tuple[str, ...]
+    t: Translator, incident: Incident, due: datetime, people: tuple[str, ...]
 ) -> str:
     return t.gettext(
         "%(people)s: let's hold the %(ref)s retrospective by %(when)s "
         "(the .ics adds a slot to your calendar). Afterwards: `/incident retro held [notes]`.",
         people=t.pgettext("between names", ", ").join(f"<@{u}>" for u in people),
         ref=incident.ref,
-        when=when(pm.retro_due_at),
+        when=when(due),
     )
 
 

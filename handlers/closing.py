@@ -13,6 +13,7 @@ from bot.domain.ics import retro_invitation
 from bot.domain.model import Incident, Postmortem
 from bot.domain.mrkdwn import mentions
 from bot.export_markdown import draft_markdown
+from bot.services import effects as effect_svc
 from bot.services.incidents import record_document
 from bot.services.reports import incident_report
 from handlers import blocks
@@ -57,7 +58,7 @@ async def publish_draft(
         shared = await share_document(
             client,
             mode=deps.policy.share,
-            channel_id=incident.channel_id,
+            channel_id=incident.channel,
             title=title[:250],
             markdown=await render_draft(deps, incident.id, postmortem),
             filename=f"{incident.ref}-postmortem.md",
@@ -94,7 +95,7 @@ async def refresh_document(
     shared = await share_document(
         client,
         mode="file",
-        channel_id=incident.channel_id,
+        channel_id=incident.channel,
         title=t.gettext("%(ref)s postmortem (v%(version)s)", ref=incident.ref, version=pm.version),
         markdown=markdown,
         filename=f"{incident.ref}-postmortem-v{pm.version}.md",
@@ -115,8 +116,9 @@ async def refresh_document(
 
 async def refresh_if_drafted(client: AsyncWebClient, deps: Deps, incident: Incident) -> None:
     """Bring the shared document up to date (after action items change), if there is one."""
-    async with deps.storage.uow() as uow:
-        pm = await uow.postmortems.for_incident(incident.id)
+    _, pm = await effect_svc.incident_and_postmortem(
+        uow=deps.storage.uow(), incident_id=incident.id
+    )
     if pm is not None and pm.doc_id:
         await refresh_document(client, deps, incident, pm)
 
@@ -153,5 +155,5 @@ async def invite_to_retro(
         content=ics,
         filename=f"{incident.ref}-retro.ics",
         title=t.gettext("Retro for %(ref)s", ref=incident.ref),
-        initial_comment=blocks.retro_invite_text(t, incident, pm, tuple(people)),
+        initial_comment=blocks.retro_invite_text(t, incident, pm.retro_due_at, tuple(people)),
     )

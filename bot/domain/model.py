@@ -71,6 +71,14 @@ class Incident:
         return self.status == "closed"
 
     @property
+    def channel(self) -> str:
+        """Its channel, for what only happens once it has one (a close or a draft comes from
+        it); raises while the channel is still being set up, so an effect waits and retries."""
+        if self.channel_id is None:
+            raise LookupError(f"{self.ref} has no channel yet")
+        return self.channel_id
+
+    @property
     def ended_at(self) -> datetime | None:
         """When the incident was over: resolved, else closed."""
         return self.resolved_at or self.closed_at
