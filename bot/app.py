@@ -140,10 +140,12 @@ class Runtime:
         """Apply migrations (safe from several processes at once), learn which workspace this
         is (see handlers/door.py) and start the nudges."""
         await upgrade(self.engine)
-        if self.workspace.known is None and await self.workspace.learn(self.bolt.client):
-            self.health.slack_answered()  # learning the workspace asked auth.test
-        else:
+        if self.workspace.known is not None:  # configured (SLACK_TEAM_ID): Slack not asked yet
             await self.health.check_slack()
+        elif await self.workspace.learn(self.bolt.client):  # which asked auth.test
+            self.health.slack_answered()
+        else:
+            self.health.slack_refused("auth.test failed at start")
         if nudges:
             await ensure_digest(
                 uow=self.deps.storage.uow(), policy=self.policy, now=self.deps.clock()

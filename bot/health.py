@@ -60,6 +60,10 @@ class Health:
         """auth.test succeeded elsewhere (at start, learning the workspace)."""
         self.slack_ok_at, self.slack_error = self._clock(), None
 
+    def slack_refused(self, why: str) -> None:
+        """auth.test failed elsewhere (at start, learning the workspace)."""
+        self.slack_ok_at, self.slack_error = None, why
+
     async def check_slack(self) -> bool:
         """Ask auth.test; remember when it last succeeded."""
         try:
