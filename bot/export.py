@@ -94,6 +94,7 @@ def _incident(incident: Incident) -> dict[str, Any]:
         "severity": incident.severity,
         "status": incident.status,
         "channel_id": incident.channel_id,
+        "private": incident.private,
         "declared_by": incident.declared_by,
         "started_at": iso_z(incident.started_at),
         "declared_at": iso_z(incident.declared_at),

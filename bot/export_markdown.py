@@ -92,6 +92,7 @@ def front_matter_fields(report: IncidentReport) -> dict[str, Any]:
         "title": _plain(incident.title),
         "severity": incident.severity,
         "status": incident.status,
+        "private": incident.private,  # declared with --private: keep it out of public sites
         "postmortem_status": None if pm is None else pm.status,
         "started_at": iso_z(incident.started_at),
         "resolved_at": iso_z(incident.resolved_at),

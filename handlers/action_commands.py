@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.domain import action_commands as cmds
 from bot.domain.actions import resolve_due
+from bot.domain.errors import BadCommand
 from bot.domain.messages import N_
 from bot.domain.mrkdwn import escape
 from bot.i18n import Translator
@@ -16,6 +18,7 @@ from handlers.closing import refresh_if_drafted
 from handlers.commands import Invocation
 from handlers.errors import reported
 from handlers.review_blocks import ACTION_DONE
+from handlers.slack_reading import member_or_not
 
 
 def register(app: AsyncApp) -> None:
@@ -125,19 +128,25 @@ async def on_due(cmd: cmds.ActionDue, run: Invocation) -> None:
 
 
 async def on_done_clicked(
-    ack: AsyncAck, body: dict, action: dict, respond: AsyncRespond, context: dict
+    ack: AsyncAck,
+    body: dict,
+    action: dict,
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    context: dict,
 ) -> None:
     deps: Deps = context["deps"]
     await ack()
-    channel, number = action["value"].rsplit(":", 1)
-    incident, item = await actions.change_action(
+    channel, number = _item_of(action.get("value"))
+    user = body["user"]["id"]
+    incident, item = await actions.finish_action(
         uow=deps.storage.uow(),
         channel_id=channel,
-        number=int(number),
-        by=body["user"]["id"],
+        number=number,
+        by=user,
+        member=await member_or_not(client, channel, user),  # pressed in a DM, usually
         policy=deps.policy,
         now=deps.clock(),
-        state="done",
     )
     t = deps.translator
     await respond(
@@ -146,3 +155,11 @@ async def on_done_clicked(
         ),
         replace_original=False,
     )
+
+
+def _item_of(value: object) -> tuple[str, int]:
+    """The incident channel and item number a Mark done button carries: untrusted."""
+    channel, _, number = str(value).rpartition(":")
+    if not channel or not number.isascii() or not number.isdigit() or len(number) > 9:
+        raise BadCommand(N_("That button is not one of mine."))
+    return channel, int(number)

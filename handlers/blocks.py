@@ -119,6 +119,13 @@ def summary_blocks(t: Translator, view: Overview, emoji: str) -> list[Block]:
     key_times = [(label, when(at)) for label, at in moments if at is not None]
     if key_times:
         lines.append(_fields(key_times))
+    if incident.private:
+        lines.append(
+            _(
+                ":lock: *Private:* only the people in this channel see it; it is announced, "
+                "listed and published nowhere else unless the policy says where."
+            )
+        )
     return [
         {"type": "header", "text": {"type": "plain_text", "text": _header(incident)}},
         _section("\n".join(lines)),
@@ -143,6 +150,15 @@ def summary_fallback(incident: Incident) -> str:
 
 
 def declared_text(t: Translator, incident: Incident, channel_id: str) -> str:
+    """What the declarer alone hears once the channel is ready."""
+    if incident.private:
+        return t.gettext(
+            "Declared *%(ref)s* as private: %(title)s → <#%(channel)s> (a private channel; "
+            "it is announced and listed nowhere else)",
+            ref=incident.ref,
+            title=escape(incident.title),
+            channel=channel_id,
+        )
     return t.gettext(
         "Declared *%(ref)s*: %(title)s → <#%(channel)s>",
         ref=incident.ref,

@@ -4,7 +4,8 @@ Create (or find again) the channel → invite the declarer and post the summary 
 pin it and tell the declarer side by side. What is done is recorded step by step (channel id,
 summary ts), so a retry after a crash or a refusal resumes where it stopped, and never creates a
 second channel: after an unknown outcome, a `name_taken` is checked against the channel of that
-name the bot created and no incident has.
+name the bot created and no incident has. A private incident's channel is private, on every try:
+the flag is read from the stored incident, never from the first try's request.
 """
 
 from __future__ import annotations
@@ -94,26 +95,30 @@ async def _create_or_find(slack: Slack, effect: Effect, incident: Incident) -> t
     prefix = slack.deps.policy.channel_prefix
     try:
         return await _create_named(
-            slack, effect, channel_name(prefix, incident.number, incident.title)
+            slack, effect, incident, channel_name(prefix, incident.number, incident.title)
         )
     except SlackApiError as exc:
         if slack_error(exc) not in INVALID_NAME:
             raise
     latin = channel_name(prefix, incident.number, incident.title, latin_only=True)
-    return await _create_named(slack, effect, latin)
+    return await _create_named(slack, effect, incident, latin)
 
 
-async def _create_named(slack: Slack, effect: Effect, base: str) -> tuple[str, str]:
+async def _create_named(
+    slack: Slack, effect: Effect, incident: Incident, base: str
+) -> tuple[str, str]:
     """On `name_taken`, after an unknown outcome, adopt the one an earlier try made (ours,
-    unclaimed); otherwise try `-2`, `-3`, …"""
+    unclaimed, as private as the incident); otherwise try `-2`, `-3`, …"""
     for attempt in range(1, MAX_NAME_ATTEMPTS + 1):
         name = base if attempt == 1 else with_suffix(base, attempt)
         try:
-            response = await slack.client.conversations_create(name=name, is_private=False)
+            response = await slack.client.conversations_create(
+                name=name, is_private=incident.private
+            )
         except SlackApiError as exc:
             if slack_error(exc) != "name_taken":
                 raise
-            if effect.retried and (ours := await _our_unclaimed(slack, name)):
+            if effect.retried and (ours := await _our_unclaimed(slack, name, incident.private)):
                 return ours, name
             continue
         return response["channel"]["id"], response["channel"]["name"]
@@ -122,12 +127,15 @@ async def _create_named(slack: Slack, effect: Effect, base: str) -> tuple[str, s
     )
 
 
-async def _our_unclaimed(slack: Slack, name: str) -> str | None:
-    """The channel called `name`, if this bot created it and no incident has it yet."""
+async def _our_unclaimed(slack: Slack, name: str, private: bool) -> str | None:
+    """The channel called `name`, if this bot created it and no incident has it yet. A private
+    incident looks only among private channels (the bot is in those it made): a public channel
+    of that name is never adopted for it."""
     me, cursor = await slack.me(), None
+    types = "private_channel" if private else "public_channel"
     for _ in range(MAX_LIST_PAGES):
         page = await slack.client.conversations_list(
-            types="public_channel", exclude_archived=True, limit=1000, cursor=cursor
+            types=types, exclude_archived=True, limit=1000, cursor=cursor
         )
         for channel in page.get("channels", []):
             if channel.get("name") == name and channel.get("creator") == me:

@@ -138,6 +138,7 @@ async def on_start(cmd: cmds.Start, run: Invocation) -> None:
         started_at=await run.time(cmd.at) or now,
         now=now,
         response_url=run.response_url,
+        private=cmd.private,
     )
     # The channel is set up by the outbox once this is committed (handlers/effects.py), and
     # the declarer is told there when it is ready.

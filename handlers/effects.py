@@ -11,6 +11,8 @@ from typing import Any
 from bot.deps import Deps
 from bot.domain.model import Incident
 from bot.domain.outbox import Effect, Moot
+from bot.domain.visibility import publication_channel, share_skipped
+from bot.i18n import Translator
 from bot.services import effects as svc
 from bot.services import timeline
 from bot.services.lifecycle import overview
@@ -107,14 +109,15 @@ async def review_request(slack: Slack, effect: Effect) -> None:
 
 
 async def publication(slack: Slack, effect: Effect) -> None:
-    """Post it company-wide, record it published (once), thank its people."""
+    """Post it company-wide (a private incident's: only where the policy allows), record it
+    published (once), thank its people."""
     deps, t = slack.deps, slack.deps.translator
     found = await svc.publishable(uow=deps.storage.uow(), incident_id=effect.subject_id)
     round_ = effect.payload.get("round")
     if found is None or (round_ is not None and found[1].review_round != round_):
         raise Moot("no longer approved: it went back to review (a later approval publishes it)")
     incident, pm, items = found
-    channel = deps.policy.publish_channel or incident.channel_id or incident.declared_in
+    channel = publication_channel(incident, deps.policy)
     if pm.status == "approved":
         text, body = review_blocks.publication(t, incident, pm, items)
         _, ts = await post_once(slack, effect, channel, "publish", text=text, blocks=body)
@@ -131,6 +134,19 @@ async def publication(slack: Slack, effect: Effect) -> None:
             reviewers=review_blocks.people(t, pm.reviewers),
         )
         await post_once(slack, effect, incident.channel_id, "thanks", text=thanks)
+    if share_skipped(incident, deps.policy):
+        await post_once(slack, effect, pm.author, "kept_private", text=_kept_private(t, incident))
+
+
+def _kept_private(t: Translator, incident: Incident) -> str:
+    """Why a private incident's postmortem was not shared company-wide (to its author)."""
+    return t.gettext(
+        "The %(ref)s postmortem is published in <#%(channel)s> only: %(ref)s is private, so it "
+        "is not shared company-wide. To share private postmortems somewhere, the policy names "
+        "a channel in `review.private_publish_channel`.",
+        ref=incident.ref,
+        channel=incident.channel_id,
+    )
 
 
 def _section(text: str) -> dict:
@@ -151,5 +167,5 @@ DELIVER = {
 def target_channel(deps: Deps, effect: Effect, incident: Incident) -> str | None:
     """Where the effect posts (to tell a person where to invite the bot)."""
     if effect.kind == "publication":
-        return deps.policy.publish_channel or incident.channel_id
+        return publication_channel(incident, deps.policy)
     return incident.channel_id

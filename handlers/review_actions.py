@@ -65,7 +65,12 @@ async def on_ready(
 ) -> None:
     deps: Deps = context["deps"]
     await ack()
-    await request_review(client, deps, parse_id(action["value"]), body["user"]["id"])
+    pm_id, user = parse_id(action["value"]), body["user"]["id"]
+    # Refused before the blameless check tells its author anything (the id is untrusted).
+    await review.check_request(
+        uow=deps.storage.uow(), postmortem_id=pm_id, by=user, policy=deps.policy
+    )
+    await request_review(client, deps, pm_id, user)
     await respond(
         text=deps.translator.gettext("Sent for review. Thank you for writing it!"),
         replace_original=False,

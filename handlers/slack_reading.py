@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.errors import FurikaeriError
@@ -9,6 +10,10 @@ from bot.domain.messages import N_
 from bot.domain.mrkdwn import unescape_slack
 from bot.domain.text import scrub
 from bot.services.capture import Message
+from handlers.slack_errors import slack_error
+
+# A channel the bot can't read the members of: not in it (a private one), or gone.
+UNSEEN = frozenset({"channel_not_found", "not_in_channel", "is_archived"})
 
 
 async def fetch_message(client: AsyncWebClient, channel: str, ts: str) -> Message:
@@ -43,6 +48,16 @@ async def channel_member(client: AsyncWebClient, channel: str, user: str) -> boo
         cursor = (page.get("response_metadata") or {}).get("next_cursor")
         if not cursor:
             return False
+
+
+async def member_or_not(client: AsyncWebClient, channel: str, user: str) -> bool:
+    """`channel_member`, where a channel the bot can't see (not in it, gone) has nobody."""
+    try:
+        return await channel_member(client, channel, user)
+    except SlackApiError as exc:
+        if slack_error(exc) in UNSEEN:
+            return False
+        raise
 
 
 def parse_round(value: object) -> tuple[int, int]:

@@ -10,12 +10,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.deps import Deps
 from bot.domain.errors import BadCommand
 from bot.domain.messages import N_, Message
+from bot.domain.visibility import readers_channels
 from bot.services import writing
 from handlers import writing_blocks as wb
 from handlers.closing import refresh_document
 from handlers.errors import reported
 from handlers.nudges import quoted, send_dm_or_post
-from handlers.slack_reading import channel_member, parse_id
+from handlers.slack_reading import channel_member, member_or_not, parse_id
 
 
 def register(app: AsyncApp) -> None:
@@ -80,15 +81,35 @@ async def on_edit_clicked(
 async def _member_of_incident(client: AsyncWebClient, deps: Deps, pm_id: int, user: str) -> bool:
     """Is `user` in the incident channel of this postmortem? (Slack's member list.)"""
     incident, _ = await writing.postmortem_by_id(uow=deps.storage.uow(), postmortem_id=pm_id)
-    channel = incident.channel_id or incident.declared_in
-    return await channel_member(client, channel, user)
+    channel = incident.channel_id or (None if incident.private else incident.declared_in)
+    return channel is not None and await channel_member(client, channel, user)
 
 
-async def on_section_picked(ack: AsyncAck, body: dict, view: dict, context: dict) -> None:
+async def _reader(client: AsyncWebClient, deps: Deps, pm_id: int, user: str) -> bool:
+    """Is `user` among a private incident's readers: in its channel, or in the channel the
+    policy publishes private postmortems in? (Slack's member lists; a public incident's
+    postmortem is anyone's to read, so Slack is not asked.)"""
+    incident, _ = await writing.postmortem_by_id(uow=deps.storage.uow(), postmortem_id=pm_id)
+    if not incident.private:
+        return False
+    for channel in readers_channels(incident, deps.policy):
+        if await member_or_not(client, channel, user):
+            return True
+    return False
+
+
+async def on_section_picked(
+    ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: dict
+) -> None:
     deps: Deps = context["deps"]
     section = view["state"]["values"]["section"]["section"]["selected_option"]["value"]
-    incident, pm = await writing.postmortem_by_id(
-        uow=deps.storage.uow(), postmortem_id=parse_id(view["private_metadata"])
+    user, pm_id = body["user"]["id"], parse_id(view["private_metadata"])
+    # The form is untrusted: the section's text is shown only to whoever may edit it.
+    incident, pm = await writing.editable(
+        uow=deps.storage.uow(),
+        postmortem_id=pm_id,
+        by=user,
+        member=await _member_of_incident(client, deps, pm_id, user),
     )
     await ack(response_action="update", view=_section_view(deps, incident, pm, section))
 
@@ -138,16 +159,23 @@ async def on_section_saved(
 
 
 async def on_helpful(
-    ack: AsyncAck, body: dict, action: dict, respond: AsyncRespond, context: dict
+    ack: AsyncAck,
+    body: dict,
+    action: dict,
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    context: dict,
 ) -> None:
     deps: Deps = context["deps"]
     await ack()
+    user, pm_id = body["user"]["id"], parse_id(action["value"])
     added = await writing.add_feedback(
         uow=deps.storage.uow(),
-        postmortem_id=parse_id(action["value"]),
-        user=body["user"]["id"],
+        postmortem_id=pm_id,
+        user=user,
         kind="helpful",
         text=None,
+        reader=await _reader(client, deps, pm_id, user),
         now=deps.clock(),
     )
     t = deps.translator
@@ -163,8 +191,12 @@ async def on_leave_feedback(
 ) -> None:
     deps: Deps = context["deps"]
     await ack()
-    incident, pm = await writing.postmortem_by_id(
-        uow=deps.storage.uow(), postmortem_id=parse_id(action["value"])
+    user, pm_id = body["user"]["id"], parse_id(action["value"])
+    incident, pm = await writing.feedback_form(
+        uow=deps.storage.uow(),
+        postmortem_id=pm_id,
+        user=user,
+        reader=await _reader(client, deps, pm_id, user),
     )
     view = wb.feedback_modal(deps.translator, incident, pm)
     await client.views_open(trigger_id=body["trigger_id"], view=view)
@@ -182,6 +214,7 @@ async def on_feedback_sent(
         user=reader,
         kind="comment",
         text=text,
+        reader=await _reader(client, deps, pm_id, reader),  # the form is untrusted
         now=deps.clock(),
     )
     await ack()

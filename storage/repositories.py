@@ -80,15 +80,18 @@ class IncidentRepository:
         )
         return rowcount(result) == 1
 
-    async def unfinished(self, declared_by: str, title: str, since: datetime) -> Incident | None:
-        """An open incident this person declared with this title whose channel is not set up yet
-        (a start Slack held up): declaring it again resumes that one."""
+    async def unfinished(
+        self, declared_by: str, title: str, private: bool, since: datetime
+    ) -> Incident | None:
+        """An open incident this person declared with this title (as private or not) whose
+        channel is not set up yet (a start Slack held up): declaring it again resumes that one."""
         row = (
             await self._session.execute(
                 select(incidents)
                 .where(
                     incidents.c.declared_by == declared_by,
                     incidents.c.title == title,
+                    incidents.c.private == private,
                     incidents.c.channel_id.is_(None),
                     incidents.c.status != "closed",
                     incidents.c.declared_at >= since,

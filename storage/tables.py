@@ -78,6 +78,9 @@ incidents = Table(
     Column("detected_by", String(32)),
     # The declarer's Slack time zone at the start: documents are shown in it (policy overrides).
     Column("tz", String(64)),
+    # `start --private`: a private channel, said nowhere else. A server default only, so rows
+    # written without it (and before it existed) are public.
+    Column("private", Boolean, nullable=False, server_default=false()),
 )
 
 # Who people are, as Slack last told us: the documents people commit show names, not ids.

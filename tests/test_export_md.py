@@ -118,6 +118,7 @@ async def test_front_matter_and_mermaid_timeline_of_a_closed_incident(bot):
         "title": "Aurora failover caused write errors",
         "severity": 2,
         "status": "closed",
+        "private": False,
         "postmortem_status": "draft",
         "started_at": "2021-12-28T10:00:00Z",
         "resolved_at": "2021-12-28T11:00:00Z",
@@ -171,7 +172,7 @@ async def test_hostile_title_and_notes_break_neither_the_yaml_nor_the_diagram(bo
     report = replace(report, incident=replace(report.incident, title=HOSTILE))
     front, body = split_export(export(bot, report))
     assert front["title"] == " ".join(HOSTILE.split())
-    assert len(front) == 19 and front["id"] == "INC-1"
+    assert len(front) == 20 and front["id"] == "INC-1"
     assert mermaid_events(mermaid_block(body)) == events  # the title is not in the diagram
 
 

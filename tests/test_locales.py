@@ -212,6 +212,7 @@ def test_every_translated_help_example_still_runs_the_same_command(lang):
 def test_the_japanese_help_speaks_japanese_with_english_command_words():
     text = help_text(translator("ja"))
     assert "インシデントを宣言します" in text
-    assert "`/incident start <タイトル> [--sev 1-4] [--at TIME]`" in text
+    assert "`/incident start <タイトル> [--sev 1-4] [--at TIME] [--private]`" in text
+    assert "`/incident start --private <タイトル>`" in text and "非公開のインシデント" in text
     assert "例: `/incident note 10時42分 デプロイ1234をロールバック`" in text
     assert "Declares an incident" not in text

@@ -23,6 +23,18 @@ SCOPES = {
     "conversations_history": "channels:history",
     "conversations_replies": "channels:history",
     "conversations_open": "im:write",
+    "conversations_members": "channels:read",
+    "conversations_list": "channels:read",
+}
+# The same methods on a private incident channel (`/incident start --private`) need the
+# private-channel twin of their scope.
+PRIVATE_SCOPES = {
+    "conversations_create": "groups:write",
+    "conversations_invite": "groups:write",
+    "conversations_members": "groups:read",
+    "conversations_list": "groups:read",
+    "conversations_history": "groups:history",
+    "conversations_replies": "groups:history",
 }
 # Events the code listens to → the subscription (and scope) that delivers them.
 EVENTS = {
@@ -65,6 +77,22 @@ def test_every_method_the_code_calls_has_its_scope():
     assert {"conversations_create", "chat_postMessage", "users_info"} <= called
     missing = {method: SCOPES[method] for method in called if SCOPES[method] not in scopes}
     assert missing == {}
+
+
+def test_a_private_incident_channel_has_the_scopes_of_a_public_one():
+    scopes = set(manifest()["oauth_config"]["scopes"]["bot"])
+    called = called_methods()
+    assert {"conversations_create", "conversations_invite", "conversations_members"} <= called
+    missing = {m: PRIVATE_SCOPES[m] for m in called & PRIVATE_SCOPES.keys()}
+    assert {m: s for m, s in missing.items() if s not in scopes} == {}
+
+
+def test_events_of_a_private_incident_channel_are_subscribed_too():
+    subscribed = set(manifest()["settings"]["event_subscriptions"]["bot_events"])
+    scopes = set(manifest()["oauth_config"]["scopes"]["bot"])
+    # Edits and deletions of captured messages, and joins (responders), in a private channel.
+    assert "message.groups" in subscribed and "groups:history" in scopes
+    assert "groups:read" in scopes  # member_joined_channel in private channels
 
 
 def listened_events() -> set[str]:

@@ -3,7 +3,12 @@
 Slash commands, buttons, modals, the message shortcut, its capture form and events all ask
 `may(roles, action)` (or `require`), never a rule of their own. A person's roles for one
 subject come from `roles_of`, which takes the facts (who declared, who commands, who writes,
-who reviews, who is in the channel) and nothing from Slack's payload but the person's id.
+who reviews, who is in the channel, whether the incident is private) and nothing from Slack's
+payload but the person's id.
+
+A private incident (`/incident start --private`) changes who "anyone" is: only its own people
+(its channel's members and the people it names) hold `ANYONE`, so a stranger is refused every
+action, on every surface, as a non-member is.
 """
 
 from __future__ import annotations
@@ -21,9 +26,10 @@ class Role(StrEnum):
     COMMANDER = "commander"  # holds the role (until named: the declarer)
     AUTHOR = "author"  # writes the postmortem
     ENTRY_AUTHOR = "entry_author"  # wrote (or said) the timeline entry at hand
+    OWNER = "owner"  # owns the action item at hand
     REVIEWER = "reviewer"  # named reviewer of the postmortem
     MEMBER = "member"  # in the incident channel
-    ANYONE = "anyone"  # every person of the workspace
+    ANYONE = "anyone"  # every person of the workspace; of a private incident, only its people
 
 
 class Action(StrEnum):
@@ -32,6 +38,7 @@ class Action(StrEnum):
     NOTE = "note"  # notes, marks, action items
     CAPTURE = "capture"  # a message into the timeline (pin, shortcut)
     CHANGE_ENTRY = "change_entry"  # edit, move or delete a timeline entry
+    FINISH_ITEM = "finish_item"  # mark an action item done from its owner's reminder
     WRITE_ANYWAY = "write_anyway"  # open a draft when no trigger fired
     SET_AUTHOR = "set_author"
     SET_REVIEWERS = "set_reviewers"
@@ -64,7 +71,9 @@ D, C, A, E, R, M = (
     Role.REVIEWER,
     Role.MEMBER,
 )
-_WRITERS = N_("Only the postmortem's author or the incident commander can do that.")
+PRIVATE = N_(
+    "This incident is private: only the people in its channel can see it or act on it."
+)
 
 # The table. Read a row as: "<action> is for <roles>, never for <never>".
 TABLE: dict[Action, Rule] = {
@@ -81,6 +90,10 @@ TABLE: dict[Action, Rule] = {
     ),
     Action.CHANGE_ENTRY: _rule(
         (E, C), N_("Only the author of #%(number)s or the incident commander can change it.")
+    ),
+    Action.FINISH_ITEM: _rule(
+        (M, D, C, Role.OWNER),
+        N_("Only people in the incident channel, or the item's owner, can mark it done."),
     ),
     Action.WRITE_ANYWAY: _rule(
         (M, D, C), N_("Only people in the incident channel can start its postmortem.")
@@ -115,7 +128,7 @@ TABLE: dict[Action, Rule] = {
             "it (and every change is shown as an amendment)."
         ),
     ),
-    Action.READ: _rule((Role.ANYONE,), _WRITERS),
+    Action.READ: _rule((Role.ANYONE,), PRIVATE),  # refused only where ANYONE isn't held
     Action.RETRY: _rule(
         (M, D, C, A, R),
         N_("Only the incident's people (its channel, its postmortem's author and reviewers) "
@@ -134,8 +147,9 @@ class Decision:
 
 
 def may(roles: Iterable[Role], action: Action) -> Decision:
-    """May someone holding `roles` do `action`? The one answer every surface uses."""
-    held = {*roles, Role.ANYONE}
+    """May someone holding `roles` (from `roles_of`) do `action`? The one answer every surface
+    uses."""
+    held = set(roles)
     rule = TABLE[action]
     if held & rule.never or not held & rule.allowed:
         return Decision(False, rule.refusal)
@@ -158,15 +172,19 @@ def roles_of(
     author: str | None = None,
     reviewers: Iterable[str] = (),
     entry_author: str | None = None,
+    owner: str | None = None,
     member: bool = False,
+    private: bool = False,
 ) -> frozenset[Role]:
-    """The roles `user` holds, from the facts of the incident and its postmortem."""
-    held = {Role.ANYONE}
+    """The roles `user` holds, from the facts of the incident and its postmortem. Of a private
+    incident, `ANYONE` is held only by its people: someone with another role here."""
+    held: set[Role] = set()
     for role, holder in (
         (Role.DECLARER, declarer),
         (Role.COMMANDER, commander),
         (Role.AUTHOR, author),
         (Role.ENTRY_AUTHOR, entry_author),
+        (Role.OWNER, owner),
     ):
         if holder is not None and user == holder:
             held.add(role)
@@ -174,4 +192,6 @@ def roles_of(
         held.add(Role.REVIEWER)
     if member:
         held.add(Role.MEMBER)
+    if held or not private:
+        held.add(Role.ANYONE)
     return frozenset(held)

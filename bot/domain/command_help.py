@@ -36,9 +36,17 @@ PLACEHOLDERS = (
 
 HELP_LINES: tuple[HelpLine, ...] = (
     HelpLine(
-        "/incident start <title> [--sev 1-4] [--at TIME]",
+        "/incident start <title> [--sev 1-4] [--at TIME] [--private]",
         N_("/incident start Kafka brokers down --sev 2"),
         N_("Declares an incident: its own channel, you invited, a pinned summary."),
+    ),
+    HelpLine(
+        "/incident start --private <title>",
+        N_("/incident start --private Leaked deploy keys"),
+        N_(
+            "Declares a private incident (security, HR): a private channel, announced and "
+            "listed nowhere else; only its people see it or act on it."
+        ),
     ),
     HelpLine(
         "/incident note [TIME] <what happened>",
@@ -148,6 +156,7 @@ USAGE: dict[str, tuple[str, Message]] = {
 
 OPTION_EXAMPLES = {
     "sev": "--sev 2",
+    "private": "/incident start --private <title>",
     "at": '--at 10:42 or --at "2021-12-28 10:42"',
     "impact": "--impact 25m (or --impact none)",
     "data-loss": "--data-loss no (or yes)",

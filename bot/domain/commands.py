@@ -85,6 +85,7 @@ class Start:
     title: str
     severity: int | None = None
     at: str | None = None  # checked for form; parse_time() with the user's zone gives the time
+    private: bool = False  # --private: a private channel, said nowhere else (bot.domain.visibility)
 
 
 @dataclass(frozen=True)
@@ -179,7 +180,7 @@ Command = (
 
 # ---- start, note, close ------------------------------------------------------------------
 
-_START_OPTIONS: dict[str, Kind] = {"sev": "one", "at": "time"}
+_START_OPTIONS: dict[str, Kind] = {"sev": "one", "at": "time", "private": "flag"}
 _CLOSE_OPTIONS: dict[str, Kind] = {
     "at": "time",
     "impact": "one",
@@ -204,6 +205,7 @@ def _parse_start(rest: str) -> Start:
         title=title,
         severity=read_option(values, "sev", read_severity),
         at=read_option(values, "at", read_at),
+        private="private" in values,
     )
 
 

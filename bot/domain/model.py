@@ -61,6 +61,7 @@ class Incident:
     closed_by: str | None = None
     facts: CloseFacts | None = None
     tz: str | None = None  # the declarer's Slack time zone (IANA name) at the start
+    private: bool = False  # declared with --private: see bot.domain.visibility
 
     @property
     def ref(self) -> str:

@@ -57,6 +57,8 @@ class Policy:
     capture_emoji: str = "pushpin"  # reacting with it adds a message to the timeline
     review_approvals: int | None = None  # None: every named reviewer (at least one)
     publish_channel: str | None = None  # channel id where approved postmortems are published
+    # … and those of private incidents; None: only in the incident's own channel
+    private_publish_channel: str | None = None
     escalation_channel: str | None = None  # channel id for escalations; None: the commander
     reminders: ReminderPolicy = field(default_factory=ReminderPolicy)
     blameless_block_ready: bool = False  # findings (but soft ones) stop `ready`

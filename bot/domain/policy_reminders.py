@@ -35,12 +35,12 @@ def _approvals(value: object, path: str) -> int | None:
 
 
 def review_section(value: object, path: str) -> dict[str, Any]:
-    known = {"approvals": None, "publish_channel": None, "escalation_channel": None}
-    data = checked_mapping(value, path, known)
+    channels = ("publish_channel", "private_publish_channel", "escalation_channel")
+    data = checked_mapping(value, path, dict.fromkeys(("approvals", *channels)))
     out: dict[str, Any] = {}
     if "approvals" in data:
         out["review_approvals"] = _approvals(data["approvals"], f"{path}.approvals")
-    for key in ("publish_channel", "escalation_channel"):
+    for key in channels:
         if key in data:
             out[key] = channel(data[key], f"{path}.{key}")
     return out

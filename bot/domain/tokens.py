@@ -206,7 +206,8 @@ class Unset(enum.Enum):
 NOT_GIVEN: Literal[Unset.NOT_GIVEN] = Unset.NOT_GIVEN
 
 T = TypeVar("T")
-Kind = Literal["one", "time", "many"]  # one word; a time (maybe two words); words until --x
+# one word; a time (maybe two words); words until --x; no value at all (--private)
+Kind = Literal["one", "time", "many", "flag"]
 _OPTION = re.compile(r"(?:--|[—–])(?P<name>[A-Za-z][A-Za-z_-]*)(?:=(?P<value>.*))?", re.DOTALL)
 _ALIASES = {"severity": "sev"}
 
@@ -274,6 +275,16 @@ def split_options(
                 example=examples[name],
             )
         kind, start = spec[name], i + 1
+        if kind == "flag":
+            if inline is not None:
+                raise BadCommand(
+                    N_("--%(name)s takes no value: %(example)s."),
+                    name=name,
+                    example=examples[name],
+                )
+            values[name] = []
+            i = start
+            continue
         # "--sev=2" holds its whole value; only a list ("--reviewers=<@U1> <@U2>") goes on.
         inline_only = inline is not None and kind != "many"
         count = 0 if inline_only else _value_count(tokens, start, kind, spec)

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from bot.domain.actions import OVERDUE, flags, slo_due
+from bot.domain.authority import Action, require
 from bot.domain.errors import BadCommand
 from bot.domain.messages import N_
 from bot.domain.model import ActionItem, Incident
 from bot.domain.policy import Policy
-from bot.services.common import incident_of, incident_to_add_to
+from bot.services.common import incident_of, incident_to_add_to, roles_in
 from storage.uow import UnitOfWork
 
 ACTION_NUDGE_BEFORE = timedelta(days=1)  # the owner hears a day before the item is due
@@ -93,26 +94,66 @@ async def change_action(
     now: datetime,
     **values: object,
 ) -> tuple[Incident, Item]:
-    """Mark done or dropped (with a reason), or set its owner or date; its nudges follow."""
+    """Mark done or dropped (with a reason), or set its owner or date, by a command typed in
+    the incident channel; its nudges follow."""
     async with uow:
         incident = await incident_to_add_to(uow, channel_id, by)
-        item = await uow.writing.action(incident_id=incident.id, seq=number)
-        if item is None:
-            raise BadCommand(
-                N_("%(ref)s has no action item #%(number)s. See `/incident action list`."),
-                ref=incident.ref,
-                number=number,
-            )
-        if item.state != "open":
-            raise BadCommand(_ALREADY[item.state], number=number)
-        if values.get("state") in ("done", "dropped"):
-            values["closed_at"] = now
-        item = await uow.writing.update_action(item.id, **values)
-        await uow.reminders.cancel(item.id, ["action"], reason="action item changed")
-        described = describe(item, incident, policy, now.astimezone(policy.tz).date())
-        await _plan_nudge(uow, described, policy, now)
+        item = await _open_item(uow, incident, number)
+        described = await _change(uow, incident, item, policy, now, **values)
         await uow.commit()
     return incident, described
+
+
+async def finish_action(
+    *,
+    uow: UnitOfWork,
+    channel_id: str,
+    number: int,
+    by: str,
+    member: bool,
+    policy: Policy,
+    now: datetime,
+) -> tuple[Incident, Item]:
+    """The owner's "Mark done" button, pressed wherever their reminder is (its value is
+    untrusted): the authority table's FINISH_ITEM rule, with `member` from Slack's list."""
+    async with uow:
+        incident = await incident_of(uow, channel_id)
+        item = await _open_item(uow, incident, number)
+        roles = await roles_in(uow, incident, by, owner=item.owner, member=member)
+        require(roles, Action.FINISH_ITEM)
+        described = await _change(uow, incident, item, policy, now, state="done")
+        await uow.commit()
+    return incident, described
+
+
+async def _open_item(uow: UnitOfWork, incident: Incident, number: int) -> ActionItem:
+    item = await uow.writing.action(incident_id=incident.id, seq=number)
+    if item is None:
+        raise BadCommand(
+            N_("%(ref)s has no action item #%(number)s. See `/incident action list`."),
+            ref=incident.ref,
+            number=number,
+        )
+    if item.state != "open":
+        raise BadCommand(_ALREADY[item.state], number=number)
+    return item
+
+
+async def _change(
+    uow: UnitOfWork,
+    incident: Incident,
+    item: ActionItem,
+    policy: Policy,
+    now: datetime,
+    **values: object,
+) -> Item:
+    if values.get("state") in ("done", "dropped"):
+        values["closed_at"] = now
+    item = await uow.writing.update_action(item.id, **values)
+    await uow.reminders.cancel(item.id, ["action"], reason="action item changed")
+    described = describe(item, incident, policy, now.astimezone(policy.tz).date())
+    await _plan_nudge(uow, described, policy, now)
+    return described
 
 
 async def _plan_nudge(uow: UnitOfWork, item: Item, policy: Policy, now: datetime) -> None:

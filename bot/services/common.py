@@ -62,10 +62,12 @@ async def roles_in(
     *,
     postmortem: Postmortem | None = None,
     entry_author: str | None = None,
+    owner: str | None = None,
     member: bool = False,
 ) -> frozenset[Role]:
     """The roles `user` holds in this incident (and its postmortem), for the authority table.
-    `member` is what the surface knows: a command typed in the channel, or Slack's member list."""
+    `member` is what the surface knows: a command typed in the channel, or Slack's member list.
+    Of a private incident, someone with none of these roles holds none at all."""
     return roles_of(
         user,
         declarer=incident.declared_by,
@@ -73,7 +75,9 @@ async def roles_in(
         author=postmortem.author if postmortem else None,
         reviewers=postmortem.reviewers if postmortem else (),
         entry_author=entry_author,
+        owner=owner,
         member=member,
+        private=incident.private,
     )
 
 

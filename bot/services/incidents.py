@@ -47,14 +47,16 @@ async def open_incident(
     started_at: datetime,
     now: datetime,
     response_url: str | None = None,
+    private: bool = False,
 ) -> Incident:
-    """Declare an incident under the next number; its channel is set up after the commit (an
-    effect in the outbox, retried until done). The same person declaring the same title again
-    while that set-up is still held up resumes it instead of declaring a second incident."""
+    """Declare an incident under the next number; its channel (a private one for a `private`
+    incident) is set up after the commit (an effect in the outbox, retried until done). The
+    same person declaring the same title again, public or private alike, while that set-up is
+    still held up resumes it instead of declaring a second incident."""
     if started_at > now + CLOCK_SKEW:
         raise BadTime(N_("An incident can't start in the future. Leave out --at to start it now."))
     async with uow:
-        unfinished = await _held_up_start(uow, declared_by, title, now)
+        unfinished = await _held_up_start(uow, declared_by, title, private, now)
         if unfinished is not None:
             await uow.outbox.retry_now(unfinished.id, "channel_setup", now)
             await uow.commit()
@@ -68,6 +70,7 @@ async def open_incident(
             declared_in=declared_in,
             started_at=started_at,
             declared_at=now,
+            private=private,
         )
         await uow.timeline.add(
             incident_id=incident.id,
@@ -83,11 +86,12 @@ async def open_incident(
 
 
 async def _held_up_start(
-    uow: UnitOfWork, declared_by: str, title: str, now: datetime
+    uow: UnitOfWork, declared_by: str, title: str, private: bool, now: datetime
 ) -> Incident | None:
-    """The same person's incident of the same title whose channel set-up was tried and is not
-    done (Slack held it up): declaring it again resumes that one."""
-    incident = await uow.incidents.unfinished(declared_by, title, now - RESUME_WITHIN)
+    """The same person's incident of the same title (and as private or not) whose channel
+    set-up was tried and is not done (Slack held it up): declaring it again resumes that one.
+    A different `--private` is another incident: a set-up under way is never turned around."""
+    incident = await uow.incidents.unfinished(declared_by, title, private, now - RESUME_WITHIN)
     if incident is None:
         return None
     effects = await uow.outbox.for_subject(incident.id)

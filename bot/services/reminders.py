@@ -20,6 +20,7 @@ from bot.domain.model import ActionItem, Incident, Postmortem, Reminder
 from bot.domain.nudges import ACTION_ITEM, POSTMORTEM, STALLS, escalation_occasion, stalled_now
 from bot.domain.policy import Policy
 from bot.domain.review import waiting_on
+from bot.domain.visibility import escalation_channel, listed
 from bot.services.actions import Item, describe
 from bot.services.common import commander_of
 from storage.uow import UnitOfWork
@@ -200,9 +201,10 @@ async def _plan_next(uow: UnitOfWork, due: Due, policy: Policy, now: datetime) -
     if reminder.kind in STALLS and reminder.nth == rules.escalate_after + 1:
         # One escalation per postmortem, stage and round, however many people are silent (it
         # names them all); the occasion's unique key makes a second one, here or in another
-        # process, a no-op.
+        # process, a no-op. A private incident's goes to its commander, never to a channel.
         assert due.incident is not None and due.postmortem is not None
-        target = policy.escalation_channel or await commander_of(uow, due.incident)
+        channel = escalation_channel(due.incident, policy)
+        target = channel or await commander_of(uow, due.incident)
         await uow.reminders.schedule(
             kind="escalation",
             subject_id=reminder.subject_id,
@@ -214,11 +216,12 @@ async def _plan_next(uow: UnitOfWork, due: Due, policy: Policy, now: datetime) -
 
 
 async def _overdue(uow: UnitOfWork, policy: Policy, now: datetime) -> list[tuple[Incident, Item]]:
+    """The digest's overdue action items (a private incident's are not listed: see visibility)."""
     today = now.astimezone(policy.tz).date()
     out = []
     for item in await uow.writing.open_actions():
         incident = await uow.incidents.get(item.incident_id)
-        if incident is not None:
+        if incident is not None and listed(incident):
             described = describe(item, incident, policy, today)
             if OVERDUE in described.flags:
                 out.append((incident, described))
@@ -226,10 +229,11 @@ async def _overdue(uow: UnitOfWork, policy: Policy, now: datetime) -> list[tuple
 
 
 async def _awaiting(uow: UnitOfWork) -> list[tuple[Incident, Postmortem, tuple[str, ...]]]:
+    """The digest's postmortems still waiting (a private incident's are not listed)."""
     rows = []
     for pm in await uow.postmortems.awaiting():
         incident = await uow.incidents.get(pm.incident_id)
-        if incident is not None:
+        if incident is not None and listed(incident):
             decisions = await uow.reminders.decisions(pm.id, pm.review_round)
             rows.append((incident, pm, waiting_on(pm, decisions)))
     return rows

@@ -15,6 +15,7 @@ from bot.domain.model import Approval, Incident, Postmortem, Reminder
 from bot.domain.policy import Policy
 from bot.domain.postmortem_states import Event, Step, step
 from bot.domain.review import approvals_needed, review_of, waiting_on
+from bot.domain.visibility import home
 from bot.services import outbox
 from bot.services.common import GONE, ensure_may_add, incident_of, roles_in
 from storage.uow import UnitOfWork
@@ -228,7 +229,7 @@ async def plan_after_close(
     await uow.reminders.schedule(
         kind="retro",
         subject_id=pm.id,
-        recipient=incident.channel_id or incident.declared_in,
+        recipient=home(incident),
         due_at=reminder_at,
         now=now,
     )

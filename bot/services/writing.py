@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.domain.authority import roles_of
 from bot.domain.errors import BadCommand, IncidentNotFound
 from bot.domain.messages import N_
 from bot.domain.model import Feedback, Incident, Postmortem, SectionRevision
@@ -105,19 +104,45 @@ async def save_section(
     raise BadCommand(N_("The postmortem is being edited very busily; please save again."))
 
 
-async def add_feedback(
-    *, uow: UnitOfWork, postmortem_id: int, user: str, kind: str, text: str | None, now: datetime
-) -> bool:
-    """A reader found it helpful, or left a comment; False for a repeated "helpful"."""
+async def feedback_form(
+    *, uow: UnitOfWork, postmortem_id: int, user: str, reader: bool
+) -> tuple[Incident, Postmortem]:
+    """Before the feedback form (which names the incident) opens: the postmortem, if `user`
+    may answer it (see `add_feedback`)."""
     async with uow:
-        pm = await uow.postmortems.get(postmortem_id)
-        if pm is None:
-            raise IncidentNotFound(GONE)
-        # Only a published postmortem is read company-wide (a button's id is untrusted).
-        step(review_of(pm, (), None), Event.FEEDBACK, roles_of(user), actor=user)
+        incident, pm = await _found(uow, postmortem_id)
+        await _may_answer(uow, incident, pm, user, reader)
+    return incident, pm
+
+
+async def add_feedback(
+    *,
+    uow: UnitOfWork,
+    postmortem_id: int,
+    user: str,
+    kind: str,
+    text: str | None,
+    reader: bool,
+    now: datetime,
+) -> bool:
+    """A reader found it helpful, or left a comment; False for a repeated "helpful". `reader`:
+    `user` is in a channel where it is shown (for a private incident, whose readers are its
+    own people; Slack's member lists, read again on every click and form)."""
+    async with uow:
+        incident, pm = await _found(uow, postmortem_id)
+        await _may_answer(uow, incident, pm, user, reader)
         added = await uow.writing.add_feedback(Feedback(postmortem_id, user, kind, now, text))
         await uow.commit()
     return added
+
+
+async def _may_answer(
+    uow: UnitOfWork, incident: Incident, pm: Postmortem, user: str, reader: bool
+) -> None:
+    # Only a published postmortem is answered, by those who may read it (a button's id is
+    # untrusted): anyone's, or a private incident's people.
+    roles = await roles_in(uow, incident, user, postmortem=pm, member=reader)
+    step(review_of(pm, (), None), Event.FEEDBACK, roles, actor=user)
 
 
 async def _found(

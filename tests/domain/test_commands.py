@@ -67,6 +67,7 @@ def test_help_lines_cover_every_subcommand() -> None:
     usages = [usage for usage, *_ in HELP_LINES]
     assert [u.split()[1] for u in usages] == [
         "start",
+        "start",  # --private
         "note",
         "close",
         "status",
@@ -95,9 +96,12 @@ def test_help_examples_parse() -> None:
     examples = [
         ex.removeprefix("/incident ").replace("@alice", "<@U1|alice>") for _, ex, _ in HELP_LINES
     ]
-    start, note, close, status, sev, role, mark, timeline, move, *rest, help_ = map(parse, examples)
+    start, private, note, close, status, sev, role, mark, timeline, move, *rest, help_ = map(
+        parse, examples
+    )
     actions, review = rest[:4], rest[4:]
     assert start == Start(title="Kafka brokers down", severity=2)
+    assert private == Start(title="Leaked deploy keys", private=True)
     assert note == Note(at="10:42", text="Rolled back deploy 1234")
     assert isinstance(close, Close) and close.is_complete
     assert status == Status(status="monitoring", at="10:42")
@@ -123,7 +127,7 @@ def test_help_examples_parse() -> None:
 
 
 def test_close_usage_lists_every_choice() -> None:
-    close_usage = HELP_LINES[2][0]
+    [close_usage] = [usage for usage, *_ in HELP_LINES if usage.startswith("/incident close")]
     for value in INTERVENTIONS + DETECTIONS:
         assert value in close_usage
 
@@ -241,7 +245,7 @@ def test_start_needs_a_title(text: str) -> None:
         ("start x --at", r"--at needs a value, e.g. --at 10:42"),
         ("start x --sev 1 --sev 2", r"--sev is given twice"),
         ("start x --sev 1 --severity 2", r"--sev is given twice"),
-        ("start x --foo 1", r"I don't know the option '--foo'. Options: --sev, --at\."),
+        ("start x --foo 1", r"I don't know the option '--foo'. Options: --sev, --at, --private\."),
         ("start x --impact=20m", r"I don't know the option '--impact'"),
         ('start "Redis down', r"The quote at '\"Redis down' is never closed"),
         ("start “Redis down", r"is never closed"),
@@ -251,6 +255,44 @@ def test_start_needs_a_title(text: str) -> None:
 def test_start_errors(text: str, message: str) -> None:
     with pytest.raises(BadCommand, match=message):
         parse(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "start --private Leaked keys",
+        "start Leaked keys --private",
+        "start Leaked --private keys",
+        "start --PRIVATE Leaked keys",
+        "start —private Leaked keys",  # a client's autocorrected dash
+    ],
+)
+def test_start_private_is_a_flag_anywhere(text: str) -> None:
+    assert parse(text) == Start(title="Leaked keys", private=True)
+
+
+def test_start_private_with_the_other_options() -> None:
+    assert parse("start --sev 1 --private --at 10:00 Leaked keys") == Start(
+        title="Leaked keys", severity=1, at="10:00", private=True
+    )
+    assert parse("start Leaked keys").private is False
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("start x --private=yes", r"--private takes no value: /incident start --private"),
+        ("start x --private --private", r"--private is given twice"),
+        ("start --private", r"What is the incident called\?"),
+    ],
+)
+def test_start_private_errors(text: str, message: str) -> None:
+    with pytest.raises(BadCommand, match=message):
+        parse(text)
+
+
+def test_a_quoted_private_is_part_of_the_title() -> None:
+    assert parse('start "--private" keys') == Start(title="--private keys")
 
 
 # ---- note ----------------------------------------------------------------------------------

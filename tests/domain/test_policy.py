@@ -307,6 +307,14 @@ def test_review_approvals(approvals: Any) -> None:
     assert Policy.from_mapping({"review": {"approvals": approvals}}).review_approvals == expected
 
 
+def test_private_postmortems_are_published_nowhere_else_unless_the_policy_says() -> None:
+    assert Policy().private_publish_channel is None
+    policy = Policy.from_mapping(
+        {"review": {"publish_channel": "C0PUBLIC1", "private_publish_channel": "G0SECRET1"}}
+    )
+    assert (policy.publish_channel, policy.private_publish_channel) == ("C0PUBLIC1", "G0SECRET1")
+
+
 def test_channels_may_be_null() -> None:
     data = {"review": {"publish_channel": None}, "reminders": {"digest": {"channel": None}}}
     policy = Policy.from_mapping(data)
@@ -396,6 +404,11 @@ R = "reminders"
         ({"review": {"publish_channel": "U0123ABC"}}, "review.publish_channel", "channel id"),
         ({"review": {"publish_channel": "C1"}}, "review.publish_channel", "channel id"),
         ({"review": {"escalation_channel": 42}}, "review.escalation_channel", "channel id"),
+        (
+            {"review": {"private_publish_channel": "#secret"}},
+            "review.private_publish_channel",
+            "channel id",
+        ),
         ({"review": {"blameless": True}}, "review.blameless", "unknown key"),
     ],
 )

@@ -460,8 +460,15 @@ class FakeSlack:
         return _ok(messages=found[: int(a.get("limit", 100))], has_more=False)
 
     def _conversations_list(self, a: dict[str, Any]) -> dict[str, Any]:
-        """Every channel on one page (the fake never paginates)."""
-        return _ok(channels=list(self.channels.values()), response_metadata={"next_cursor": ""})
+        """The channels of the asked `types` (Slack's default: public ones) on one page (the
+        fake never paginates)."""
+        types = set(str(a.get("types") or "public_channel").split(","))
+        wanted = [
+            c
+            for c in self.channels.values()
+            if ("private_channel" if c.get("is_private") else "public_channel") in types
+        ]
+        return _ok(channels=wanted, response_metadata={"next_cursor": ""})
 
     def _conversations_replies(self, a: dict[str, Any]) -> dict[str, Any]:
         thread = [

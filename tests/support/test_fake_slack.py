@@ -379,3 +379,18 @@ async def test_slack_client_against_real_bolt_app(fake: FakeSlack) -> None:
             assert (await slack.post_raw(body, stale)).status == 401
     finally:
         await runner.cleanup()
+
+
+async def test_conversations_list_gives_the_types_asked_for(
+    fake: FakeSlack, client: AsyncWebClient
+) -> None:
+    public = (await client.conversations_create(name="open"))["channel"]["id"]
+    secret = (await client.conversations_create(name="closed", is_private=True))["channel"]["id"]
+
+    def ids(page) -> list[str]:
+        return [c["id"] for c in page["channels"]]
+
+    assert ids(await client.conversations_list()) == [public]  # Slack's default
+    assert ids(await client.conversations_list(types="private_channel")) == [secret]
+    both = await client.conversations_list(types="public_channel,private_channel")
+    assert ids(both) == [public, secret]

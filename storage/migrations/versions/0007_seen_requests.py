@@ -1,8 +1,8 @@
 """Signed requests seen in the last five minutes, shared by every replica (bot/replay.py): a
 replayed request is refused whichever process it reaches.
 
-Revision ID: 0006_seen_requests
-Revises: 0005_people
+Revision ID: 0007_seen_requests
+Revises: 0006_private
 """
 
 import sqlalchemy as sa
@@ -10,8 +10,8 @@ from alembic import op
 
 from storage.tables import UTCDateTime
 
-revision = "0006_seen_requests"
-down_revision = "0005_people"
+revision = "0007_seen_requests"
+down_revision = "0006_private"
 branch_labels = None
 depends_on = None
 
