@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import replace
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -57,13 +58,12 @@ async def channel_setup(slack: Slack, effect: Effect) -> None:
             tz=incident.tz or (zone.key if zone else None),
         )
         incident = replace(incident, channel_id=channel, channel_name=name)
-    channel = incident.channel_id
-    assert channel is not None
+    channel = incident.channel
     deps.channels.remember(channel, incident)
     ts = incident.summary_ts
     if ts is None:
         summary = summarize(incident, {}, [])
-        _, (_, ts) = await asyncio.gather(
+        _, (_, posted) = await asyncio.gather(
             _invite(slack, effect, channel, incident.declared_by),
             post_once(
                 slack,
@@ -74,6 +74,7 @@ async def channel_setup(slack: Slack, effect: Effect) -> None:
                 blocks=blocks.summary_blocks(deps.translator, summary, deps.policy.capture_emoji),
             ),
         )
+        ts = posted
         await incidents.record_summary_message(
             uow=deps.storage.uow(), incident_id=incident.id, ts=ts
         )
@@ -137,7 +138,8 @@ async def _our_unclaimed(slack: Slack, name: str, private: bool) -> str | None:
         page = await slack.client.conversations_list(
             types=types, exclude_archived=True, limit=1000, cursor=cursor
         )
-        for channel in page.get("channels", []):
+        channels: list[dict[str, Any]] = page.get("channels") or []
+        for channel in channels:
             if channel.get("name") == name and channel.get("creator") == me:
                 taken = await svc.incident_of_channel(
                     uow=slack.deps.storage.uow(), channel_id=channel["id"]
