@@ -34,6 +34,8 @@ BOT_SCOPES = frozenset(
         "im:write",
         "im:history",
         "groups:history",
+        "groups:read",
+        "groups:write",
         "chat:write.public",
     }
 )
@@ -147,6 +149,7 @@ async def _channels(
 ) -> Iterable[Finding]:
     named = {
         "publish channel": policy.publish_channel,
+        "private publish channel": policy.private_publish_channel,
         "escalation channel": policy.escalation_channel,
     }
     found = []

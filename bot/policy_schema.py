@@ -155,6 +155,7 @@ def schema() -> dict[str, Any]:
                             "examples": ["all", 2],
                         },
                         "publish_channel": CHANNEL,
+                        "private_publish_channel": CHANNEL,
                         "escalation_channel": CHANNEL,
                     }
                 ),
