@@ -10,6 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.deps import Deps
 from bot.domain.errors import BadCommand
 from bot.domain.messages import N_, Message
+from bot.i18n import placeholders
 from bot.services import writing
 from handlers import writing_blocks as wb
 from handlers.closing import refresh_document
@@ -115,6 +116,7 @@ async def on_section_saved(
         base_version=meta["version"],
         policy=deps.policy,
         now=deps.clock(),
+        placeholders=placeholders(),
     )
     if not result.saved:  # theirs is saved; keep yours in front of you, against their version
         conflict = result.conflict

@@ -232,7 +232,7 @@ def test_japanese_headings_and_metadata_in_order(renderer, redis_ja):
 def test_section_keys_follow_the_template():
     assert SECTION_KEYS == (
         "summary", "impact", "root_cause", "trigger", "response", "detection",
-        "went_well", "went_wrong", "lucky", "action_items", "references",
+        "went_well", "went_wrong", "lucky", "action_items", "no_action_items", "references",
     )  # fmt: skip
 
 
