@@ -20,8 +20,8 @@ LEAVE_FEEDBACK = "feedback_comment"
 FEEDBACK_MODAL = "feedback_modal"
 BOX = 3000  # Slack's limit for one text input
 MAX_BOXES = 5  # a section of up to 15,000 characters can be edited here
-# The sections written here (action items themselves have their commands; the reason none is
-# needed is written here), and the headings they go by (templates/postmortem.md.j2).
+# The sections written here: action items themselves have their commands, the reason none is
+# needed is written here. Their headings are bot/domain/postmortem.py's LABELS.
 EDITABLE = tuple(k for k in SECTION_KEYS if k != "action_items")
 
 
