@@ -22,7 +22,9 @@ from bot.app import Runtime
 from bot.domain.policy import Policy
 from bot.server import bound_port, serve
 from bot.settings import Settings
+from storage.uow import Storage
 from tests.support.fake_slack import Call, FakeSlack, round_trips
+from tests.support.review import write_required
 from tests.support.slack_requests import SlackClient
 
 DELAY = 0.150  # seconds Slack takes to answer every call
@@ -55,14 +57,14 @@ async def measure(database_url: str) -> list[dict]:
         try:
             await slack.command("help")  # Bolt's one-off auth.test is not part of a flow
             fake.delay("*", DELAY)
-            return await _flows(slack, fake)
+            return await _flows(slack, fake, runtime.deps.storage)
         finally:
             await slack.close()
             await runner.cleanup()
             await runtime.aclose()
 
 
-async def _flows(slack: SlackClient, fake: FakeSlack) -> list[dict]:
+async def _flows(slack: SlackClient, fake: FakeSlack, storage: Storage) -> list[dict]:
     loop = asyncio.get_running_loop()
     fake.clear()
     began = loop.time()
@@ -81,6 +83,7 @@ async def _flows(slack: SlackClient, fake: FakeSlack) -> list[dict]:
     )
     rows.append(await _row("close", began, [draft], fake))
     await asyncio.sleep(2 * DELAY * 4)  # the retro invitation's upload finishes
+    await write_required(storage, 1)  # what must be written before review (no Slack call)
 
     fake.clear()
     began = loop.time()

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
+from bot.domain.completeness import HINTS
 from bot.domain.model import Incident, Postmortem, TimelineEntry, Trigger
 from bot.domain.mrkdwn import escape as mrkdwn_escape
 from bot.domain.mrkdwn import readable
@@ -290,6 +291,7 @@ def postmortem_context(
         "triggers": postmortem.triggers,
         "sections": sections,
         "section_keys": SECTION_KEYS,
+        "prompts": {key: t.gettext(hint) for key, hint in HINTS.items()},
         "timeline": rows,
         "names": names,
         "author_name": names.get(postmortem.author, postmortem.author),

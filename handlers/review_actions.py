@@ -8,6 +8,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.deps import Deps
 from bot.domain.errors import BadCommand
 from bot.domain.messages import N_
+from bot.i18n import placeholders
 from bot.services import review, snoozing
 from handlers import review_blocks
 from handlers.blocks import when
@@ -68,7 +69,11 @@ async def on_ready(
     pm_id, user = parse_id(action["value"]), body["user"]["id"]
     # Refused before the blameless check tells its author anything (the id is untrusted).
     await review.check_request(
-        uow=deps.storage.uow(), postmortem_id=pm_id, by=user, policy=deps.policy
+        uow=deps.storage.uow(),
+        postmortem_id=pm_id,
+        by=user,
+        policy=deps.policy,
+        placeholders=placeholders(),
     )
     await request_review(client, deps, pm_id, user)
     await respond(

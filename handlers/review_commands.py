@@ -11,11 +11,12 @@ from bot.deps import Deps
 from bot.domain import postmortem_commands as cmds
 from bot.domain.blameless import PEOPLE_HINT, Finding, blocking, check
 from bot.domain.calendar import deliverable
+from bot.domain.completeness import has_text
 from bot.domain.errors import BadCommand
 from bot.domain.messages import N_
 from bot.domain.model import Incident, Postmortem
 from bot.domain.mrkdwn import escape
-from bot.i18n import Translator
+from bot.i18n import Translator, placeholders
 from bot.services import outbox, review, writing
 from bot.services.reports import incident_report
 from handlers import review_blocks
@@ -97,12 +98,7 @@ async def on_ready(cmd: cmds.PostmortemReady, run: Invocation) -> None:
     view = await review.review_status(
         uow=run.deps.storage.uow(), channel_id=run.channel, policy=run.deps.policy
     )
-    await review.check_request(
-        uow=run.deps.storage.uow(),
-        postmortem_id=view.postmortem.id,
-        by=run.user,
-        policy=run.deps.policy,
-    )
+    await _check_request(run.deps, view.postmortem.id, run.user)  # refused in the ack
     await run.ack()  # the blameless check and the reviewers' DMs take a moment
     await request_review(run.client, run.deps, view.postmortem.id, run.user)
     await run.respond(
@@ -138,7 +134,8 @@ async def on_check(cmd: cmds.PostmortemCheck, run: Invocation) -> None:
         uow=run.deps.storage.uow(), channel_id=run.channel, policy=run.deps.policy
     )
     findings = await blameless_findings(run.deps, view.incident, view.postmortem)
-    await run.ack(text=blameless_text(run.t, view.incident, findings), response_type="ephemeral")
+    said = blameless_text(run.t, view.incident, view.postmortem, findings)
+    await run.ack(text=said, response_type="ephemeral")
 
 
 async def on_waive(cmd: cmds.PostmortemWaive, run: Invocation) -> None:
@@ -187,7 +184,15 @@ async def blameless_findings(deps: Deps, incident: Incident, pm: Postmortem) -> 
     )
 
 
-def blameless_text(t: Translator, incident: Incident, findings: list[Finding]) -> str:
+def blameless_text(
+    t: Translator, incident: Incident, pm: Postmortem, findings: list[Finding]
+) -> str:
+    if not has_text(pm.sections, placeholders()):
+        return t.gettext(
+            "Nothing to check yet: no section of the %(ref)s postmortem has text. Write one "
+            "with `/incident postmortem edit`, then check again.",
+            ref=incident.ref,
+        )
     if not findings:
         return t.gettext(
             "The %(ref)s postmortem reads blameless. Thank you for writing it that way.",
@@ -217,16 +222,19 @@ def blameless_text(t: Translator, incident: Incident, findings: list[Finding]) -
 async def request_review(client: AsyncWebClient, deps: Deps, postmortem_id: int, by: str) -> None:
     """Check the text is blameless (telling the author privately), move it to review; every
     reviewer's DM is an outbox effect, sent once that is committed. The policy can make blaming
-    language block the request; unless it does, the check runs beside the reviewers' DMs."""
+    language block the request; unless it does, the check runs beside the reviewers' DMs. A
+    request the state machine refuses (unwritten sections, say) is refused before the check."""
     incident, pm = await writing.postmortem_by_id(
         uow=deps.storage.uow(), postmortem_id=postmortem_id
     )
     t, blocks_ready = deps.translator, deps.policy.blameless_block_ready
     if not blocks_ready:  # nothing waits for the check: the reviewers are asked at once
         await _to_review(deps, postmortem_id, by)
+    else:
+        await _check_request(deps, postmortem_id, by)
     findings = await blameless_findings(deps, incident, pm)
-    if findings:
-        await send_dm_or_post(client, pm.author, blameless_text(t, incident, findings))
+    if findings or not has_text(pm.sections, placeholders()):
+        await send_dm_or_post(client, pm.author, blameless_text(t, incident, pm, findings))
     if blocks_ready:
         if blocking(findings):
             raise BadCommand(
@@ -240,6 +248,16 @@ async def request_review(client: AsyncWebClient, deps: Deps, postmortem_id: int,
         await _to_review(deps, postmortem_id, by)
 
 
+async def _check_request(deps: Deps, postmortem_id: int, by: str) -> None:
+    await review.check_request(
+        uow=deps.storage.uow(),
+        postmortem_id=postmortem_id,
+        by=by,
+        policy=deps.policy,
+        placeholders=placeholders(),
+    )
+
+
 async def _to_review(deps: Deps, postmortem_id: int, by: str) -> None:
     await review.request_review(
         uow=deps.storage.uow(),
@@ -247,4 +265,5 @@ async def _to_review(deps: Deps, postmortem_id: int, by: str) -> None:
         by=by,
         policy=deps.policy,
         now=deps.clock(),
+        placeholders=placeholders(),
     )

@@ -11,6 +11,7 @@ from bot.deps import Deps
 from bot.domain.errors import BadCommand
 from bot.domain.messages import N_, Message
 from bot.domain.visibility import readers_channels
+from bot.i18n import placeholders
 from bot.services import writing
 from handlers import writing_blocks as wb
 from handlers.closing import refresh_document
@@ -136,6 +137,7 @@ async def on_section_saved(
         base_version=meta["version"],
         policy=deps.policy,
         now=deps.clock(),
+        placeholders=placeholders(),
     )
     conflict = result.conflict
     if conflict is not None:  # theirs is saved; keep yours in front of you, against their version

@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.domain.messages import N_
 from bot.domain.model import Incident, Postmortem, SectionRevision
 from bot.domain.mrkdwn import escape
-from bot.domain.postmortem import SECTION_KEYS
+from bot.domain.postmortem import LABELS, SECTION_KEYS
 from bot.i18n import Translator
 from handlers.blocks import Block, when
 from handlers.forms import modal_title
@@ -21,20 +20,9 @@ LEAVE_FEEDBACK = "feedback_comment"
 FEEDBACK_MODAL = "feedback_modal"
 BOX = 3000  # Slack's limit for one text input
 MAX_BOXES = 5  # a section of up to 15,000 characters can be edited here
-LABELS = {  # the document's headings (templates/postmortem.md.j2)
-    "summary": N_("Summary"),
-    "impact": N_("Impact"),
-    "root_cause": N_("Root cause"),
-    "trigger": N_("Trigger"),
-    "response": N_("Response"),
-    "detection": N_("Detection"),
-    "went_well": N_("What went well"),
-    "went_wrong": N_("What went wrong"),
-    "lucky": N_("Where we got lucky"),
-    "action_items": N_("Action items"),
-    "references": N_("References"),
-}
-EDITABLE = tuple(k for k in SECTION_KEYS if k != "action_items")  # items have their commands
+# The sections written here: action items themselves have their commands, the reason none is
+# needed is written here. Their headings are bot/domain/postmortem.py's LABELS.
+EDITABLE = tuple(k for k in SECTION_KEYS if k != "action_items")
 
 
 def split(text: str) -> tuple[list[str], list[str]]:
@@ -151,20 +139,20 @@ def section_modal(
                 },
             }
         )
-    blocks.append(
-        {
-            "type": "context",
-            "elements": [
-                {
-                    "type": "mrkdwn",
-                    "text": t.gettext(
-                        "Slack's boxes hold 3,000 characters each: go on in the next box. "
-                        "Write about systems and causes, not people."
-                    ),
-                }
-            ],
-        }
+    hint = t.gettext(
+        "Slack's boxes hold 3,000 characters each: go on in the next box. "
+        "Write about systems and causes, not people."
     )
+    if section == "no_action_items":
+        hint = (
+            t.gettext(
+                "No action item needed? Say why: it is shown under Action items while there are "
+                "none. To add one instead: `/incident action add <text>`."
+            )
+            + "\n"
+            + hint
+        )
+    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": hint}]})
     meta = {"pm": pm.id, "section": section, "version": base_version, "joiners": joiners}
     return {
         "type": "modal",

@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import jinja2
 import pytest
 
 from bot.domain.model import CloseFacts, Incident, Postmortem, TimelineEntry, Trigger
-from bot.domain.postmortem import SECTION_KEYS
+from bot.domain.postmortem import SECTION_KEYS, ActionRow, Participants
 from bot.render import Renderer, format_dt, md_block, md_cell
 from bot.settings import load_policy
 from bot.wording import format_duration_ja
@@ -238,7 +238,7 @@ def test_japanese_headings_and_metadata_in_order(renderer, redis_ja):
 def test_section_keys_follow_the_template():
     assert SECTION_KEYS == (
         "summary", "impact", "root_cause", "trigger", "response", "detection",
-        "went_well", "went_wrong", "lucky", "action_items", "references",
+        "went_well", "went_wrong", "lucky", "action_items", "no_action_items", "references",
     )  # fmt: skip
 
 
@@ -315,6 +315,29 @@ def test_prompts_only_where_there_is_nothing_to_show(renderer, aurora, redis_ja)
     assert "「なぜ」を繰り返してください" in section(ja, "根本原因")
     assert section(ja, "幸運だった事") == "開発者向けのツールだった。"
     assert section(ja, "サマリ").startswith("_") and section(ja, "サマリ").endswith("_")
+
+
+def test_why_no_action_item_is_needed_shows_under_action_items_while_there_are_none(
+    renderer, aurora, redis_ja
+):
+    for example, locale, heading, label in (
+        (aurora, "en", "Action items", "_None needed:_"),
+        (redis_ja, "ja", "アクションアイテム", "_不要とした理由:_"),
+    ):
+        incident, postmortem, timeline = example
+        why = {"no_action_items": "The fix shipped during the incident.\n\n- Nothing else."}
+        written = replace(postmortem, sections=why)
+        md = render(renderer, (incident, written, timeline), locale)
+        assert section(md, heading) == f"{label}\n\n{why['no_action_items']}"
+        item = ActionRow(1, "Alert on lag", "U_BEN", date(2022, 1, 10), False, "high", "open")
+        listed = render(
+            renderer,
+            (incident, written, timeline),
+            locale,
+            participants=Participants(actions=[item]),
+        )
+        assert "Alert on lag" in section(listed, heading)
+        assert "The fix shipped" not in listed and label not in listed
 
 
 def test_without_facts_every_fact_section_prompts(renderer, aurora):

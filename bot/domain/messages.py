@@ -4,7 +4,8 @@ Slack layer says them in the workspace's language (``bot.i18n``).
 ``N_`` marks a message id for ``pybabel extract`` without translating it (the gettext
 convention for text that is translated later, where it is shown). A ``Message`` is such an id
 with its ``%(name)s`` parameters; a parameter may itself be a ``Message``, said in the same
-language. ``str()`` of a message is its English text; ``recognise`` reads such a text back.
+language, or a tuple of them, said one per line. ``str()`` of a message is its English text;
+``recognise`` reads such a text back.
 """
 
 from __future__ import annotations
@@ -90,6 +91,8 @@ def _said(
         return moment(value)
     if isinstance(value, Span):
         return span(value)
+    if isinstance(value, tuple):
+        return "\n".join(str(_said(item, gettext, moment, span)) for item in value)
     return value
 
 

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain.blameless import BUILTIN_LOCALES, Rule, RuleError, default_rules, load_rules
 from bot.domain.blameless import normalize as normalize_phrase
+from bot.domain.completeness import DEFAULT_REQUIRED, REQUIRABLE
 from bot.domain.model import SEVERITIES
 from bot.domain.policy_fields import (
     PolicyError,
@@ -52,6 +53,8 @@ class Policy:
     template_dir: str | None = None
     postmortem_author: str = "closer"
     reviewers: tuple[str, ...] = ()  # Slack user ids
+    # The sections written before review can be asked (bot/domain/completeness.py).
+    required_sections: tuple[str, ...] = DEFAULT_REQUIRED
     share: str = "auto"
     channel_prefix: str = "inc"
     capture_emoji: str = "pushpin"  # reacting with it adds a message to the timeline
@@ -149,14 +152,35 @@ def _reviewers(value: object, path: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(value))  # drop repeats, keep order
 
 
+def _required(value: object, path: str) -> tuple[str, ...]:
+    """Section names (``root_cause`` or ``root-cause``); ``[]`` requires nothing."""
+    if not isinstance(value, list | tuple):
+        problem = f"expected a list of sections like [summary, impact], got {value!r}"
+        raise PolicyError(path, problem)
+    names = []
+    for i, item in enumerate(value):
+        name = item.strip().lower().replace("-", "_") if isinstance(item, str) else ""
+        if name not in REQUIRABLE:
+            close = difflib.get_close_matches(name, REQUIRABLE, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise PolicyError(
+                f"{path}[{i}]",
+                f"{item!r} is not a section{hint}; sections: {', '.join(REQUIRABLE)}",
+            )
+        names.append(name)
+    return tuple(dict.fromkeys(names))
+
+
 def _postmortem(value: object, path: str) -> dict[str, Any]:
-    known = {"author": None, "reviewers": None}
+    known = {"author": None, "reviewers": None, "required": None}
     data = checked_mapping(value, path, known)
     out: dict[str, Any] = {}
     if "author" in data:
         out["postmortem_author"] = choice(data["author"], f"{path}.author", AUTHORS)
     if "reviewers" in data:
         out["reviewers"] = _reviewers(data["reviewers"], f"{path}.reviewers")
+    if "required" in data:
+        out["required_sections"] = _required(data["required"], f"{path}.required")
     return out
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from bot.domain.lifecycle import Metrics
+from bot.domain.messages import N_
 from bot.domain.model import SectionRevision
 
 SECTION_KEYS: tuple[str, ...] = (
@@ -24,8 +25,39 @@ SECTION_KEYS: tuple[str, ...] = (
     "went_wrong",
     "lucky",
     "action_items",
+    "no_action_items",  # why no action item is needed, shown under Action items while none is
     "references",
 )
+# The headings people read in the document (templates/postmortem.md.j2), in every language.
+LABELS: dict[str, str] = {
+    "summary": N_("Summary"),
+    "impact": N_("Impact"),
+    "root_cause": N_("Root cause"),
+    "trigger": N_("Trigger"),
+    "response": N_("Response"),
+    "detection": N_("Detection"),
+    "went_well": N_("What went well"),
+    "went_wrong": N_("What went wrong"),
+    "lucky": N_("Where we got lucky"),
+    "action_items": N_("Action items"),
+    "no_action_items": N_("Action items: none needed"),
+    "references": N_("References"),
+}
+# The word `/incident postmortem edit <word>` takes for each section written in Slack (the
+# underscore spelling is read too); action items themselves have their own commands.
+EDIT_WORDS: dict[str, str] = {
+    "summary": "summary",
+    "impact": "impact",
+    "root_cause": "root-cause",
+    "trigger": "trigger",
+    "response": "response",
+    "detection": "detection",
+    "went_well": "went-well",
+    "went_wrong": "went-wrong",
+    "lucky": "lucky",
+    "no_action_items": "action-items",
+    "references": "references",
+}
 
 
 @dataclass(frozen=True)

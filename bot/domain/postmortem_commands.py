@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from bot.domain.command_help import USAGE
 from bot.domain.errors import BadCommand
 from bot.domain.messages import N_, Message
+from bot.domain.postmortem import EDIT_WORDS
 from bot.domain.tokens import first_word, listing, nothing_more, tokenize
 from bot.domain.values import read_people
 
@@ -72,21 +73,10 @@ _POSTMORTEM_FORMS = (
     "edit [section]",
     "check",
 )
-# The sections written in Slack (action items have their own commands), by the words people use.
-EDITABLE_SECTIONS = {
-    "summary": "summary",
-    "impact": "impact",
-    "root-cause": "root_cause",
-    "root_cause": "root_cause",
-    "trigger": "trigger",
-    "response": "response",
-    "detection": "detection",
-    "went-well": "went_well",
-    "went_well": "went_well",
-    "went-wrong": "went_wrong",
-    "went_wrong": "went_wrong",
-    "lucky": "lucky",
-    "references": "references",
+# The sections written in Slack, by the words people use (`root-cause`, also `root_cause`;
+# `action-items` is the reason none is needed: the items themselves have their own commands).
+EDITABLE_SECTIONS = {word: key for key, word in EDIT_WORDS.items()} | {
+    word.replace("-", "_"): key for key, word in EDIT_WORDS.items()
 }
 
 

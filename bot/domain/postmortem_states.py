@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from bot.domain.authority import Action, Role, require
+from bot.domain.completeness import must_stay_written, not_written
 from bot.domain.errors import BadCommand, InvalidTransition
 from bot.domain.messages import N_, Message
 
@@ -88,6 +89,7 @@ class Review:
     decided: frozenset[str] = frozenset()  # who approved or asked for changes in this round
     policy_approvals: int | None = None  # the policy's review.approvals (None: all reviewers)
     round: int = 0
+    missing: tuple[str, ...] = ()  # required sections not written (bot/domain/completeness.py)
 
     @property
     def needed(self) -> int:
@@ -130,8 +132,11 @@ def step(
     actor: str,
     reviewers: tuple[str, ...] | None = None,
     author: str | None = None,
+    emptied: tuple[str, ...] = (),
 ) -> Step:
-    """Apply `event` by someone holding `roles`: the next Step, or a typed refusal."""
+    """Apply `event` by someone holding `roles`: the next Step, or a typed refusal. An EDIT
+    names the required sections it would leave unwritten (`emptied`): refused once the
+    postmortem has left the draft, since its reviewers (or readers) have that text."""
     try:
         target, action = TABLE[(review.status, event)]
     except KeyError:
@@ -146,6 +151,8 @@ def step(
         return _set_reviewers(review, tuple(reviewers or ()))
     if event is Event.SET_AUTHOR:
         return _set_author(review, author or actor)
+    if event is Event.EDIT and emptied and review.status != "draft":
+        raise must_stay_written(emptied[0], Message(LABELS[review.status]))
     if event is Event.EDIT and (review.status == "approved" or review.approvals):
         # Text someone approved changed: approvals count only for the text they saw.
         return Step(_new_round(review, "in_review"), new_round=True, back_to_review=True)
@@ -168,6 +175,8 @@ def _ready(review: Review) -> Step:
             N_("The policy asks for %(needed)s approvals; name at least %(needed)s reviewers."),
             needed=review.needed,
         )
+    if review.missing:
+        raise not_written(review.missing)
     return Step(_new_round(review, "in_review"), new_round=True)
 
 

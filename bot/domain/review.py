@@ -15,9 +15,13 @@ __all__ = ["LABELS", "STATES", "approvals_needed", "approved_by", "review_of", "
 
 
 def review_of(
-    pm: Postmortem, decisions: Iterable[Approval], policy_approvals: int | None
+    pm: Postmortem,
+    decisions: Iterable[Approval],
+    policy_approvals: int | None,
+    missing: tuple[str, ...] = (),
 ) -> Review:
-    """The state machine's view of a stored postmortem and this round's decisions."""
+    """The state machine's view of a stored postmortem and this round's decisions (and, for
+    a review request, the required sections still unwritten)."""
     decisions = [
         d for d in decisions if d.round == pm.review_round and d.reviewer in pm.reviewers
     ]
@@ -29,6 +33,7 @@ def review_of(
         decided=frozenset(d.reviewer for d in decisions),
         policy_approvals=policy_approvals,
         round=pm.review_round,
+        missing=missing,
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.domain import completeness
 from bot.domain.calendar import due_after
 from bot.domain.errors import BadCommand, IncidentNotFound, InvalidTransition
 from bot.domain.messages import N_
@@ -104,12 +105,20 @@ async def set_reviewers(
 
 
 async def request_review(
-    *, uow: UnitOfWork, postmortem_id: int, by: str, policy: Policy, now: datetime
+    *,
+    uow: UnitOfWork,
+    postmortem_id: int,
+    by: str,
+    policy: Policy,
+    now: datetime,
+    placeholders: frozenset[str],
 ) -> ReviewView:
-    """The author asks for review: each reviewer is asked (an outbox effect) and nudged."""
+    """The author asks for review, once the required sections are written (`placeholders`:
+    the draft's hints in every language, which count as unwritten): each reviewer is asked (an
+    outbox effect) and nudged."""
     async with uow:
         incident, pm = await _postmortem(uow, postmortem_id, lock=True)
-        await move(uow, incident, pm, Event.READY, by, policy)
+        await move(uow, incident, pm, Event.READY, by, policy, placeholders=placeholders)
         pm = await _start_round(uow, pm, policy, now)
         await uow.reminders.cancel(pm.id, ["author", "escalation"], reason="review requested")
         view = await _view(uow, incident, pm, policy)
@@ -117,11 +126,18 @@ async def request_review(
     return view
 
 
-async def check_request(*, uow: UnitOfWork, postmortem_id: int, by: str, policy: Policy) -> None:
+async def check_request(
+    *,
+    uow: UnitOfWork,
+    postmortem_id: int,
+    by: str,
+    policy: Policy,
+    placeholders: frozenset[str],
+) -> None:
     """Refuse early (before the slower steps) a review request that can't go ahead."""
     async with uow:
         incident, pm = await _postmortem(uow, postmortem_id)
-        await move(uow, incident, pm, Event.READY, by, policy)
+        await move(uow, incident, pm, Event.READY, by, policy, placeholders=placeholders)
 
 
 async def check_decision(
@@ -245,14 +261,36 @@ async def move(
     policy: Policy,
     *,
     member: bool = False,
+    placeholders: frozenset[str] = frozenset(),
     reviewers: tuple[str, ...] | None = None,
     author: str | None = None,
 ) -> Step:
-    """Inside a unit of work holding the postmortem's lock: the state machine's answer."""
+    """Inside a unit of work holding the postmortem's lock: the state machine's answer (a
+    review request is told what is still unwritten)."""
     decisions = await uow.reminders.decisions(pm.id, pm.review_round)
     roles = await roles_in(uow, incident, by, postmortem=pm, member=member)
-    review = review_of(pm, decisions, policy.review_approvals)
+    missing: tuple[str, ...] = ()
+    if event is Event.READY:
+        missing = await unwritten(uow, incident, pm.sections, policy, placeholders)
+    review = review_of(pm, decisions, policy.review_approvals, missing)
     return step(review, event, roles, actor=by, reviewers=reviewers, author=author)
+
+
+async def unwritten(
+    uow: UnitOfWork,
+    incident: Incident,
+    sections: dict[str, str],
+    policy: Policy,
+    placeholders: frozenset[str],
+) -> tuple[str, ...]:
+    """The policy's required sections these sections leave unwritten (action items counted)."""
+    actions = await uow.writing.actions(incident.id)
+    return completeness.missing(
+        sections,
+        action_items=len(actions),
+        required=policy.required_sections,
+        placeholders=placeholders,
+    )
 
 
 async def _start_round(

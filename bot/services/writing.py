@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.domain import completeness
 from bot.domain.errors import BadCommand, IncidentNotFound
 from bot.domain.messages import N_
 from bot.domain.model import Feedback, Incident, Postmortem, SectionRevision
@@ -66,17 +67,21 @@ async def save_section(
     base_version: int,
     policy: Policy,
     now: datetime,
+    placeholders: frozenset[str],
 ) -> Saved:
     """Save one section edited from `base_version`, under the postmortem's lock. Saves of other
     sections in between are kept (merged); a save of the same section in between is a conflict,
     and nothing is lost: the caller shows both texts. The state machine decides who may edit:
-    an approved text that changes goes back to review; a published one is amended."""
+    an approved text that changes goes back to review; a published one is amended; once it has
+    left the draft, a required section can't be emptied (`placeholders`: the draft's hints)."""
     if section not in SECTION_KEYS:
         raise BadCommand(N_("There is no section '%(section)s'."), section=section)
     for _ in range(MAX_ATTEMPTS):
         async with storage.uow() as uow:
             incident, pm = await _found(uow, postmortem_id, lock=True)
-            moved = await _edit_step(uow, incident, pm, by, member)
+            after = {**pm.sections, section: text}
+            emptied = await _emptied(uow, incident, pm.sections, after, policy, placeholders)
+            moved = await _edit_step(uow, incident, pm, by, member, emptied)
             theirs = await uow.writing.revisions(pm.id, after_version=base_version, section=section)
             if theirs and theirs[-1].after != text:
                 return Saved(incident, pm, conflict=theirs[-1])
@@ -86,9 +91,8 @@ async def save_section(
             revision = SectionRevision(
                 pm.id, pm.version + 1, section, before, text, by, now, amendment=moved.amendment
             )
-            sections = {**pm.sections, section: text}
             if await uow.writing.save_section(
-                pm.id, sections=sections, expected_version=pm.version, revision=revision
+                pm.id, sections=after, expected_version=pm.version, revision=revision
             ):
                 saved = await uow.postmortems.get(pm.id)
                 assert saved is not None
@@ -156,7 +160,31 @@ async def _found(
 
 
 async def _edit_step(
-    uow: UnitOfWork, incident: Incident, pm: Postmortem, by: str, member: bool
+    uow: UnitOfWork,
+    incident: Incident,
+    pm: Postmortem,
+    by: str,
+    member: bool,
+    emptied: tuple[str, ...] = (),
 ) -> Step:
     roles = await roles_in(uow, incident, by, postmortem=pm, member=member)
-    return step(review_of(pm, [], None), Event.EDIT, roles, actor=by)
+    return step(review_of(pm, [], None), Event.EDIT, roles, actor=by, emptied=emptied)
+
+
+async def _emptied(
+    uow: UnitOfWork,
+    incident: Incident,
+    before: dict[str, str],
+    after: dict[str, str],
+    policy: Policy,
+    placeholders: frozenset[str],
+) -> tuple[str, ...]:
+    """The required sections this edit would leave unwritten (the state machine decides)."""
+    actions = await uow.writing.actions(incident.id)
+    return completeness.emptied(
+        before,
+        after,
+        action_items=len(actions),
+        required=policy.required_sections,
+        placeholders=placeholders,
+    )

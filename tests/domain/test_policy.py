@@ -418,6 +418,14 @@ def test_invalid_review_and_reminders(data: Any, path: str, problem: str) -> Non
     assert info.value.path == path
 
 
+def test_required_sections_default_and_forms() -> None:
+    assert Policy.default().required_sections == ("summary", "impact", "root_cause", "action_items")
+    required = {"required": ["Root-Cause", "action-items", "root_cause", "lucky"]}
+    policy = Policy.from_mapping({"postmortem": required})
+    assert policy.required_sections == ("root_cause", "action_items", "lucky")
+    assert Policy.from_mapping({"postmortem": {"required": []}}).required_sections == ()
+
+
 def test_template_dir_may_be_null() -> None:
     assert Policy.from_mapping({"template_dir": None}).template_dir is None
 
@@ -446,6 +454,16 @@ def test_template_dir_may_be_null() -> None:
         ({"postmortem": {"reviewers": "U123"}}, "postmortem.reviewers", "list of Slack user"),
         ({"postmortem": {"reviewers": ["U1", "@bob"]}}, "postmortem.reviewers[1]", "'@bob'"),
         ({"postmortem": {"reviewers": [123]}}, "postmortem.reviewers[0]", "user id"),
+        ({"postmortem": {"required": "summary"}}, "postmortem.required", "a list of sections"),
+        ({"postmortem": {"required": None}}, "postmortem.required", "a list of sections"),
+        (
+            {"postmortem": {"required": ["summary", "rootcause"]}},
+            "postmortem.required[1]",
+            "'rootcause' is not a section (did you mean 'root_cause'?); sections: summary,",
+        ),
+        ({"postmortem": {"required": ["timeline"]}}, "postmortem.required[0]", "not a section"),
+        ({"postmortem": {"required": ["no_action_items"]}}, "postmortem.required[0]", "not a"),
+        ({"postmortem": {"required": [3]}}, "postmortem.required[0]", "3 is not a section"),
         ({"triggers": None}, "triggers", "expected a mapping, got nothing"),
         ({"triggers": {"impact": "20m"}}, "triggers.impact", "expected a mapping"),
         ({"triggers": {"impact": {"threshold": 20}}}, "triggers.impact.threshold", "like 20m"),

@@ -332,6 +332,11 @@ def test_postmortem_edit_names_a_section_in_the_words_people_use():
     assert parse("postmortem edit") == PostmortemEdit(None)
     assert parse("postmortem edit root-cause") == PostmortemEdit("root_cause")
     assert parse("postmortem edit Went Well") == PostmortemEdit("went_well")
+    # Why no action item is needed: the items themselves have their own commands.
+    assert parse("postmortem edit action-items") == PostmortemEdit("no_action_items")
+    assert parse("postmortem edit action_items") == PostmortemEdit("no_action_items")
+    assert parse("postmortem edit Action Items") == PostmortemEdit("no_action_items")
     assert parse("postmortem check") == PostmortemCheck()
-    with pytest.raises(BadCommand, match="no section 'timeline'"):
+    with pytest.raises(BadCommand, match="no section 'timeline'") as refused:
         parse("postmortem edit timeline")
+    assert "action-items" in str(refused.value) and "action_items" not in str(refused.value)

@@ -13,7 +13,7 @@ import pytest
 
 from tests.slack.test_capture import shortcut_payload
 from tests.support.flows import declare, eventually, stored
-from tests.support.review import CLOSE, review_policy
+from tests.support.review import CLOSE, review_policy, write_required
 from tests.support.slack_requests import (
     block_actions_payload,
     element_state,
@@ -42,7 +42,7 @@ class World:
 
 async def incident(bot, *, close: str | None = CLOSE, ready: bool = False) -> World:
     """INC declared by U1 and commanded by U3; U2, U5 and U8 are in the channel, U9 is not.
-    Closed by U1 (reviewer U8), then its writing handed to U2."""
+    Closed by U1 (reviewer U8), then its writing handed to U2 (its required sections written)."""
     number, channel = await declare(bot, "Who may", user="U1")
     bot.fake.join(channel, "U2", "U5", "U8")
     await bot.slack.command("role commander <@U3>", channel_id=channel, user_id="U1")
@@ -54,6 +54,7 @@ async def incident(bot, *, close: str | None = CLOSE, ready: bool = False) -> Wo
     if report.postmortem is None:
         return world
     await eventually(world.report, lambda r: r.postmortem.doc_id)
+    await write_required(bot.runtime.deps.storage, number)
     await bot.slack.command("postmortem author <@U2>", channel_id=channel, user_id="U1")
     world.pm_id = report.postmortem.id
     if ready:

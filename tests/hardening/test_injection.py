@@ -17,7 +17,7 @@ import pytest
 from tests.hardening.helpers import call_texts, reply_texts
 from tests.support.clock import FakeClock
 from tests.support.flows import declare, eventually, reaction, send_event, stored
-from tests.support.review import CLOSE, buttons, click, dms, review_policy
+from tests.support.review import CLOSE, buttons, click, dms, review_policy, write_required
 from tests.support.slack_requests import element_state, view_submission_payload
 from tests.test_cli import base_env, run
 
@@ -102,6 +102,7 @@ async def test_hostile_text_in_every_field_never_reaches_slack_raw(bot, clock):
     assert ESCAPED in nudge.args["text"]
 
     # Review: changes requested with hostile feedback, then approved and published.
+    await write_required(bot.runtime.deps.storage, number)
     await say("postmortem ready", channel_id=channel, user_id="U1")
     request = await bot.fake.wait_for(
         "chat.postMessage", lambda c: c.args["channel"] == bot.fake.dms.get("U8")

@@ -12,7 +12,7 @@ from aiohttp import web
 
 from tests.hardening.helpers import bot_env, bot_process, incident_number
 from tests.support.fake_slack import FakeSlack
-from tests.support.review import CLOSE, click
+from tests.support.review import CLOSE, click, write_required_at
 from tests.test_cli import base_env, run
 
 POLICY = "reminders: {business_days: false, poll_interval: 1s}\n"
@@ -134,6 +134,7 @@ async def test_kill_9_after_approval_commits_publishes_once_after_restart(databa
                 await fake.wait_for(
                     "chat.postMessage", lambda c: "postmortem draft" in c.args["text"], timeout=20
                 )
+                await write_required_at(database_url, 1)
                 await bot.slack.command("postmortem ready", channel_id=channel)
                 request = await fake.wait_for(
                     "chat.postMessage", lambda c: c.args["channel"] == fake.dms.get("U8")

@@ -104,7 +104,8 @@ async def test_nobody_else_amends_a_published_postmortem(bot, who):
     assert reply.json["response_action"] == "errors", reply.body
     assert "author or the incident commander" in json.dumps(reply.json["errors"])
     report = await stored(bot, number)
-    assert "root_cause" not in report.postmortem.sections and report.revisions == []
+    assert report.postmortem.sections["root_cause"] == pm.sections["root_cause"]  # unchanged
+    assert report.revisions == []
 
 
 async def test_edits_before_review_are_not_amendments(bot):

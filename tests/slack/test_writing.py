@@ -65,7 +65,7 @@ async def save(bot, view: dict, text: str | list[str], *, user: str = "U1"):
 
 
 async def test_a_section_is_written_in_a_modal_rerendered_and_kept_as_a_revision(bot):
-    number, channel, pm = await closed_with_draft(bot)
+    number, channel, pm = await closed_with_draft(bot, written=False)
     view = await open_section(bot, channel, "root-cause")
     assert view["title"]["text"].startswith("INC-1")
 
@@ -233,19 +233,20 @@ async def test_a_seed_incident_goes_from_draft_to_published_entirely_in_slack(bo
     """Aurora failover: written, a blame phrase flagged and fixed, action items owned and dated,
     approved, shared company-wide with thanks, and a reader's feedback delivered to the author."""
     number, channel, _ = await closed_with_draft(
-        bot, reviewers="<@U8>", title="Aurora failover caused write errors"
+        bot, reviewers="<@U8>", title="Aurora failover caused write errors", written=False
     )
     for section, text in (
         (
             "summary",
             "An Aurora failover promoted the replica.\nSome Unicorn processes kept writing to the old writer.\nWrites failed on part of the fleet for 4 hours.",
         ),
+        ("impact", "Write APIs failed on part of the fleet for 4 hours."),
         ("root-cause", "Unicorn should have reconnected, a careless default."),
         ("detection", "A Sentry alert on write errors."),
     ):
         view = await open_section(bot, channel, section, trigger=f"tr.{section}")
         await save(bot, view, text)
-    await eventually(lambda: stored(bot, number), lambda r: len(r.postmortem.sections) == 3)
+    await eventually(lambda: stored(bot, number), lambda r: len(r.postmortem.sections) == 4)
     flagged = (await bot.slack.command("postmortem check", channel_id=channel)).json["text"]
     assert "should have" in flagged and "careless" in flagged
     view = await open_section(bot, channel, "root-cause", trigger="tr.fix")
