@@ -17,7 +17,6 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 
 import handlers
 from bot import metrics
-from bot.deps import Deps
 from bot.domain.policy import Policy
 from bot.domain.workspace import Installation
 from bot.health import SLACK_CHECK_EVERY, Health
@@ -33,6 +32,7 @@ from bot.services.reminders import ensure_digest
 from bot.settings import Settings
 from handlers import door
 from handlers.background import Background
+from handlers.deps import Deps
 from handlers.nudges import NudgeRunner
 from handlers.outbox import OutboxRunner
 from handlers.people import People

@@ -23,7 +23,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from storage.stats_repository import Counts
+from bot.services.ports import Counts
 
 REGISTRY = CollectorRegistry()
 

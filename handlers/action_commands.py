@@ -5,7 +5,6 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.deps import Deps
 from bot.domain import action_commands as cmds
 from bot.domain.actions import resolve_due
 from bot.domain.errors import BadCommand
@@ -16,6 +15,7 @@ from bot.services import actions
 from bot.services.actions import Item
 from handlers.closing import refresh_if_drafted
 from handlers.commands import Invocation
+from handlers.deps import Deps
 from handlers.errors import reported
 from handlers.review_blocks import ACTION_DONE
 from handlers.slack_reading import member_or_not

@@ -5,9 +5,9 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.deps import Deps
 from bot.services import incidents as svc
 from handlers import blocks
+from handlers.deps import Deps
 from handlers.errors import reported
 from handlers.slack_reading import channel_member, parse_id
 

@@ -8,7 +8,6 @@ from collections.abc import Awaitable, Callable
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.deps import Deps
 from bot.domain.ics import retro_invitation
 from bot.domain.model import Incident, Postmortem
 from bot.domain.mrkdwn import mentions
@@ -17,6 +16,7 @@ from bot.services import effects as effect_svc
 from bot.services.incidents import record_document
 from bot.services.reports import incident_report
 from handlers import blocks
+from handlers.deps import Deps
 from handlers.publishing import share_document
 
 log = logging.getLogger(__name__)

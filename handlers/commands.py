@@ -9,7 +9,6 @@ from datetime import datetime
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.deps import Deps
 from bot.domain import action_commands as action_cmds
 from bot.domain import commands as cmds
 from bot.domain import postmortem_commands as postmortem_cmds
@@ -25,6 +24,7 @@ from bot.i18n import Translator
 from bot.services import incidents as svc
 from bot.services import lifecycle, timeline
 from handlers import blocks, close_form, forms
+from handlers.deps import Deps
 from handlers.errors import reported
 from handlers.people import ACK_PATH_TIMEOUT
 

@@ -12,8 +12,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.deps import Deps
 from bot.domain.outbox import METADATA_EVENT, Effect
+from handlers.deps import Deps
 from handlers.slack_errors import slack_error
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.deps import Deps
 from bot.domain.model import Incident
 from bot.domain.outbox import Effect, Moot
 from bot.domain.visibility import publication_channel, share_skipped
@@ -19,6 +18,7 @@ from bot.services.lifecycle import overview
 from handlers import blocks, review_blocks
 from handlers.channel_setup import channel_setup
 from handlers.closing import invite_to_retro, publish_draft
+from handlers.deps import Deps
 from handlers.effect_posting import Slack, post_once
 from handlers.publishing import refresh_summary
 

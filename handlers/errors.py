@@ -28,10 +28,10 @@ from bot.domain.errors import FurikaeriError
 from bot.domain.messages import N_, Message, Moment
 from bot.i18n import Translator
 from bot.render import format_dt
+from bot.services.ports import Conflict, Rejected, Unavailable
 from handlers import observe
 from handlers.people import ACK_PATH_TIMEOUT
 from handlers.slack_errors import slack_error
-from storage.uow import Conflict, Rejected, Unavailable
 
 log = logging.getLogger(__name__)
 Listener = Callable[..., Awaitable[None]]

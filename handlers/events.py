@@ -9,9 +9,9 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.deps import Deps
 from bot.domain.mrkdwn import unescape_slack
 from bot.services import capture, people
+from handlers.deps import Deps
 from handlers.errors import reported
 from handlers.people import person_of
 from handlers.slack_reading import fetch_message

@@ -14,11 +14,11 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.deps import Deps
 from bot.domain.mrkdwn import escape
 from bot.services import reminders
 from bot.services.reminders import Due
 from handlers import review_blocks
+from handlers.deps import Deps
 from handlers.slack_errors import slack_error
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ from typing import Any
 from bot import metrics
 from bot.domain.commands import SUBCOMMANDS
 from bot.domain.errors import FurikaeriError
-from storage.uow import Unavailable
+from bot.services.ports import Unavailable
 
 log = logging.getLogger("furikaeri.requests")
 

@@ -19,10 +19,10 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.deps import Deps
 from bot.domain.outbox import Effect, Moot
 from bot.services import effects as effect_svc
 from bot.services import outbox
+from handlers.deps import Deps
 from handlers.effect_posting import Slack, tell
 from handlers.effects import DELIVER, target_channel
 from handlers.outbox_blocks import failure_blocks, failure_text

@@ -5,11 +5,11 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.deps import Deps
 from bot.domain.errors import BadCommand
 from bot.domain.messages import N_
 from bot.domain.outbox import KINDS
 from bot.services import effects, outbox
+from handlers.deps import Deps
 from handlers.errors import reported
 from handlers.outbox_blocks import RETRY
 from handlers.slack_reading import channel_member

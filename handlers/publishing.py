@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.deps import Deps
 from bot.services.lifecycle import Overview
 from handlers import blocks
+from handlers.deps import Deps
 from handlers.slack_errors import slack_error
 
 log = logging.getLogger(__name__)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.deps import Deps
 from bot.domain.errors import BadCommand
 from bot.domain.messages import N_
 from bot.i18n import placeholders
 from bot.services import review, snoozing
 from handlers import review_blocks
 from handlers.blocks import when
+from handlers.deps import Deps
 from handlers.errors import reported
 from handlers.nudges import quoted, send_dm_or_post
 from handlers.review_commands import request_review

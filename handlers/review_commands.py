@@ -7,7 +7,6 @@ from datetime import datetime
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.deps import Deps
 from bot.domain import postmortem_commands as cmds
 from bot.domain.blameless import PEOPLE_HINT, Finding, blocking, check
 from bot.domain.calendar import deliverable
@@ -21,6 +20,7 @@ from bot.services import outbox, review, writing
 from bot.services.reports import incident_report
 from handlers import review_blocks
 from handlers.commands import Invocation
+from handlers.deps import Deps
 from handlers.nudges import send_dm_or_post
 from handlers.outbox_blocks import status_lines
 from handlers.people import ACK_PATH_TIMEOUT

@@ -8,12 +8,12 @@ from datetime import UTC, datetime
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.deps import Deps
 from bot.domain.errors import BadTime
 from bot.domain.mrkdwn import unescape_slack
 from bot.services import capture
 from handlers import blocks, forms
 from handlers.close_form import FieldError
+from handlers.deps import Deps
 from handlers.errors import reported
 from handlers.slack_reading import channel_member, fetch_message
 

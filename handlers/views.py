@@ -7,9 +7,9 @@ import json
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.deps import Deps
 from bot.services import incidents as svc
 from handlers import close_form, forms
+from handlers.deps import Deps
 from handlers.errors import reported
 
 

@@ -7,7 +7,6 @@ import json
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.deps import Deps
 from bot.domain.errors import BadCommand
 from bot.domain.messages import N_, Message
 from bot.domain.visibility import readers_channels
@@ -15,6 +14,7 @@ from bot.i18n import placeholders
 from bot.services import writing
 from handlers import writing_blocks as wb
 from handlers.closing import refresh_document
+from handlers.deps import Deps
 from handlers.errors import reported
 from handlers.nudges import quoted, send_dm_or_post
 from handlers.slack_reading import channel_member, member_or_not, parse_id

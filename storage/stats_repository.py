@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services.ports import Counts
 from storage.tables import incidents, outbox, postmortems, reminders
-
-
-@dataclass
-class Counts:
-    open_incidents: int = 0
-    postmortems: dict[str, int] = field(default_factory=dict)  # status → count
-    nudges: dict[str, int] = field(default_factory=dict)  # state → count
-    effects: dict[tuple[str, str], int] = field(default_factory=dict)  # (kind, state) → count
-    oldest_due: dict[str, datetime | None] = field(default_factory=dict)  # queue → due_at
 
 
 class StatsRepository:

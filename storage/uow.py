@@ -1,4 +1,5 @@
-"""The unit of work: one AsyncSession, one transaction, per use case."""
+"""The unit of work: one AsyncSession, one transaction, per use case (the adapter of
+`bot.services.ports.UnitOfWork`; its errors are the ports', re-exported here)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.services.ports import Conflict, Rejected, Unavailable
 from storage.outbox_repository import OutboxRepository
 from storage.people_repository import PeopleRepository
 from storage.reminder_repository import ReminderRepository
@@ -17,19 +19,7 @@ from storage.stats_repository import StatsRepository
 from storage.timeline_repository import TimelineRepository
 from storage.writing_repository import WritingRepository
 
-
-class Conflict(Exception):
-    """A unique key refused a write: someone else did the same thing a moment earlier."""
-
-
-class Unavailable(Exception):
-    """The database could not be reached or was locked; nothing of this unit of work was kept."""
-
-
-class Rejected(Exception):
-    """The database refused a value as invalid (a character it can't store, say): the data was
-    at fault, not the database, and trying again unchanged won't help. Nothing was kept."""
-
+__all__ = ["Conflict", "Rejected", "Storage", "Unavailable", "UnitOfWork"]
 
 DATA_EXCEPTION = "22"  # SQLSTATE class "data exception" (PostgreSQL: invalid input, NUL, …)
 

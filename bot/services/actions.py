@@ -12,7 +12,7 @@ from bot.domain.messages import N_
 from bot.domain.model import ActionItem, Incident
 from bot.domain.policy import Policy
 from bot.services.common import incident_of, incident_to_add_to, roles_in
-from storage.uow import UnitOfWork
+from bot.services.ports import UnitOfWork
 
 ACTION_NUDGE_BEFORE = timedelta(days=1)  # the owner hears a day before the item is due
 _ALREADY = {

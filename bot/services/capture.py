@@ -17,7 +17,7 @@ from bot.domain.messages import N_
 from bot.domain.model import Incident, TimelineEntry
 from bot.domain.timeparse import validate_occurrence
 from bot.services.common import CLOCK_SKEW, incident_of, roles_in
-from storage.uow import Conflict, UnitOfWork
+from bot.services.ports import Conflict, UnitOfWork
 
 SECOND = timedelta(seconds=1)  # the form's time picker has whole seconds; a message ts has not
 

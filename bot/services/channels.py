@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.model import Incident
-from storage.uow import Storage
+from bot.services.ports import Storage
 
 NEGATIVE_TTL_SECONDS = 5.0
 

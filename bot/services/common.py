@@ -8,7 +8,7 @@ from bot.domain.authority import Action, Role, require, roles_of
 from bot.domain.errors import InvalidTransition, NotAnIncidentChannel
 from bot.domain.messages import N_
 from bot.domain.model import Incident, Postmortem
-from storage.uow import UnitOfWork
+from bot.services.ports import UnitOfWork
 
 CLOCK_SKEW = timedelta(minutes=1)  # how far "now" on a person's device may run ahead of ours
 GONE = N_("That postmortem no longer exists.")  # a button or form outlived its postmortem

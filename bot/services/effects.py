@@ -10,7 +10,7 @@ from bot.domain.outbox import Moot
 from bot.domain.postmortem_states import Event, step
 from bot.domain.review import review_of
 from bot.services.common import commander_of
-from storage.uow import UnitOfWork
+from bot.services.ports import UnitOfWork
 
 
 async def incident(*, uow: UnitOfWork, incident_id: int) -> Incident | None:

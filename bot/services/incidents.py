@@ -24,8 +24,8 @@ from bot.services.common import (
     incident_of,
 )
 from bot.services.outbox import owe_channel_setup, owe_close_effects, owe_draft
+from bot.services.ports import UnitOfWork
 from bot.services.review import plan_after_close
-from storage.uow import UnitOfWork
 
 RESUME_WITHIN = timedelta(days=1)  # a start held up longer than this is not resumed by a repeat
 

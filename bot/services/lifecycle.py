@@ -23,7 +23,7 @@ from bot.domain.messages import N_, Message
 from bot.domain.model import Incident, TimelineEntry
 from bot.domain.timeparse import validate_occurrence
 from bot.services.common import CLOCK_SKEW, ensure_open, incident_to_add_to, roles_in
-from storage.uow import UnitOfWork
+from bot.services.ports import UnitOfWork
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from bot.domain.model import TimelineEntry
 from bot.domain.timeparse import validate_occurrence
 from bot.services.channels import ChannelIncident, IncidentChannels
 from bot.services.common import CLOCK_SKEW, ensure_may_add, not_an_incident_channel
-from storage.uow import Storage, Unavailable, UnitOfWork
+from bot.services.ports import Storage, Unavailable, UnitOfWork
 
 MAX_BATCH = 256  # notes per transaction: bounds how long one commit holds the write lock
 

@@ -17,7 +17,7 @@ from bot.domain.authority import Action, require
 from bot.domain.model import Incident, Postmortem
 from bot.domain.outbox import Effect, after_failure
 from bot.services.common import roles_in
-from storage.uow import UnitOfWork
+from bot.services.ports import UnitOfWork
 
 CLAIM_BATCH = 50
 

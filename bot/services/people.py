@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.domain.model import Person
-from storage.uow import UnitOfWork
+from bot.services.ports import UnitOfWork
 
 
 async def remember_person(

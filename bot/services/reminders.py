@@ -23,7 +23,7 @@ from bot.domain.review import waiting_on
 from bot.domain.visibility import escalation_channel, listed
 from bot.services.actions import Item, describe
 from bot.services.common import commander_of
-from storage.uow import UnitOfWork
+from bot.services.ports import UnitOfWork
 
 CLAIM_BATCH = 50
 RECURRING = {

@@ -23,7 +23,7 @@ from bot.domain.policy import Policy
 from bot.domain.postmortem import ActionRow, Participants
 from bot.services.actions import describe
 from bot.services.lifecycle import summarize
-from storage.uow import UnitOfWork
+from bot.services.ports import UnitOfWork
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from storage.uow import UnitOfWork
+from bot.services.ports import UnitOfWork
 
 
 async def purge(*, uow: UnitOfWork, now: datetime, keep_for: timedelta) -> tuple[int, int]:

@@ -19,7 +19,7 @@ from bot.domain.review import approvals_needed, review_of, waiting_on
 from bot.domain.visibility import home
 from bot.services import outbox
 from bot.services.common import GONE, ensure_may_add, incident_of, roles_in
-from storage.uow import UnitOfWork
+from bot.services.ports import UnitOfWork
 
 NUDGES = ("author", "reviewer", "escalation")
 ALL_NUDGES = (*NUDGES, "retro")

@@ -16,8 +16,8 @@ from bot.domain.messages import N_
 from bot.domain.model import Reminder
 from bot.domain.nudges import SNOOZABLE
 from bot.domain.policy import Policy
+from bot.services.ports import Conflict, UnitOfWork
 from bot.services.reminders import still_needed
-from storage.uow import Conflict, UnitOfWork
 
 NOT_SNOOZABLE = {
     "escalation": N_(

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from storage.stats_repository import Counts
-from storage.uow import UnitOfWork
+from bot.services.ports import Counts, UnitOfWork
 
 
 async def counts(*, uow: UnitOfWork, now: datetime) -> Counts:

@@ -13,7 +13,7 @@ from bot.domain.model import Incident, TimelineEntry
 from bot.domain.timeline_review import Finding, facts_of, review
 from bot.domain.timeparse import validate_occurrence
 from bot.services.common import CLOCK_SKEW, incident_of, roles_in
-from storage.uow import UnitOfWork
+from bot.services.ports import UnitOfWork
 
 CORRECTABLE = ("note", "message", *MARKS)  # notes, captured messages and key moments
 

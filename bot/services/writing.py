@@ -15,8 +15,8 @@ from bot.domain.postmortem import SECTION_KEYS
 from bot.domain.postmortem_states import Event, Step, step
 from bot.domain.review import review_of
 from bot.services.common import GONE, roles_in
+from bot.services.ports import Storage, UnitOfWork
 from bot.services.review import back_to_review
-from storage.uow import Storage, UnitOfWork
 
 MAX_ATTEMPTS = 5  # saves of *other* sections that may slip in between before we give up
 

@@ -8,10 +8,11 @@ from datetime import timedelta
 
 import pytest
 
-from bot.domain.errors import FurikaeriError, InvalidTransition
+from bot.domain.errors import BadCommand, FurikaeriError, InvalidTransition
 from bot.domain.model import CloseFacts
 from bot.domain.outbox import Moot
 from bot.domain.policy import Policy
+from bot.i18n import placeholders
 from bot.services import capture as capturing
 from bot.services import effects, outbox, review
 from bot.services import incidents as svc
@@ -20,11 +21,13 @@ from bot.services.notes import NoteWriter
 from bot.services.timeline import read_timeline
 from storage.uow import Storage
 from tests.services.conftest import NOW
+from tests.support.review import write_required
 
 DECLARER, REVIEWER, OTHER = "U0ALICE", "U0BOB", "U0CAROL"
 FIRED = CloseFacts(
     impact=timedelta(minutes=45), data_loss=False, intervention="rollback", detected_by="human"
 )
+HINTS = placeholders()  # the draft's hints, which don't count as writing
 QUIET = CloseFacts(
     impact=timedelta(0), data_loss=False, intervention="none", detected_by="monitoring"
 )
@@ -185,16 +188,41 @@ async def test_capture_records_a_message_once_under_its_author(storage: Storage)
     assert captured[0].author == OTHER and captured[0].occurred_at == NOW - timedelta(minutes=30)
 
 
+async def test_review_waits_for_the_required_sections(storage: Storage, policy: Policy) -> None:
+    outcome = await _closed(storage, policy)
+    assert outcome.postmortem is not None
+    with pytest.raises(BadCommand) as refused:
+        await review.request_review(
+            uow=storage.uow(),
+            postmortem_id=outcome.postmortem.id,
+            by=DECLARER,
+            policy=policy,
+            now=NOW,
+            placeholders=HINTS,
+        )
+    said = str(refused.value.message)
+    assert all(f"edit {s}" in said for s in ("summary", "impact", "root-cause", "action-items"))
+
+
 async def test_review_then_publication_happens_once(storage: Storage, policy: Policy) -> None:
     outcome = await _closed(storage, policy)
-    pm = outcome.postmortem
-    assert pm is not None
+    pm = await write_required(storage, outcome.incident.number)
     with pytest.raises(FurikaeriError):  # only the author asks for review
         await review.request_review(
-            uow=storage.uow(), postmortem_id=pm.id, by=OTHER, policy=policy, now=NOW
+            uow=storage.uow(),
+            postmortem_id=pm.id,
+            by=OTHER,
+            policy=policy,
+            now=NOW,
+            placeholders=HINTS,
         )
     asked = await review.request_review(
-        uow=storage.uow(), postmortem_id=pm.id, by=DECLARER, policy=policy, now=NOW
+        uow=storage.uow(),
+        postmortem_id=pm.id,
+        by=DECLARER,
+        policy=policy,
+        now=NOW,
+        placeholders=HINTS,
     )
     assert asked.postmortem.status == "in_review" and asked.waiting_on == (REVIEWER,)
     with pytest.raises(FurikaeriError):  # the author can't approve their own postmortem
@@ -232,10 +260,14 @@ async def test_review_then_publication_happens_once(storage: Storage, policy: Po
 
 async def test_a_publication_for_an_earlier_round_is_moot(storage: Storage, policy: Policy) -> None:
     outcome = await _closed(storage, policy)
-    pm = outcome.postmortem
-    assert pm is not None
+    pm = await write_required(storage, outcome.incident.number)
     await review.request_review(
-        uow=storage.uow(), postmortem_id=pm.id, by=DECLARER, policy=policy, now=NOW
+        uow=storage.uow(),
+        postmortem_id=pm.id,
+        by=DECLARER,
+        policy=policy,
+        now=NOW,
+        placeholders=HINTS,
     )
     with pytest.raises(Moot):  # still in review: a publication must not record it published
         await effects.record_published(

@@ -11,9 +11,9 @@ from bot.i18n import Translator
 from bot.render import Renderer
 from bot.services.channels import IncidentChannels
 from bot.services.notes import NoteWriter
+from bot.services.ports import Storage
 from handlers.background import Background
 from handlers.people import People
-from storage.uow import Storage
 
 
 @dataclass
