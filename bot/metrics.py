@@ -103,8 +103,9 @@ class MeteredWebClient(AsyncWebClient):
     async def api_call(self, api_method: str, **kwargs: Any) -> AsyncSlackResponse:
         try:
             response = await super().api_call(api_method, **kwargs)
-        except SlackApiError as exc:
-            SLACK_CALLS.labels(api_method, str(exc.response.get("error") or "error")[:40]).inc()
+        except SlackApiError as exc:  # its answer may be an error page, not JSON
+            data = exc.response.data if isinstance(exc.response.data, dict) else {}
+            SLACK_CALLS.labels(api_method, str(data.get("error") or "error")[:40]).inc()
             raise
         except (aiohttp.ClientError, TimeoutError) as exc:
             SLACK_CALLS.labels(api_method, exc.__class__.__name__).inc()

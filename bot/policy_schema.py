@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain.blameless import BUILTIN_LOCALES
+from bot.domain.completeness import REQUIRABLE
 from bot.domain.policy import AUTHORS, LOCALES, SHARE_MODES
 
 DURATION = {
@@ -145,6 +146,11 @@ def schema() -> dict[str, Any]:
                     {
                         "author": {"enum": list(AUTHORS)},
                         "reviewers": {"type": "array", "items": USER},
+                        "required": {
+                            "type": "array",
+                            "items": {"enum": list(REQUIRABLE)},
+                            "description": "sections written before review ([] for none)",
+                        },
                     }
                 ),
                 "triggers": _object(triggers),

@@ -65,10 +65,17 @@ class SharedReplayGuard:
         self._engine = engine
         self._window = timedelta(seconds=window)
         self._clock = clock
+        self._here = ReplayGuard(window)  # what this process saw, should the database be away
 
     async def check(self, stamp: str, signature: str) -> bool:
         # The signature is an HMAC over the timestamp and body: it names the request alone.
-        return await first_seen(self._engine, signature, self._clock(), self._window)
+        fresh_here = self._here.first_time(stamp, signature)
+        try:
+            return await first_seen(self._engine, signature, self._clock(), self._window)
+        except Exception as exc:  # the database away: this process's memory still guards it,
+            # and the request goes on to be told politely that nothing can be saved just now
+            log.warning("replay guard: database unreachable (%s)", exc.__class__.__name__)
+            return fresh_here
 
     async def forget_old(self) -> None:
         """Drop signatures past the window (the scheduler calls this every minute)."""
