@@ -266,7 +266,7 @@ def postmortem_context(
             e.occurred_at,
             e.author,
             names.get(e.author, e.author),
-            readable(entry_text(e.kind, e.text, t)),
+            readable(entry_text(e, t)),
             e.kind,
             e.permalink if e.permalink and e.permalink.startswith("https://") else None,
         )
