@@ -108,7 +108,7 @@ async def time_render(url: str, number: int, repeats: int = 5) -> dict:
         author="U1",
         reviewers=("U2",),
         created_at=datetime.now(UTC),
-        triggers=(Trigger("impact", "45 min of user impact"),),
+        triggers=(Trigger("impact", {"impact": 2700, "threshold": 1200}),),
     )
     renderer = Renderer(policy.template_dir)
     render = renderer.postmortem_markdown

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.domain.lifecycle import MARK_TEXT
 from bot.domain.model import (
     Feedback,
     Incident,
@@ -18,6 +19,7 @@ from bot.domain.model import (
 from bot.domain.policy import Policy
 from bot.domain.postmortem import SECTION_KEYS, ActionRow
 from bot.services.reports import IncidentReport, participants
+from bot.wording import english_text
 
 
 def to_json(report: IncidentReport, policy: Policy | None = None) -> dict[str, Any]:
@@ -111,8 +113,10 @@ def _incident(incident: Incident) -> dict[str, Any]:
     }
 
 
-def _trigger(trigger: Trigger) -> dict[str, str]:
-    return {"id": trigger.id, "reason": trigger.reason}
+def _trigger(trigger: Trigger) -> dict[str, Any]:
+    """The reason in English, and its fields (null for words an older version stored)."""
+    said = None if trigger.said is None else dict(trigger.said)
+    return {"id": trigger.id, "reason": trigger.reason, "said": said}
 
 
 def _entry(entry: TimelineEntry, history: list[Revision]) -> dict[str, Any]:
@@ -122,20 +126,24 @@ def _entry(entry: TimelineEntry, history: list[Revision]) -> dict[str, Any]:
         "recorded_at": iso_z(entry.recorded_at),
         "user": entry.author,
         "kind": entry.kind,
-        "text": entry.text,
+        "text": english_text(entry),  # what the bot recorded, in English; people's words as written
+        "said": None if entry.said is None else dict(entry.said),  # the bot's fields
         "source": entry.source,
         "permalink": entry.permalink,
         "deleted_at": iso_z(entry.deleted_at),
-        "history": [_revision(r) for r in history],
+        "history": [_revision(r, entry.kind) for r in history],
     }
 
 
-def _revision(revision: Revision) -> dict[str, Any]:
+def _revision(revision: Revision, kind: str) -> dict[str, Any]:
+    before = revision.before_text
+    if before == "" and kind in MARK_TEXT:  # a mark without words said its kind
+        before = MARK_TEXT[kind]
     return {
         "action": revision.action,
         "by": revision.changed_by,
         "at": iso_z(revision.changed_at),
-        "before": {"text": revision.before_text, "at": iso_z(revision.before_at)},
+        "before": {"text": before, "at": iso_z(revision.before_at)},
         "after": {"text": revision.after_text, "at": iso_z(revision.after_at)},
     }
 

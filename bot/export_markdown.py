@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.domain.lifecycle import MARK_TEXT, MARKS, STATUSES, latest_marks
+from bot.domain.lifecycle import MARKS, latest_marks
 from bot.domain.model import Postmortem
 from bot.domain.mrkdwn import readable
 from bot.domain.policy import Policy
@@ -196,7 +196,7 @@ class Moment:
 
     at: datetime  # UTC
     kind: str  # started, a mark, status, closed
-    status: str | None = None  # for kind "status": the status moved to, when recognisable
+    status: str | None = None  # for kind "status": the status moved to (its id)
     detail: str = ""  # what the person wrote (a mark's note, an edited status entry's text)
 
 
@@ -211,15 +211,13 @@ def key_moments(report: IncidentReport) -> list[Moment]:
     latest = latest_marks((e.kind, e.occurred_at) for e in report.timeline)
     for entry in report.timeline:
         if entry.kind in MARKS and entry.occurred_at == latest.get(entry.kind):
-            detail = "" if entry.text == MARK_TEXT[entry.kind] else entry.text
+            detail = "" if entry.said is not None else entry.text  # the words people added
             moments.append(Moment(entry.occurred_at, entry.kind, detail=detail))
             latest.pop(entry.kind)  # two marks of a kind at the same time: show one
-        elif entry.kind == "status":
-            status = entry.text.removeprefix("Status: ").strip()
-            if status in STATUSES:
-                moments.append(Moment(entry.occurred_at, "status", status=status))
-            else:  # edited by hand: show what it says now
-                moments.append(Moment(entry.occurred_at, "status", detail=entry.text))
+        elif entry.kind == "status" and entry.said is not None:
+            moments.append(Moment(entry.occurred_at, "status", status=str(entry.said["status"])))
+        elif entry.kind == "status":  # recorded in words none of ours read like: as they are
+            moments.append(Moment(entry.occurred_at, "status", detail=entry.text))
     if incident.closed_at is not None:
         moments.append(Moment(incident.closed_at, "closed"))
     order = {"started": 0, "closed": 2}

@@ -267,7 +267,7 @@ def postmortem_context(
             e.occurred_at,
             e.author,
             names.get(e.author, e.author),
-            readable(entry_text(e.kind, e.text, t), names),
+            readable(entry_text(e, t), names),
             e.kind,
             e.permalink if e.permalink and e.permalink.startswith("https://") else None,
         )

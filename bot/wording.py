@@ -1,21 +1,21 @@
-"""Saying what the bot stored in English in the reader's language: durations, trigger reasons
-and the changes a timeline records (``Status: identified``). What people wrote stays as written.
+"""Saying what the bot recorded in the reader's language: durations, trigger reasons and the
+changes a timeline records (``Status: identified``). What people wrote stays as written.
 
-Stored texts stay English (the JSON export keeps them so); they are recognised by their message
-ids and said again through a ``Translator``. Used by the templates' filters (``bot.render``) and
-by the Slack texts (``handlers.blocks``, ``handlers.review_blocks``).
+The bot stores these as fields (``TimelineEntry.said``, ``Trigger.said``), never as English to
+be read back; here they become words through a ``Translator``. Used by the templates' filters
+(``bot.render``), the Slack texts (``handlers.blocks``, ``handlers.review_blocks``) and, in
+English, the JSON export (``bot.export``).
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.domain.lifecycle import ENTRY_TEXTS
-from bot.domain.messages import recognise
-from bot.domain.model import INTERVENTION_LABELS, Trigger
+from bot.domain import reasons
+from bot.domain.lifecycle import said_message
+from bot.domain.model import INTERVENTION_LABELS, TimelineEntry, Trigger
 from bot.domain.timeparse import format_duration_in
 from bot.domain.timeparse import format_duration_ja as format_duration_ja
-from bot.domain.triggers import explain
 from bot.i18n import Translator, language
 
 
@@ -25,8 +25,8 @@ def duration_in(locale: str, td: timedelta) -> str:
 
 
 def trigger_reason(trigger: Trigger, t: Translator) -> str:
-    """Why ``trigger`` fired, in ``t``'s language; a reason none of ours reads like, as stored."""
-    explained = explain(trigger)
+    """Why ``trigger`` fired, in ``t``'s language; words an older version stored, as stored."""
+    explained = None if trigger.said is None else reasons.explained(trigger.id, trigger.said)
     if explained is None:
         return trigger.reason
     msgid, params = explained
@@ -39,13 +39,12 @@ def trigger_reason(trigger: Trigger, t: Translator) -> str:
     return t.gettext(msgid, **said)
 
 
-def entry_text(kind: str, text: str, t: Translator) -> str:
-    """A timeline entry's text in ``t``'s language: a change the bot recorded is said again;
-    what people wrote stays as written."""
-    msgid = ENTRY_TEXTS.get(kind)
-    message = recognise(text, (msgid,)) if msgid else None
-    if message is None:
-        return text
+def entry_text(entry: TimelineEntry, t: Translator) -> str:
+    """A timeline entry's text in ``t``'s language: a change the bot recorded is said from its
+    fields; what people wrote stays as written."""
+    if entry.said is None:
+        return entry.text
+    message = said_message(entry.kind, entry.said)
     said = dict(message.params)  # the title and a person's name are theirs: never translated
     if "status" in said:
         said["status"] = _status_word(t, str(said["status"]))
@@ -53,6 +52,11 @@ def entry_text(kind: str, text: str, t: Translator) -> str:
         if word in said:
             said[word] = t.gettext(str(said[word]))
     return t.gettext(message.msgid, **said)
+
+
+def english_text(entry: TimelineEntry) -> str:
+    """A timeline entry's text in English, as the JSON export carries it."""
+    return entry.text if entry.said is None else str(said_message(entry.kind, entry.said))
 
 
 def _status_word(t: Translator, status: str) -> str:

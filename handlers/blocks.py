@@ -181,7 +181,7 @@ def entry_line(t: Translator, entry: TimelineEntry, *, limit: int | None = None)
     """One entry, for a reader: when (in their zone), who, what (escaped, maybe shortened)."""
     kind = ENTRY_KINDS.get(entry.kind)
     marker = f"_{t.gettext(kind)}_ · " if kind else ""
-    text = entry_text(entry.kind, entry.text, t)
+    text = entry_text(entry, t)
     text = text if limit is None or len(text) <= limit else text[:limit] + "…"
     return f"{when(entry.occurred_at)} · <@{entry.author}> · {marker}{escape(text)}"
 

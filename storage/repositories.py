@@ -131,7 +131,7 @@ class PostmortemRepository:
                 author=author,
                 reviewers=list(reviewers),
                 created_at=created_at,
-                triggers=[{"id": t.id, "reason": t.reason} for t in triggers],
+                triggers=[_stored_trigger(t) for t in triggers],
                 sections={},
             )
             .returning(postmortems)
@@ -208,7 +208,19 @@ def _postmortem(row: Any) -> Postmortem:
         **plain
         | {
             "reviewers": tuple(row["reviewers"]),
-            "triggers": tuple(Trigger(id=t["id"], reason=t["reason"]) for t in row["triggers"]),
+            "triggers": tuple(_trigger(t) for t in row["triggers"]),
             "sections": dict(row["sections"]),
         }
     )
+
+
+def _stored_trigger(trigger: Trigger) -> dict[str, Any]:
+    if trigger.said is None:  # words an older version stored, kept as they were
+        return {"id": trigger.id, "reason": trigger.words or ""}
+    return {"id": trigger.id, "said": dict(trigger.said)}
+
+
+def _trigger(stored: dict[str, Any]) -> Trigger:
+    if "said" in stored:
+        return Trigger(id=stored["id"], said=stored["said"])
+    return Trigger(id=stored["id"], words=stored["reason"])

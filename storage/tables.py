@@ -115,6 +115,9 @@ timeline_entries = Table(
     Column("message_ts", String(32)),
     Column("permalink", Text),
     Column("deleted_at", UTCDateTime),
+    # What the bot recorded, as its message's fields (bot.domain.lifecycle): NULL for people's
+    # words, which stay in `text` as written; `text` is empty where the bot speaks.
+    Column("said", JSON(none_as_null=True)),
     UniqueConstraint("incident_id", "seq", name="uq_timeline_entries_seq"),
     UniqueConstraint("incident_id", "message_ts", name="uq_timeline_entries_message"),
 )
@@ -178,6 +181,7 @@ postmortems = Table(
     Column("author", String(32), nullable=False),
     Column("reviewers", JSON, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    # [{id, said: the reason's fields}], or {id, reason} for words an older version stored
     Column("triggers", JSON, nullable=False),
     Column("sections", JSON, nullable=False),
     Column("doc_kind", String(16)),

@@ -88,7 +88,10 @@ class TimelineRepository:
     ) -> TimelineEntry:
         """Apply a change to an entry and keep its revision (who, when, before and after), in
         one go. The text's before is kept when the text changes or the entry is deleted; the
-        time's when the time changes."""
+        time's when the time changes. New text is people's words: whatever the bot had said
+        in the entry (a mark's default) gives way to them."""
+        if "text" in values:
+            values["said"] = None
         text_changes = "text" in values or action == "delete"
         revision = Revision(
             entry_id=entry.id,

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 import pytest
 
+from bot.domain.lifecycle import said_mark, said_role, said_severity
 from bot.domain.model import CloseFacts, Incident, Postmortem, TimelineEntry, Trigger
 from bot.domain.postmortem import SECTION_KEYS, ActionRow, Participants
 from bot.render import Renderer, format_dt, md_block, md_cell
@@ -101,9 +102,9 @@ def aurora() -> tuple[Incident, Postmortem, list[TimelineEntry]]:
         reviewers=("U_BEN", "U_CHIE"),
         created_at=utc(2021, 12, 29, 2, 0),  # 11:00 JST
         triggers=(
-            Trigger("impact", "user impact 4 h ≥ 20 min"),
-            Trigger("intervention", "engineers intervened (restart)"),
-            Trigger("duration", "time to resolve 4 h ≥ 1 h"),
+            Trigger("impact", {"impact": 4 * 3600, "threshold": 20 * 60}),
+            Trigger("intervention", {"how": "restart"}),
+            Trigger("duration", {"took": 4 * 3600, "threshold": 3600}),
         ),
         sections={
             "summary": "After an Aurora failover promoted the replica, some Unicorn processes kept "
@@ -149,9 +150,9 @@ def redis_ja() -> tuple[Incident, Postmortem, list[TimelineEntry]]:
         reviewers=(),
         created_at=utc(2022, 3, 11, 1, 0),
         triggers=(
-            Trigger("intervention", "engineers intervened (failover)"),
-            Trigger("duration", "time to resolve 2 h ≥ 1 h"),
-            Trigger("detection", "detected by a human, not by monitoring"),
+            Trigger("intervention", {"how": "failover"}),
+            Trigger("duration", {"took": 2 * 3600, "threshold": 3600}),
+            Trigger("detection", {"by": "human"}),
         ),
         sections={
             "impact": "開発者向けの管理画面が500エラーを返した。",
@@ -289,7 +290,10 @@ def test_triggers_are_listed_with_their_reasons(renderer, aurora, redis_ja):
 
 def test_a_reason_stored_in_another_wording_is_shown_as_stored(renderer, redis_ja):
     incident, postmortem, timeline = redis_ja
-    odd = (Trigger("duration", "took ages"), Trigger("impact", "user impact 4 hours ≥ 20 min"))
+    odd = (  # words an older version stored (none of ours read like them): kept as they are
+        Trigger("duration", words="took ages"),
+        Trigger("impact", words="user impact 4 hours ≥ 20 min"),
+    )
     ja = render(renderer, (incident, replace(postmortem, triggers=odd), timeline), "ja")
     assert "\n- Took ages\n- User impact 4 hours ≥ 20 min\n" in ja
 
@@ -377,9 +381,9 @@ def test_changes_the_bot_recorded_are_said_in_the_documents_language(renderer, r
     incident, postmortem, _ = redis_ja
     at = incident.started_at
     recorded = [
-        replace(entry(1, at, "U_BEN", "Severity: SEV2 (was not set)"), kind="severity"),
-        replace(entry(2, at, "U_BEN", "Commander: Ben Ito"), kind="role"),
-        replace(entry(3, at, "U_BEN", "Mitigated"), kind="mitigated"),
+        replace(entry(1, at, "U_BEN", ""), kind="severity", said=said_severity(2, None)),
+        replace(entry(2, at, "U_BEN", ""), kind="role", said=said_role("commander", "U_B", "Ben Ito")),
+        replace(entry(3, at, "U_BEN", ""), kind="mitigated", said=said_mark()),
         replace(entry(4, at, "U_BEN", "Failover done"), kind="mitigated"),  # written by a person
         entry(5, at, "U_BEN", "Status: identified"),  # a note that reads like a change
     ]

@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot.domain.messages import N_, Message
+from bot.domain.model import incident_ref
 
 STATUSES = ("investigating", "identified", "monitoring", "resolved")
 ROLES = (N_("commander"), N_("comms"), N_("scribe"))  # also their own message ids
@@ -22,8 +24,8 @@ MARK_TEXT = {  # a mark's text when nobody wrote one
     "impact-start": N_("User impact started"),
     "impact-end": N_("User impact ended"),
 }
-# What the timeline records for a change of state, by entry kind. Stored in English; the
-# message ids let a reader see it in their language (bot.wording.entry_text).
+# What the timeline records for a change of state, by entry kind. Stored as the fields of the
+# message (see ``said``), said in each reader's language (bot.wording.entry_text).
 ENTRY_TEXTS = {
     "declared": N_("Declared %(ref)s: %(title)s"),
     "closed": N_("Closed %(ref)s"),
@@ -67,9 +69,55 @@ ROLE_DUTIES: dict[str, str] = {
 CLOSED_MEANWHILE = N_("The incident was closed a moment ago.")
 
 
-def entry_text(kind: str, **params: object) -> str:
-    """The text the timeline records for a change of ``kind`` (see ENTRY_TEXTS)."""
-    return str(Message(ENTRY_TEXTS[kind], params))
+# --- what the bot records: the fields of each kind's message -----------------------------------
+# People are stored by id (with the name the message showed), statuses and roles by their ids.
+
+
+def said_declared(number: int, title: str) -> dict[str, Any]:
+    return {"number": number, "title": title}
+
+
+def said_closed(number: int) -> dict[str, Any]:
+    return {"number": number}
+
+
+def said_status(status: str) -> dict[str, Any]:
+    return {"status": status}
+
+
+def said_severity(severity: int, was: int | None) -> dict[str, Any]:
+    return {"severity": severity, "was": was}
+
+
+def said_role(role: str, user: str | None, name: str) -> dict[str, Any]:
+    """``user`` is None only in entries recorded before the fields were (no id in their text)."""
+    return {"role": role, "user": user, "name": name}
+
+
+def said_mark() -> dict[str, Any]:
+    """A mark nobody wrote words for: its kind says it all."""
+    return {}
+
+
+def said_message(kind: str, said: Mapping[str, Any]) -> Message:
+    """What the bot recorded in an entry of ``kind``, as a message whose parameters are the
+    English words the reader's language replaces (a status, a role, "not set"); ``str()`` of it
+    is the English text stored until this version."""
+    params: dict[str, object]
+    if kind in ("declared", "closed"):
+        params = {"ref": incident_ref(said["number"])}
+        if kind == "declared":
+            params["title"] = said["title"]
+    elif kind == "severity":
+        was = said["was"]
+        params = {"severity": said["severity"], "was": f"SEV{was}" if was else N_("not set")}
+    elif kind == "role":
+        params = {"role": str(said["role"]).capitalize(), "name": said["name"]}
+    elif kind == "status":
+        params = {"status": said["status"]}
+    else:  # a mark
+        params = {}
+    return Message(ENTRY_TEXTS[kind], params)
 
 
 @dataclass(frozen=True)

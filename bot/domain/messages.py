@@ -4,19 +4,16 @@ Slack layer says them in the workspace's language (``bot.i18n``).
 ``N_`` marks a message id for ``pybabel extract`` without translating it (the gettext
 convention for text that is translated later, where it is shown). A ``Message`` is such an id
 with its ``%(name)s`` parameters; a parameter may itself be a ``Message``, said in the same
-language, or a tuple of them, said one per line. ``str()`` of a message is its English text;
-``recognise`` reads such a text back.
+language, or a tuple of them, said one per line. ``str()`` of a message is its English text.
+What the bot stores is kept as message fields, never as text to be read back (see
+``bot.domain.lifecycle.said_message``).
 """
 
 from __future__ import annotations
 
-import functools
-import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-
-_PARAM = re.compile(r"%\((\w+)\)s")
 
 
 def N_(msgid: str) -> str:
@@ -94,35 +91,3 @@ def _said(
     if isinstance(value, tuple):
         return "\n".join(str(_said(item, gettext, moment, span)) for item in value)
     return value
-
-
-def recognise(text: str, msgids: Iterable[str]) -> Message | None:
-    """The message among ``msgids`` whose English text ``text`` is, parameters as strings.
-
-    ValueError for a message id that can't be read back (see ``_pattern``)."""
-    for msgid in msgids:
-        match = _pattern(msgid).fullmatch(text)
-        if match is not None:
-            return Message(msgid, match.groupdict())
-    return None
-
-
-@functools.cache
-def _pattern(msgid: str) -> re.Pattern[str]:
-    """A regex that reads ``msgid``'s English text back into its parameters.
-
-    Only ``%(name)s`` placeholders, each once, can be read back: a ``%%`` or ``%(n)d`` would be
-    matched literally, never as the text it renders, and a repeated name has two readings.
-    """
-    parts = _PARAM.split(msgid)  # literal, name, literal, name, …, literal
-    literals, names = parts[::2], parts[1::2]
-    if any("%" in literal for literal in literals):
-        raise ValueError(
-            f"can't recognise {msgid!r}: only %(name)s placeholders can be read back, "
-            "not %% or other conversions"
-        )
-    repeated = sorted({name for name in names if names.count(name) > 1})
-    if repeated:
-        raise ValueError(f"can't recognise {msgid!r}: %({repeated[0]})s appears more than once")
-    regex = (re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts))
-    return re.compile("".join(regex), re.DOTALL)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
+from bot.domain import reasons
 from bot.domain.messages import N_
 
 # The words of the close facts are also their own message ids, to show them in another language.
@@ -42,6 +45,11 @@ class CloseFacts:
     detected_by: str  # one of DETECTIONS
 
 
+def incident_ref(number: int) -> str:
+    """How people name incident ``number``: ``INC-7``."""
+    return f"INC-{number}"
+
+
 @dataclass(frozen=True)
 class Incident:
     id: int
@@ -65,7 +73,7 @@ class Incident:
 
     @property
     def ref(self) -> str:
-        return f"INC-{self.number}"
+        return incident_ref(self.number)
 
     @property
     def is_closed(self) -> bool:
@@ -103,12 +111,15 @@ class TimelineEntry:
     occurred_at: datetime  # UTC, when it happened
     recorded_at: datetime  # UTC, when it was written down
     author: str  # Slack user (or bot) id
-    text: str
+    text: str  # what people wrote, as they wrote it; empty where the bot speaks (``said``)
     kind: str = "note"  # note, declared, closed, status, severity, role, message, or a mark
     source: str = "command"  # command | reaction | shortcut
     message_ts: str | None = None  # the captured Slack message
     permalink: str | None = None
     deleted_at: datetime | None = None
+    # What the bot recorded, as the fields of its kind's message (lifecycle.said_message), said
+    # in each reader's language. None: the entry is people's words (``text``).
+    said: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -127,10 +138,18 @@ class Revision:
 
 @dataclass(frozen=True)
 class Trigger:
-    """A postmortem trigger that fired, and why."""
+    """A postmortem trigger that fired, and why: the reason's fields (bot.domain.reasons), or
+    — stored by an older version in words none of ours read like — those words."""
 
     id: str
-    reason: str
+    said: reasons.Fields | None = None
+    words: str | None = None
+
+    @property
+    def reason(self) -> str:
+        """Why it fired, in English (as the JSON export says it)."""
+        english = None if self.said is None else reasons.english(self.id, self.said)
+        return english if english is not None else self.words or ""
 
 
 @dataclass(frozen=True)

@@ -149,23 +149,6 @@ def format_duration_in(lang: str, td: timedelta) -> str:
     return _DURATION_BY_LANGUAGE.get(lang, format_duration)(td)
 
 
-_FORMATTED_UNITS = {"d": 86_400, "h": 3_600, "min": 60, "s": 1}
-
-
-def read_formatted_duration(text: str) -> timedelta:
-    """What ``format_duration`` wrote, read back (``1 h 30 min`` → 90 minutes); else ValueError."""
-    words = text.removeprefix("-").split(" ")
-    try:
-        pairs = zip(words[::2], words[1::2], strict=True)
-        seconds = sum(int(n) * _FORMATTED_UNITS[unit] for n, unit in pairs)
-        td = timedelta(seconds=-seconds if text.startswith("-") else seconds)
-    except (KeyError, ValueError, OverflowError):
-        td = None
-    if td is None or format_duration(td) != text:
-        raise ValueError(f"not a duration as format_duration writes it: {text!r}")
-    return td
-
-
 def _parse_offset(raw: str) -> timezone:
     """``Z``, ``+09:00``, ``-0800`` → a fixed offset."""
     if raw in ("Z", "z"):

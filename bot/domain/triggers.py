@@ -10,24 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.domain.messages import N_, Message, recognise
+from bot.domain.messages import N_
 from bot.domain.model import CloseFacts, Trigger
-from bot.domain.timeparse import format_duration, read_formatted_duration
 
 TRIGGER_IDS = ("impact", "data-loss", "intervention", "duration", "detection", "severity")
 
-# Reasons are stored in English; these are their message ids, by trigger id.
-REASONS: dict[str, tuple[str, ...]] = {
-    "impact": (N_("user impact %(impact)s ≥ %(threshold)s"),),
-    "data-loss": (N_("data was lost"),),
-    "intervention": (N_("engineers intervened (%(how)s)"),),
-    "duration": (N_("time to resolve %(took)s ≥ %(threshold)s"),),
-    "detection": (
-        N_("detected by a human, not by monitoring"),
-        N_("detected by a customer, not by monitoring"),
-    ),
-    "severity": (N_("severity %(severity)s (policy: sev %(threshold)s or worse)"),),
-}
 # What each trigger is called where people read it (its id is for data and the export).
 NAMES = {
     "impact": N_("user impact"),
@@ -37,7 +24,6 @@ NAMES = {
     "detection": N_("not detected by monitoring"),
     "severity": N_("severity"),
 }
-_DURATIONS = {"impact": ("impact", "threshold"), "duration": ("took", "threshold")}
 
 
 @dataclass(frozen=True)
@@ -83,9 +69,7 @@ class TriggerFacts:
 def _impact(facts: TriggerFacts, policy: TriggerPolicy) -> Trigger | None:
     if policy.impact is None or facts.impact is None or facts.impact < policy.impact:
         return None
-    return _fired(
-        "impact", impact=format_duration(facts.impact), threshold=format_duration(policy.impact)
-    )
+    return _fired("impact", impact=_seconds(facts.impact), threshold=_seconds(policy.impact))
 
 
 def _data_loss(facts: TriggerFacts, policy: TriggerPolicy) -> Trigger | None:
@@ -102,16 +86,13 @@ def _duration(facts: TriggerFacts, policy: TriggerPolicy) -> Trigger | None:
     took = facts.ended_at - facts.started_at
     if policy.duration is None or took < policy.duration:
         return None
-    return _fired(
-        "duration", took=format_duration(took), threshold=format_duration(policy.duration)
-    )
+    return _fired("duration", took=_seconds(took), threshold=_seconds(policy.duration))
 
 
 def _detection(facts: TriggerFacts, policy: TriggerPolicy) -> Trigger | None:
     if not policy.detection or facts.detected_by == "monitoring":
         return None
-    human, customer = REASONS["detection"]
-    return Trigger("detection", human if facts.detected_by == "human" else customer)
+    return _fired("detection", by="human" if facts.detected_by == "human" else "customer")
 
 
 def _severity(facts: TriggerFacts, policy: TriggerPolicy) -> Trigger | None:
@@ -120,24 +101,13 @@ def _severity(facts: TriggerFacts, policy: TriggerPolicy) -> Trigger | None:
     return _fired("severity", severity=facts.severity, threshold=policy.severity)
 
 
-def _fired(trigger_id: str, **params: object) -> Trigger:
-    [msgid] = REASONS[trigger_id]
-    return Trigger(trigger_id, str(Message(msgid, params)))
+def _fired(trigger_id: str, **said: str | int) -> Trigger:
+    return Trigger(trigger_id, said)
 
 
-def explain(trigger: Trigger) -> tuple[str, dict[str, object]] | None:
-    """The message id of a stored reason and its parameters (durations as timedeltas), so it
-    can be said in another language; None for a reason none of ours reads like."""
-    message = recognise(trigger.reason, REASONS.get(trigger.id, ()))
-    if message is None:
-        return None
-    params: dict[str, object] = dict(message.params)
-    try:
-        for name in _DURATIONS.get(trigger.id, ()):
-            params[name] = read_formatted_duration(str(params[name]))
-    except ValueError:
-        return None
-    return message.msgid, params
+def _seconds(span: timedelta) -> int:
+    """A duration as stored in a reason: whole seconds (shown as whole minutes, or seconds)."""
+    return span // timedelta(seconds=1)
 
 
 _RULES = (_impact, _data_loss, _intervention, _duration, _detection, _severity)
@@ -146,8 +116,7 @@ _RULES = (_impact, _data_loss, _intervention, _duration, _detection, _severity)
 def evaluate(facts: TriggerFacts, policy: TriggerPolicy) -> list[Trigger]:
     """The triggers that fire, in ``TRIGGER_IDS`` order. Thresholds are "or more".
 
-    Reasons are English, as stored and exported; ``explain`` lets them be said in another
-    language.
+    Each carries its reason's fields (bot.domain.reasons), said in a reader's language when shown.
     """
     fired = (rule(facts, policy) for rule in _RULES)
     return [trigger for trigger in fired if trigger is not None]

@@ -10,7 +10,7 @@ from bot.domain.errors import (
     IncidentNotFound,
     InvalidTransition,
 )
-from bot.domain.lifecycle import entry_text
+from bot.domain.lifecycle import said_closed, said_declared
 from bot.domain.messages import N_, Moment
 from bot.domain.model import CloseFacts, Incident, Postmortem, Trigger
 from bot.domain.policy import Policy
@@ -78,7 +78,8 @@ async def open_incident(
             recorded_at=now,
             author=declared_by,
             kind="declared",
-            text=entry_text("declared", ref=incident.ref, title=title),
+            text="",
+            said=said_declared(incident.number, title),
         )
         await owe_channel_setup(uow, incident, response_url=response_url, now=now)
         await uow.commit()
@@ -190,7 +191,8 @@ async def close_incident(
             recorded_at=now,
             author=closed_by,
             kind="closed",
-            text=entry_text("closed", ref=incident.ref),
+            text="",
+            said=said_closed(incident.number),
         )
         closed = await uow.incidents.get(incident.id)
         assert closed is not None

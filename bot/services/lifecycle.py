@@ -8,16 +8,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from bot.domain.authority import Action, require
 from bot.domain.errors import BadCommand
 from bot.domain.lifecycle import (
-    MARK_TEXT,
     MARKS,
     Metrics,
     derive_metrics,
-    entry_text,
     latest_marks,
+    said_mark,
+    said_role,
+    said_severity,
+    said_status,
 )
 from bot.domain.messages import N_, Message
 from bot.domain.model import Incident, TimelineEntry
@@ -47,7 +50,7 @@ async def set_status(
         at,
         now,
         kind="status",
-        text=lambda _: entry_text("status", status=status),
+        said=lambda _: said_status(status),
         # Leaving "resolved" (it came back) clears the resolution time again.
         values=lambda when: {
             "status": status,
@@ -73,15 +76,9 @@ async def set_severity(
         at,
         now,
         kind="severity",
-        text=lambda incident: entry_text(
-            "severity", severity=severity, was=severity_text(incident)
-        ),
+        said=lambda incident: said_severity(severity, incident.severity),
         values=lambda _: {"severity": severity},
     )
-
-
-def severity_text(incident: Incident) -> str:
-    return f"SEV{incident.severity}" if incident.severity else N_("not set")
 
 
 async def _change(
@@ -92,10 +89,11 @@ async def _change(
     now: datetime,
     *,
     kind: str,
-    text: Callable[[Incident], str],
+    said: Callable[[Incident], dict[str, Any]],
     values: Callable[[datetime], dict[str, object]],
 ) -> tuple[Incident, TimelineEntry]:
-    """Change an open incident and record the change as a timeline entry of `kind`."""
+    """Change an open incident and record the change as a timeline entry of `kind` (its fields:
+    the bot's words are said in each reader's language)."""
     async with uow:
         incident = await incident_to_add_to(uow, channel_id, user)
         ensure_open(incident)
@@ -107,7 +105,8 @@ async def _change(
             recorded_at=now,
             author=user,
             kind=kind,
-            text=text(incident),
+            text="",
+            said=said(incident),
         )
         updated = await uow.incidents.get(incident.id)
         await uow.commit()
@@ -143,7 +142,8 @@ async def assign_role(
             recorded_at=now,
             author=by,
             kind="role",
-            text=entry_text("role", role=role.capitalize(), name=user_name),
+            text="",
+            said=said_role(role, user, user_name),
         )
         await uow.commit()
     return incident, previous
@@ -170,7 +170,8 @@ async def add_mark(
             recorded_at=now,
             author=user,
             kind=mark,
-            text=text or MARK_TEXT[mark],
+            text=text,
+            said=None if text else said_mark(),
         )
         await uow.commit()
     return incident, entry

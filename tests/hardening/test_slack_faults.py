@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from aiohttp import web
 
+from bot.export import to_json
 from tests.hardening.helpers import declared_channel, ephemeral_told, incident_number
 from tests.slack.test_capture import shortcut_payload
 from tests.support.clock import FakeClock
@@ -327,7 +328,7 @@ async def test_a_role_for_someone_users_info_does_not_know_is_still_given(bot):
     assert reply.status == 200 and reply.json["response_type"] == "in_channel"
     report = await stored(bot, number)
     assert report.roles == {"scribe": "U9"}
-    assert "Scribe: U9" in [e.text for e in report.timeline]
+    assert "Scribe: U9" in [e["text"] for e in to_json(report)["timeline"]]
 
 
 async def test_a_role_briefing_dm_that_slack_rate_limits_arrives_after_retry_after(bot):

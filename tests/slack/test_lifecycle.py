@@ -32,7 +32,7 @@ async def test_status_changes_are_entries_and_resolved_sets_the_resolution_time(
     report = await stored(bot, number)
     assert report.incident.status == "resolved"
     assert report.incident.resolved_at == datetime(2021, 12, 28, 11, 30, tzinfo=UTC)
-    assert [e.text for e in report.timeline if e.kind == "status"] == [
+    assert [e["text"] for e in to_json(report)["timeline"] if e["kind"] == "status"] == [
         "Status: identified",
         "Status: monitoring",
         "Status: resolved",
@@ -92,7 +92,8 @@ async def test_a_role_is_announced_briefed_privately_and_listed(bot):
     )
     report = await stored(bot, number)
     assert report.roles == {"commander": "U9"}
-    assert [e.text for e in report.timeline if e.kind == "role"] == ["Commander: rin"]
+    exported = to_json(report)["timeline"]
+    assert [e["text"] for e in exported if e["kind"] == "role"] == ["Commander: rin"]
 
 
 async def test_marks_give_metrics_and_the_impact_at_close(bot):
