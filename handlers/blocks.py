@@ -17,6 +17,8 @@ from bot.domain.triggers import NAMES
 from bot.i18n import Translator
 from bot.services.lifecycle import Overview
 from bot.wording import entry_text, trigger_reason
+from handlers.kit import HEADER_MAX, fit
+from handlers.kit import section as _section
 
 WRITE_ANYWAY = "postmortem_write_anyway"
 CAPTURE_SHORTCUT = "add_to_timeline"
@@ -45,12 +47,8 @@ def when(dt: datetime) -> str:
     return f"<!date^{int(dt.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"
 
 
-def _section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
-
-
 def context(text: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": fit(text)}]}
 
 
 def help_text(t: Translator, unknown: str | None = None, topic: str | None = None) -> str:
@@ -130,9 +128,8 @@ def summary_blocks(t: Translator, view: Overview, emoji: str) -> list[Block]:
 
 
 def _header(incident: Incident) -> str:
-    # Header blocks are plain text (nothing to escape) and at most 150 characters.
-    text = f"{incident.ref}: {incident.title}"
-    return text if len(text) <= 150 else text[:149] + "…"
+    # Header blocks are plain text: nothing to escape.
+    return fit(f"{incident.ref}: {incident.title}", HEADER_MAX, plain=True)
 
 
 def summary_fallback(incident: Incident) -> str:

@@ -18,6 +18,7 @@ from handlers import blocks, review_blocks
 from handlers.channel_setup import channel_setup
 from handlers.closing import invite_to_retro, publish_draft
 from handlers.effect_posting import Slack, post_once
+from handlers.kit import section
 from handlers.publishing import refresh_summary
 
 # ---- close ------------------------------------------------------------------------------------
@@ -102,7 +103,7 @@ async def review_request(slack: Slack, effect: Effect) -> None:
             by=changed_by,
             ref=incident.ref,
         )
-        text, body = said + "\n" + text, [_section(said), *body]
+        text, body = said + "\n" + text, [section(said), *body]
     await post_once(slack, effect, reviewer, "review", text=text, blocks=body)
 
 
@@ -131,10 +132,6 @@ async def publication(slack: Slack, effect: Effect) -> None:
             reviewers=review_blocks.people(t, pm.reviewers),
         )
         await post_once(slack, effect, incident.channel_id, "thanks", text=thanks)
-
-
-def _section(text: str) -> dict:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
 
 DELIVER = {

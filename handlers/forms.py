@@ -11,6 +11,7 @@ from bot.domain.messages import N_
 from bot.domain.model import DETECTIONS, INTERVENTIONS, Incident
 from bot.i18n import Translator
 from handlers.blocks import Block, context
+from handlers.kit import MODAL_TITLE_MAX, fit
 
 CLOSE_MODAL = "close_incident"
 CAPTURE_MODAL = "add_to_timeline_modal"
@@ -76,7 +77,7 @@ def close_modal(
 
 def modal_title(text: str) -> Block:
     """A modal's title: plain text of at most 24 characters."""
-    return {"type": "plain_text", "text": text[:24]}
+    return {"type": "plain_text", "text": fit(text, MODAL_TITLE_MAX, plain=True)}
 
 
 def _yes_no(value: bool | None) -> str | None:

@@ -8,6 +8,7 @@ from bot.domain.outbox import KINDS, Effect
 from bot.i18n import Translator
 from handlers.blocks import when
 from handlers.errors import SLACK_ERRORS
+from handlers.kit import section
 
 RETRY = "outbox_retry"
 Block = dict
@@ -70,7 +71,7 @@ def failure_blocks(
     if commander:
         text = f"<@{commander}> {text}"
     return [
-        {"type": "section", "text": {"type": "mrkdwn", "text": text}},
+        section(text),
         {
             "type": "actions",
             "elements": [

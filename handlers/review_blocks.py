@@ -16,8 +16,9 @@ from bot.i18n import Translator
 from bot.services.reminders import Due
 from bot.services.review import ReviewView
 from bot.wording import duration_in, trigger_reason
-from handlers.blocks import Block, when
+from handlers.blocks import Block, context, when
 from handlers.forms import modal_title
+from handlers.kit import TEXT_MAX, fit, section, sections
 
 SNOOZE = "nudge_snooze"
 READY = "postmortem_ready"
@@ -91,8 +92,8 @@ def nudge(t: Translator, due: Due) -> tuple[str, list[Block]]:
             title=about["title"],
             deadline=deadline,
         )
-    section: Block = {"type": "section", "text": {"type": "mrkdwn", "text": text}}
-    return text, [section, {"type": "actions", "elements": buttons}] if buttons else [section]
+    said = section(text)
+    return text, [said, {"type": "actions", "elements": buttons}] if buttons else [said]
 
 
 def _review_buttons(t: Translator, pm: Postmortem) -> list[Block]:
@@ -124,10 +125,7 @@ def action_nudge(t: Translator, due: Due) -> tuple[str, list[Block]]:
         _button(ACTION_DONE, _("Mark done"), f"{incident.channel_id}:{item.seq}", "primary"),
         _button(SNOOZE, _("Snooze 1 day"), due.reminder.id),
     ]
-    return text, [
-        {"type": "section", "text": {"type": "mrkdwn", "text": text}},
-        {"type": "actions", "elements": buttons},
-    ]
+    return text, [section(text), {"type": "actions", "elements": buttons}]
 
 
 def digest(t: Translator, due: Due) -> tuple[str, list[Block]]:
@@ -137,7 +135,7 @@ def digest(t: Translator, due: Due) -> tuple[str, list[Block]]:
         text = _(
             "*Postmortem digest:* nothing is waiting. Every postmortem is reviewed and shared. 🎉"
         )
-        return text, [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
+        return text, [section(text)]
     lines = [_("*Postmortem digest:* %(n)s waiting, oldest first", n=len(due.awaiting))]
     for incident, pm, waiting in due.awaiting:
         if pm.status == "approved":  # its publication is owed but has not gone out yet
@@ -176,8 +174,7 @@ def digest(t: Translator, due: Due) -> tuple[str, list[Block]]:
                     date=described.deadline.isoformat(),
                 )
             )
-    text = "\n".join(lines)
-    return text, [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
+    return "\n".join(lines), sections(lines)  # however many wait, each is listed
 
 
 def review_request(t: Translator, incident: Incident, pm: Postmortem) -> tuple[str, list[Block]]:
@@ -190,10 +187,7 @@ def review_request(t: Translator, incident: Incident, pm: Postmortem) -> tuple[s
         ref=incident.ref,
         title=escape(incident.title),
     )
-    return text, [
-        {"type": "section", "text": {"type": "mrkdwn", "text": text}},
-        {"type": "actions", "elements": _review_buttons(t, pm)},
-    ]
+    return text, [section(text), {"type": "actions", "elements": _review_buttons(t, pm)}]
 
 
 def status_text(
@@ -283,15 +277,12 @@ def publication(
         _("*When:* %(period)s   *Impact:* %(impact)s", period=period, impact=_impact(t, incident)),
         _("*Why a postmortem:* %(triggers)s", triggers=triggers or _("written by choice")),
     ]
-    if summary:
-        lines.append(escape(summary))
-    lines.append(_("*Action items:* %(n)s   *Read it:* %(doc)s", n=actions, doc=_doc(t, pm)))
-    text = "\n".join(lines)
-    return text, [
-        {"type": "section", "text": {"type": "mrkdwn", "text": text}},
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": thanks}]},
-        feedback_buttons(t, pm),
-    ]
+    tail = _("*Action items:* %(n)s   *Read it:* %(doc)s", n=actions, doc=_doc(t, pm))
+    room = TEXT_MAX - len("\n".join([*lines, tail])) - 1  # the summary gets what is left
+    if summary and room > 0:
+        lines.append(fit(escape(summary), room))
+    text = "\n".join([*lines, tail])
+    return text, [section(text), context(thanks), feedback_buttons(t, pm)]
 
 
 def _impact(t: Translator, incident: Incident) -> str:

@@ -12,6 +12,7 @@ from bot.domain.postmortem import SECTION_KEYS
 from bot.i18n import Translator
 from handlers.blocks import Block, when
 from handlers.forms import modal_title
+from handlers.kit import TEXT_MAX, fit
 
 EDIT = "postmortem_edit"
 PICK_MODAL = "postmortem_edit_pick"
@@ -110,7 +111,8 @@ def section_modal(
     label = t.gettext(LABELS[section])
     blocks: list[Block] = []
     if conflict is not None:
-        theirs = conflict.after if len(conflict.after) <= 2800 else conflict.after[:2800] + "…"
+        fence = "```"  # theirs in a code block, shortened inside it so the block stays closed
+        theirs = fit(escape(conflict.after) or " ", TEXT_MAX - 2 * len(fence))
         blocks += [
             {
                 "type": "section",
@@ -126,10 +128,7 @@ def section_modal(
                     ),
                 },
             },
-            {
-                "type": "section",
-                "text": {"type": "mrkdwn", "text": f"```{escape(theirs) or ' '}```"},
-            },
+            {"type": "section", "text": {"type": "mrkdwn", "text": f"{fence}{theirs}{fence}"}},
         ]
     for i, box in enumerate(boxes):
         element = {
