@@ -304,19 +304,18 @@ class FakeSlack:
         args = await self._read_args(request)
         call = await self._record(method, args, request)
         try:
-            return await self._answer(call, request)
+            return await self._answer(method, args, request)
         finally:
             call.done = asyncio.get_running_loop().time()
 
-    async def _answer(self, call: Call, request: web.Request):
-        method, args = call.method, call.args
+    async def _answer(self, method: str, args: dict[str, Any], request: web.Request):
         if (faulty := await self._apply_rules(method)) is not None:
             return faulty
-        if not call.token:
+        if not Call(method, args, request.headers).token:
             return web.json_response(_err("not_authed"))
-        if call.problems:  # as Slack answers: the error, and each problem in the metadata
+        if problems := block_kit.problems(args):  # as Slack answers: the error, and each problem
             error = "invalid_arguments" if "view" in args else "invalid_blocks"
-            messages = [f"[ERROR] {problem}" for problem in call.problems]
+            messages = [f"[ERROR] {problem}" for problem in problems]
             return web.json_response({**_err(error), "response_metadata": {"messages": messages}})
         handler = self.handlers.get(method)
         try:
