@@ -1,20 +1,35 @@
-"""Slack's Block Kit limits, and the one way texts are made to fit them.
+"""Block Kit, typed: the pieces the builders assemble messages and modals from (slack_sdk's
+models, turned into JSON by slack_sdk and Bolt when they are sent), and the one way texts are
+made to fit Slack's limits.
 
-A text object holds at most 3,000 characters, a header 150, a modal's title 24; a message holds
-at most 50 blocks. What people write (titles, summaries, action items) has no such limit, so
-every text the builders put in a block goes through `fit`, which shortens it visibly ("…")
-and never inside Slack markup.
+A text object holds at most 3,000 characters, a header 150, a button 75, a modal's title 24; a
+message holds at most 50 blocks. What people write (titles, summaries, action items) has no
+such limit, so every text put in a block goes through `fit`, which shortens it visibly ("…")
+and never inside Slack markup. The models check the limits again when they are sent.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
 
-TEXT_MAX = 3000  # a text object (section, context element)
-HEADER_MAX = 150
-MODAL_TITLE_MAX = 24  # also a modal's submit and close buttons
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    BlockElement,
+    ButtonElement,
+    ContextBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+TEXT_MAX = SectionBlock.text_max_length  # 3,000: a text object (section, context element)
+HEADER_MAX = HeaderBlock.text_max_length  # 150
+BUTTON_MAX = ButtonElement.text_max_length  # 75
+MODAL_TITLE_MAX = View.title_max_length  # 24: also a modal's submit and close buttons
 MESSAGE_BLOCKS_MAX = 50
 ELLIPSIS = "…"
 # An unfinished mention, link or date (`<@U1`, `<https://…|label`) or escape (`&amp`) at the end.
@@ -45,11 +60,19 @@ def packed(lines: Iterable[str], limit: int = TEXT_MAX) -> list[str]:
     return texts
 
 
-def section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": fit(text)}}
+def mrkdwn(text: str) -> MarkdownTextObject:
+    return MarkdownTextObject(text=fit(text))
 
 
-def sections(lines: Iterable[str]) -> list[dict[str, Any]]:
+def plain(text: str, limit: int = TEXT_MAX) -> PlainTextObject:
+    return PlainTextObject(text=fit(text, limit, plain=True))
+
+
+def section(text: str) -> SectionBlock:
+    return SectionBlock(text=mrkdwn(text))
+
+
+def sections(lines: Iterable[str]) -> list[Block]:
     """A long list as consecutive sections, nothing left out (a section holds 3,000
     characters); within a message's 50 blocks, with room for a few more."""
     texts = packed(lines)
@@ -57,3 +80,21 @@ def sections(lines: Iterable[str]) -> list[dict[str, Any]]:
     if len(texts) > room:
         texts = [*texts[: room - 1], ELLIPSIS]
     return [section(text) for text in texts]
+
+
+def context(text: str) -> ContextBlock:
+    return ContextBlock(elements=[mrkdwn(text)])
+
+
+def header(text: str) -> HeaderBlock:
+    return HeaderBlock(text=plain(text, HEADER_MAX))
+
+
+def button(action_id: str, text: str, value: int | str, style: str | None = None) -> ButtonElement:
+    return ButtonElement(
+        action_id=action_id, text=plain(text, BUTTON_MAX), value=str(value), style=style
+    )
+
+
+def actions(*elements: BlockElement) -> ActionsBlock:
+    return ActionsBlock(elements=list(elements))
