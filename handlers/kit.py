@@ -20,7 +20,10 @@ from slack_sdk.models.blocks import (
     ButtonElement,
     ContextBlock,
     HeaderBlock,
+    InputBlock,
+    InputInteractiveElement,
     MarkdownTextObject,
+    PlainTextInputElement,
     PlainTextObject,
     SectionBlock,
 )
@@ -29,6 +32,7 @@ from slack_sdk.models.views import View
 TEXT_MAX = SectionBlock.text_max_length  # 3,000: a text object (section, context element)
 HEADER_MAX = HeaderBlock.text_max_length  # 150
 BUTTON_MAX = ButtonElement.text_max_length  # 75
+LABEL_MAX = InputBlock.label_max_length  # 2,000
 MODAL_TITLE_MAX = View.title_max_length  # 24: also a modal's submit and close buttons
 MESSAGE_BLOCKS_MAX = 50
 ELLIPSIS = "…"
@@ -98,3 +102,46 @@ def button(action_id: str, text: str, value: int | str, style: str | None = None
 
 def actions(*elements: BlockElement) -> ActionsBlock:
     return ActionsBlock(elements=list(elements))
+
+
+def field(
+    block_id: str, label: str, element: InputInteractiveElement, *, optional: bool | None = None
+) -> InputBlock:
+    """A modal's input; its element answers to the same id (`values[id][id]`)."""
+    element.action_id = block_id
+    return InputBlock(
+        block_id=block_id, label=plain(label, LABEL_MAX), element=element, optional=optional
+    )
+
+
+def text_box(
+    block_id: str,
+    label: str,
+    *,
+    multiline: bool | None = True,
+    max_length: int | None = None,
+    initial: str | None = None,
+    optional: bool | None = None,
+) -> InputBlock:
+    box = PlainTextInputElement(multiline=multiline, max_length=max_length, initial_value=initial)
+    return field(block_id, label, box, optional=optional)
+
+
+def modal(
+    *,
+    callback_id: str,
+    title: str,
+    submit: str,
+    blocks: list[Block],
+    close: str | None = None,
+    private_metadata: str | None = None,
+) -> View:
+    return View(
+        type="modal",
+        callback_id=callback_id,
+        private_metadata=private_metadata,
+        title=plain(title, MODAL_TITLE_MAX),
+        submit=plain(submit, MODAL_TITLE_MAX),
+        close=plain(close, MODAL_TITLE_MAX) if close else None,
+        blocks=blocks,
+    )
