@@ -17,7 +17,7 @@ from bot.domain.triggers import NAMES
 from bot.i18n import Translator
 from bot.services.lifecycle import Overview
 from bot.wording import entry_text, trigger_reason
-from handlers.kit import HEADER_MAX, fit
+from handlers.kit import HEADER_MAX, actions, fit
 from handlers.kit import section as _section
 
 WRITE_ANYWAY = "postmortem_write_anyway"
@@ -315,10 +315,7 @@ def draft_blocks(t: Translator, incident: Incident, pm: Postmortem, url: str | N
     """The draft's message in the channel, with a button to write it here in Slack."""
     from handlers.writing_blocks import edit_button
 
-    return [
-        _section(draft_text(t, incident, url)),
-        {"type": "actions", "elements": [edit_button(t, pm)]},
-    ]
+    return [_section(draft_text(t, incident, url)), actions(edit_button(t, pm))]
 
 
 def retro_invite_text(

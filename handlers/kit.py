@@ -23,6 +23,7 @@ from slack_sdk.models.blocks import (
     InputBlock,
     InputInteractiveElement,
     MarkdownTextObject,
+    Option,
     PlainTextInputElement,
     PlainTextObject,
     SectionBlock,
@@ -33,6 +34,7 @@ TEXT_MAX = SectionBlock.text_max_length  # 3,000: a text object (section, contex
 HEADER_MAX = HeaderBlock.text_max_length  # 150
 BUTTON_MAX = ButtonElement.text_max_length  # 75
 LABEL_MAX = InputBlock.label_max_length  # 2,000
+OPTION_MAX = Option.label_max_length  # 75
 MODAL_TITLE_MAX = View.title_max_length  # 24: also a modal's submit and close buttons
 MESSAGE_BLOCKS_MAX = 50
 ELLIPSIS = "…"
@@ -102,6 +104,11 @@ def button(action_id: str, text: str, value: int | str, style: str | None = None
 
 def actions(*elements: BlockElement) -> ActionsBlock:
     return ActionsBlock(elements=list(elements))
+
+
+def option(value: str, text: str) -> Option:
+    """A choice in a select or radio buttons: what it sends, and what it shows."""
+    return Option(value=value, text=plain(text, OPTION_MAX))
 
 
 def field(
