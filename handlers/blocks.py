@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+
+from slack_sdk.models.blocks import Block
 
 from bot.domain.command_help import HELP_LINES, PLACEHOLDERS
 from bot.domain.lifecycle import ENTRY_KINDS
@@ -17,7 +18,7 @@ from bot.domain.triggers import NAMES
 from bot.i18n import Translator
 from bot.services.lifecycle import Overview
 from bot.wording import entry_text, trigger_reason
-from handlers.kit import HEADER_MAX, actions, fit
+from handlers.kit import actions, button, context, header
 from handlers.kit import section as _section
 
 WRITE_ANYWAY = "postmortem_write_anyway"
@@ -38,17 +39,12 @@ STATUS_LABELS = {
     "closed": N_("Closed"),
 }
 ROLE_LABELS = {"commander": N_("Commander"), "comms": N_("Comms"), "scribe": N_("Scribe")}
-Block = dict[str, Any]
 
 
 def when(dt: datetime) -> str:
     """A time each reader sees in their own zone (Slack's date token), UTC as the fallback."""
     fallback = dt.strftime("%Y-%m-%d %H:%M UTC")
     return f"<!date^{int(dt.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"
-
-
-def context(text: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": fit(text)}]}
 
 
 def help_text(t: Translator, unknown: str | None = None, topic: str | None = None) -> str:
@@ -115,7 +111,7 @@ def summary_blocks(t: Translator, view: Overview, emoji: str) -> list[Block]:
     if key_times:
         lines.append(_fields(key_times))
     return [
-        {"type": "header", "text": {"type": "plain_text", "text": _header(incident)}},
+        header(f"{incident.ref}: {incident.title}"),  # plain text: nothing to escape
         _section("\n".join(lines)),
         context(
             _(
@@ -125,11 +121,6 @@ def summary_blocks(t: Translator, view: Overview, emoji: str) -> list[Block]:
             )
         ),
     ]
-
-
-def _header(incident: Incident) -> str:
-    # Header blocks are plain text: nothing to escape.
-    return fit(f"{incident.ref}: {incident.title}", HEADER_MAX, plain=True)
 
 
 def summary_fallback(incident: Incident) -> str:
@@ -283,17 +274,12 @@ def _outcome(
                 )
             ),
         ]
-    button = {
-        "type": "button",
-        "action_id": WRITE_ANYWAY,
-        "text": {"type": "plain_text", "text": t.gettext("Write one anyway")},
-        "value": str(incident.id),
-    }
+    write_anyway = button(WRITE_ANYWAY, t.gettext("Write one anyway"), incident.id)
     return [
         _section(
             t.gettext("%(head)s No postmortem trigger fired, so none is required.", head=head)
         ),
-        {"type": "actions", "elements": [button]},
+        actions(write_anyway),
     ]
 
 
