@@ -18,7 +18,7 @@ from bot.domain.triggers import NAMES
 from bot.i18n import Translator
 from bot.services.lifecycle import Overview
 from bot.wording import entry_text, trigger_reason
-from handlers.kit import actions, button, context, header
+from handlers.kit import actions, button, context, fit, header
 from handlers.kit import section as _section
 
 WRITE_ANYWAY = "postmortem_write_anyway"
@@ -151,7 +151,7 @@ def entry_line(t: Translator, entry: TimelineEntry, *, limit: int | None = None)
     kind = ENTRY_KINDS.get(entry.kind)
     marker = f"_{t.gettext(kind)}_ · " if kind else ""
     text = entry_text(entry.kind, entry.text, t)
-    text = text if limit is None or len(text) <= limit else text[:limit] + "…"
+    text = text if limit is None else fit(text, limit, plain=True)  # cut before escaping
     return f"{when(entry.occurred_at)} · <@{entry.author}> · {marker}{escape(text)}"
 
 
