@@ -79,8 +79,9 @@ def section(text: str) -> SectionBlock:
 
 
 def sections(lines: Iterable[str]) -> list[Block]:
-    """A long list as consecutive sections, nothing left out (a section holds 3,000
-    characters); within a message's 50 blocks, with room for a few more."""
+    """A long list as consecutive sections (a section holds 3,000 characters), so no line is
+    cut short; only past what a message holds (50 blocks, a few kept for others) is the rest
+    left out, as "…"."""
     texts = packed(lines)
     room = MESSAGE_BLOCKS_MAX - 5
     if len(texts) > room:
