@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+
+from slack_sdk.models.blocks import Block
 
 from bot.domain.command_help import HELP_LINES, PLACEHOLDERS
 from bot.domain.lifecycle import ENTRY_KINDS
@@ -17,6 +18,8 @@ from bot.domain.triggers import NAMES
 from bot.i18n import Translator
 from bot.services.lifecycle import Overview
 from bot.wording import entry_text, trigger_reason
+from handlers.kit import actions, button, context, fit, header, sections
+from handlers.kit import section as _section
 
 WRITE_ANYWAY = "postmortem_write_anyway"
 CAPTURE_SHORTCUT = "add_to_timeline"
@@ -37,21 +40,12 @@ STATUS_LABELS = {
     "closed": N_("Closed"),
 }
 ROLE_LABELS = {"commander": N_("Commander"), "comms": N_("Comms"), "scribe": N_("Scribe")}
-Block = dict[str, Any]
 
 
 def when(dt: datetime) -> str:
     """A time each reader sees in their own zone (Slack's date token), UTC as the fallback."""
     fallback = dt.strftime("%Y-%m-%d %H:%M UTC")
     return f"<!date^{int(dt.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"
-
-
-def _section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
-
-
-def context(text: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
 
 
 def help_text(t: Translator, unknown: str | None = None, topic: str | None = None) -> str:
@@ -127,7 +121,7 @@ def summary_blocks(t: Translator, view: Overview, emoji: str) -> list[Block]:
             )
         )
     return [
-        {"type": "header", "text": {"type": "plain_text", "text": _header(incident)}},
+        header(f"{incident.ref}: {incident.title}"),  # plain text: nothing to escape
         _section("\n".join(lines)),
         context(
             _(
@@ -137,12 +131,6 @@ def summary_blocks(t: Translator, view: Overview, emoji: str) -> list[Block]:
             )
         ),
     ]
-
-
-def _header(incident: Incident) -> str:
-    # Header blocks are plain text (nothing to escape) and at most 150 characters.
-    text = f"{incident.ref}: {incident.title}"
-    return text if len(text) <= 150 else text[:149] + "…"
 
 
 def summary_fallback(incident: Incident) -> str:
@@ -182,7 +170,7 @@ def entry_line(t: Translator, entry: TimelineEntry, *, limit: int | None = None)
     kind = ENTRY_KINDS.get(entry.kind)
     marker = f"_{t.gettext(kind)}_ · " if kind else ""
     text = entry_text(entry, t)
-    text = text if limit is None or len(text) <= limit else text[:limit] + "…"
+    text = text if limit is None else fit(text, limit, plain=True)  # cut before escaping
     return f"{when(entry.occurred_at)} · <@{entry.author}> · {marker}{escape(text)}"
 
 
@@ -289,14 +277,7 @@ def _review_block(t: Translator, findings: Sequence[Finding]) -> list[Block]:
 def review_sections(t: Translator, head: str, findings: Sequence[Finding]) -> list[Block]:
     """The timeline review's findings under ``head``, a bullet each, their times as Slack
     dates (each reader's zone); as many sections as Slack's 3,000 characters a text need."""
-    lines = [head, *(f"• {t.say_in_slack(f.message)}" for f in findings)]
-    texts: list[str] = []
-    for line in lines:
-        if texts and len(texts[-1]) + 1 + len(line) <= SECTION_MAX:
-            texts[-1] += "\n" + line
-        else:
-            texts.append(line[:SECTION_MAX])
-    return [_section(text) for text in texts]
+    return sections([head, *(f"• {t.say_in_slack(f.message)}" for f in findings)])
 
 
 def _outcome(
@@ -317,17 +298,12 @@ def _outcome(
                 )
             ),
         ]
-    button = {
-        "type": "button",
-        "action_id": WRITE_ANYWAY,
-        "text": {"type": "plain_text", "text": t.gettext("Write one anyway")},
-        "value": str(incident.id),
-    }
+    write_anyway = button(WRITE_ANYWAY, t.gettext("Write one anyway"), incident.id)
     return [
         _section(
             t.gettext("%(head)s No postmortem trigger fired, so none is required.", head=head)
         ),
-        {"type": "actions", "elements": [button]},
+        actions(write_anyway),
     ]
 
 
@@ -349,10 +325,7 @@ def draft_blocks(t: Translator, incident: Incident, pm: Postmortem, url: str | N
     """The draft's message in the channel, with a button to write it here in Slack."""
     from handlers.writing_blocks import edit_button
 
-    return [
-        _section(draft_text(t, incident, url)),
-        {"type": "actions", "elements": [edit_button(t, pm)]},
-    ]
+    return [_section(draft_text(t, incident, url)), actions(edit_button(t, pm))]
 
 
 def retro_invite_text(

@@ -20,6 +20,7 @@ from handlers.channel_setup import channel_setup
 from handlers.closing import invite_to_retro, publish_draft
 from handlers.deps import Deps
 from handlers.effect_posting import Slack, post_once
+from handlers.kit import section
 from handlers.publishing import refresh_summary
 
 # ---- close ------------------------------------------------------------------------------------
@@ -104,7 +105,7 @@ async def review_request(slack: Slack, effect: Effect) -> None:
             by=changed_by,
             ref=incident.ref,
         )
-        text, body = said + "\n" + text, [_section(said), *body]
+        text, body = said + "\n" + text, [section(said), *body]
     await post_once(slack, effect, reviewer, "review", text=text, blocks=body)
 
 
@@ -147,10 +148,6 @@ def _kept_private(t: Translator, incident: Incident) -> str:
         ref=incident.ref,
         channel=incident.channel_id,
     )
-
-
-def _section(text: str) -> dict:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
 
 DELIVER = {

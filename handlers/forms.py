@@ -6,13 +6,24 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+
+from slack_sdk.models.blocks import (
+    Block,
+    DateTimePickerElement,
+    InputBlock,
+    InputInteractiveElement,
+    RadioButtonsElement,
+    StaticSelectElement,
+    UserMultiSelectElement,
+)
+from slack_sdk.models.views import View
 
 from bot.domain.messages import N_
 from bot.domain.model import DETECTIONS, INTERVENTIONS, Incident
 from bot.domain.timeline_review import Finding
 from bot.i18n import Translator
-from handlers.blocks import Block, context, review_sections
+from handlers.blocks import review_sections
+from handlers.kit import context, field, modal, option, text_box
 
 CLOSE_MODAL = "close_incident"
 CAPTURE_MODAL = "add_to_timeline_modal"
@@ -31,27 +42,19 @@ def close_modal(
     detected_by: str | None,
     reviewers: tuple[str, ...],
     findings: Sequence[Finding] = (),
-) -> dict[str, Any]:
+) -> View:
     """The modal that asks for the close facts, pre-filled with what is known; above them, what
     in the timeline looks wrong (the timeline review: it changes nothing)."""
     _ = t.gettext
-    blocks = [
+    blocks: list[Block] = [
         *_timeline_check(t, findings),
-        _input(
-            "closed_at",
-            _("Closed at"),
-            {
-                "type": "datetimepicker",
-                "initial_date_time": int(closed_at.timestamp()),
-            },
-        ),
-        _input(
+        _input("closed_at", _("Closed at"), _at(closed_at.timestamp())),
+        text_box(
             "impact",
             _("User impact (e.g. 25m, 1h30m, or none)"),
-            {
-                "type": "plain_text_input",
-                "initial_value": impact,
-            },
+            multiline=None,
+            initial=impact,
+            optional=False,
         ),
         _input("data_loss", _("Was any data lost?"), _radio(t, YES_NO, _yes_no(data_loss))),
         _input("intervention", _("Engineer intervention"), _select(t, INTERVENTIONS, intervention)),
@@ -59,24 +62,20 @@ def close_modal(
         _input(
             "reviewers",
             _("Postmortem reviewers"),
-            {
-                "type": "multi_users_select",
-                **({"initial_users": list(reviewers)} if reviewers else {}),
-            },
+            UserMultiSelectElement(initial_users=list(reviewers) or None),
             optional=True,
         ),
     ]
-    return {
-        "type": "modal",
-        "callback_id": CLOSE_MODAL,
-        "private_metadata": json.dumps(
+    return modal(
+        callback_id=CLOSE_MODAL,
+        private_metadata=json.dumps(
             {"incident_id": incident.id, "channel_id": incident.channel_id}
         ),
-        "title": modal_title(_("Close %(ref)s", ref=incident.ref)),
-        "submit": {"type": "plain_text", "text": _("Close incident")},
-        "close": {"type": "plain_text", "text": _("Cancel")},
-        "blocks": blocks,
-    }
+        title=_("Close %(ref)s", ref=incident.ref),
+        submit=_("Close incident"),
+        close=_("Cancel"),
+        blocks=blocks,
+    )
 
 
 def _timeline_check(t: Translator, findings: Sequence[Finding]) -> list[Block]:
@@ -89,46 +88,39 @@ def _timeline_check(t: Translator, findings: Sequence[Finding]) -> list[Block]:
         "close anyway, or cancel and correct the timeline first):",
         len(findings),
     )
-    sections = review_sections(t, head, findings)
-    return [{**b, "block_id": f"timeline_check_{i}"} for i, b in enumerate(sections, 1)]
-
-
-def modal_title(text: str) -> Block:
-    """A modal's title: plain text of at most 24 characters."""
-    return {"type": "plain_text", "text": text[:24]}
+    found = review_sections(t, head, findings)
+    for i, block in enumerate(found, 1):
+        block.block_id = f"timeline_check_{i}"
+    return found
 
 
 def _yes_no(value: bool | None) -> str | None:
     return None if value is None else ("yes" if value else "no")
 
 
-def _input(block_id: str, label: str, element: Block, *, optional: bool = False) -> Block:
-    return {
-        "type": "input",
-        "block_id": block_id,
-        "optional": optional,
-        "label": {"type": "plain_text", "text": label},
-        "element": {**element, "action_id": block_id},
-    }
+def _input(
+    block_id: str, label: str, element: InputInteractiveElement, *, optional: bool = False
+) -> InputBlock:
+    return field(block_id, label, element, optional=optional)
 
 
-def _option(t: Translator, value: str) -> Block:
-    """A choice: its value is the command's word, which is also its message id."""
-    return {"text": {"type": "plain_text", "text": t.gettext(value)}, "value": value}
+def _at(timestamp: float) -> DateTimePickerElement:
+    return DateTimePickerElement(initial_date_time=int(timestamp))
 
 
-def _select(t: Translator, values: tuple[str, ...], initial: str | None) -> Block:
-    element: Block = {"type": "static_select", "options": [_option(t, v) for v in values]}
-    if initial:
-        element["initial_option"] = _option(t, initial)
-    return element
+def _select(t: Translator, values: tuple[str, ...], initial: str | None) -> StaticSelectElement:
+    """Choices: each value is the command's word, which is also its message id."""
+    return StaticSelectElement(
+        options=[option(v, t.gettext(v)) for v in values],
+        initial_option=option(initial, t.gettext(initial)) if initial else None,
+    )
 
 
-def _radio(t: Translator, values: tuple[str, ...], initial: str | None) -> Block:
-    element: Block = {"type": "radio_buttons", "options": [_option(t, v) for v in values]}
-    if initial:
-        element["initial_option"] = _option(t, initial)
-    return element
+def _radio(t: Translator, values: tuple[str, ...], initial: str | None) -> RadioButtonsElement:
+    return RadioButtonsElement(
+        options=[option(v, t.gettext(v)) for v in values],
+        initial_option=option(initial, t.gettext(initial)) if initial else None,
+    )
 
 
 def impact_text(impact: timedelta | None) -> str:
@@ -144,20 +136,12 @@ def impact_text(impact: timedelta | None) -> str:
 
 def capture_modal(
     t: Translator, incident: Incident, *, channel_id: str, ts: str, text: str
-) -> dict[str, Any]:
+) -> View:
     """The shortcut's modal: the message's text and time, to adjust before adding."""
     _ = t.gettext
-    at = {"type": "datetimepicker", "initial_date_time": int(float(ts))}
+    text_block: Block
     if len(text) <= SLACK_INPUT_MAX:
-        text_block = _input(
-            "text",
-            _("Text"),
-            {
-                "type": "plain_text_input",
-                "multiline": True,
-                "initial_value": text,
-            },
-        )
+        text_block = text_box("text", _("Text"), initial=text, optional=False)
     else:  # too long to edit here; say so rather than cutting it silently
         text_block = context(
             _(
@@ -165,12 +149,11 @@ def capture_modal(
                 "its full text will be added as it is."
             )
         )
-    return {
-        "type": "modal",
-        "callback_id": CAPTURE_MODAL,
-        "private_metadata": json.dumps({"channel": channel_id, "ts": ts}),
-        "title": modal_title(_("Add to %(ref)s", ref=incident.ref)),
-        "submit": {"type": "plain_text", "text": _("Add")},
-        "close": {"type": "plain_text", "text": _("Cancel")},
-        "blocks": [text_block, _input("at", _("When it happened"), at)],
-    }
+    return modal(
+        callback_id=CAPTURE_MODAL,
+        private_metadata=json.dumps({"channel": channel_id, "ts": ts}),
+        title=_("Add to %(ref)s", ref=incident.ref),
+        submit=_("Add"),
+        close=_("Cancel"),
+        blocks=[text_block, _input("at", _("When it happened"), _at(float(ts)))],
+    )

@@ -3,14 +3,16 @@
 
 from __future__ import annotations
 
+from slack_sdk.models.blocks import Block
+
 from bot.domain.model import Incident
 from bot.domain.outbox import KINDS, Effect
 from bot.i18n import Translator
 from handlers.blocks import when
 from handlers.errors import SLACK_ERRORS
+from handlers.kit import actions, button, section
 
 RETRY = "outbox_retry"
-Block = dict
 
 
 def advice(t: Translator, error: str, channel: str | None) -> str:
@@ -69,20 +71,8 @@ def failure_blocks(
     text = failure_text(t, effect, incident, channel)
     if commander:
         text = f"<@{commander}> {text}"
-    return [
-        {"type": "section", "text": {"type": "mrkdwn", "text": text}},
-        {
-            "type": "actions",
-            "elements": [
-                {
-                    "type": "button",
-                    "action_id": RETRY,
-                    "text": {"type": "plain_text", "text": t.gettext("Retry now")},
-                    "value": f"{incident.id}:{effect.kind}",
-                }
-            ],
-        },
-    ]
+    retry = button(RETRY, t.gettext("Retry now"), f"{incident.id}:{effect.kind}")
+    return [section(text), actions(retry)]
 
 
 def status_lines(t: Translator, effects: list[Effect]) -> list[str]:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+
+from slack_sdk.models.blocks import Block, ButtonElement
+from slack_sdk.models.views import View
 
 from bot.domain.messages import N_
 from bot.domain.model import Incident, Postmortem
@@ -16,8 +18,8 @@ from bot.i18n import Translator
 from bot.services.reminders import Due
 from bot.services.review import ReviewView
 from bot.wording import duration_in, trigger_reason
-from handlers.blocks import Block, when
-from handlers.forms import modal_title
+from handlers.blocks import when
+from handlers.kit import TEXT_MAX, actions, button, context, fit, modal, section, sections, text_box
 
 SNOOZE = "nudge_snooze"
 READY = "postmortem_ready"
@@ -34,16 +36,6 @@ NUDGE_KINDS = {
     "digest": N_("digest"),
     "action": N_("action"),
 }
-
-
-def _button(action_id: str, text: str, value: int | str, style: str | None = None) -> Block:
-    button: Block = {
-        "type": "button",
-        "action_id": action_id,
-        "value": str(value),
-        "text": {"type": "plain_text", "text": text},
-    }
-    return button | ({"style": style} if style else {})
 
 
 def _doc(t: Translator, pm: Postmortem) -> str:
@@ -66,13 +58,13 @@ def nudge(t: Translator, due: Due) -> tuple[str, list[Block]]:
         return action_nudge(t, due)
     assert incident is not None and pm is not None
     about = {"title": f"*{incident.ref}* {escape(incident.title)}", "doc": _doc(t, pm)}
-    buttons = [_button(SNOOZE, _("Snooze 1 day"), r.id)] if r.kind in SNOOZABLE else []
+    buttons = [button(SNOOZE, _("Snooze 1 day"), r.id)] if r.kind in SNOOZABLE else []
     if r.kind == "author":
         text = _(
             "%(title)s: %(doc)s is still a draft. A few sentences today beat a perfect one never.",
             **about,
         )
-        buttons.insert(0, _button(READY, _("Mark ready for review"), pm.id, "primary"))
+        buttons.insert(0, button(READY, _("Mark ready for review"), pm.id, "primary"))
     elif r.kind == "reviewer":
         text = _("%(title)s: %(doc)s is waiting for your review.", **about)
         buttons[:0] = _review_buttons(t, pm)
@@ -91,16 +83,15 @@ def nudge(t: Translator, due: Due) -> tuple[str, list[Block]]:
             title=about["title"],
             deadline=deadline,
         )
-    section: Block = {"type": "section", "text": {"type": "mrkdwn", "text": text}}
-    return text, [section, {"type": "actions", "elements": buttons}] if buttons else [section]
+    return text, [section(text), actions(*buttons)] if buttons else [section(text)]
 
 
-def _review_buttons(t: Translator, pm: Postmortem) -> list[Block]:
+def _review_buttons(t: Translator, pm: Postmortem) -> list[ButtonElement]:
     # The round goes with the id: a button of an earlier round must not count in this one.
     decision = f"{pm.id}:{pm.review_round}"
     return [
-        _button(APPROVE, t.gettext("Approve"), decision, "primary"),
-        _button(REQUEST_CHANGES, t.gettext("Request changes"), decision),
+        button(APPROVE, t.gettext("Approve"), decision, "primary"),
+        button(REQUEST_CHANGES, t.gettext("Request changes"), decision),
     ]
 
 
@@ -121,13 +112,10 @@ def action_nudge(t: Translator, due: Due) -> tuple[str, list[Block]]:
         text=escape(item.text),
     )
     buttons = [
-        _button(ACTION_DONE, _("Mark done"), f"{incident.channel_id}:{item.seq}", "primary"),
-        _button(SNOOZE, _("Snooze 1 day"), due.reminder.id),
+        button(ACTION_DONE, _("Mark done"), f"{incident.channel_id}:{item.seq}", "primary"),
+        button(SNOOZE, _("Snooze 1 day"), due.reminder.id),
     ]
-    return text, [
-        {"type": "section", "text": {"type": "mrkdwn", "text": text}},
-        {"type": "actions", "elements": buttons},
-    ]
+    return text, [section(text), actions(*buttons)]
 
 
 def digest(t: Translator, due: Due) -> tuple[str, list[Block]]:
@@ -137,7 +125,7 @@ def digest(t: Translator, due: Due) -> tuple[str, list[Block]]:
         text = _(
             "*Postmortem digest:* nothing is waiting. Every postmortem is reviewed and shared. 🎉"
         )
-        return text, [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
+        return text, [section(text)]
     lines = [_("*Postmortem digest:* %(n)s waiting, oldest first", n=len(due.awaiting))]
     for incident, pm, waiting in due.awaiting:
         if pm.status == "approved":  # its publication is owed but has not gone out yet
@@ -176,8 +164,7 @@ def digest(t: Translator, due: Due) -> tuple[str, list[Block]]:
                     date=described.deadline.isoformat(),
                 )
             )
-    text = "\n".join(lines)
-    return text, [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
+    return "\n".join(lines), sections(lines)  # however many wait, each is listed
 
 
 def review_request(t: Translator, incident: Incident, pm: Postmortem) -> tuple[str, list[Block]]:
@@ -190,10 +177,7 @@ def review_request(t: Translator, incident: Incident, pm: Postmortem) -> tuple[s
         ref=incident.ref,
         title=escape(incident.title),
     )
-    return text, [
-        {"type": "section", "text": {"type": "mrkdwn", "text": text}},
-        {"type": "actions", "elements": _review_buttons(t, pm)},
-    ]
+    return text, [section(text), actions(*_review_buttons(t, pm))]
 
 
 def status_text(
@@ -283,15 +267,12 @@ def publication(
         _("*When:* %(period)s   *Impact:* %(impact)s", period=period, impact=_impact(t, incident)),
         _("*Why a postmortem:* %(triggers)s", triggers=triggers or _("written by choice")),
     ]
-    if summary:
-        lines.append(escape(summary))
-    lines.append(_("*Action items:* %(n)s   *Read it:* %(doc)s", n=actions, doc=_doc(t, pm)))
-    text = "\n".join(lines)
-    return text, [
-        {"type": "section", "text": {"type": "mrkdwn", "text": text}},
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": thanks}]},
-        feedback_buttons(t, pm),
-    ]
+    tail = _("*Action items:* %(n)s   *Read it:* %(doc)s", n=actions, doc=_doc(t, pm))
+    room = TEXT_MAX - len("\n".join([*lines, tail])) - 1  # the summary gets what is left
+    if summary and room > 0:
+        lines.append(fit(escape(summary), room))
+    text = "\n".join([*lines, tail])
+    return text, [section(text), context(thanks), feedback_buttons(t, pm)]
 
 
 def _impact(t: Translator, incident: Incident) -> str:
@@ -307,24 +288,11 @@ def _impact(t: Translator, incident: Incident) -> str:
     return t.gettext("users affected for %(impact)s", impact=impact)
 
 
-def changes_modal(t: Translator, pm: Postmortem, ref: str) -> dict[str, Any]:
-    return {
-        "type": "modal",
-        "callback_id": CHANGES_MODAL,
-        "private_metadata": f"{pm.id}:{pm.review_round}",
-        "title": modal_title(t.gettext("Review %(ref)s", ref=ref)),
-        "submit": {"type": "plain_text", "text": t.gettext("Send to the author")},
-        "blocks": [
-            {
-                "type": "input",
-                "block_id": "comment",
-                "label": {"type": "plain_text", "text": t.gettext("What should change?")},
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": "comment",
-                    "multiline": True,
-                    "max_length": 3000,
-                },
-            }
-        ],
-    }
+def changes_modal(t: Translator, pm: Postmortem, ref: str) -> View:
+    return modal(
+        callback_id=CHANGES_MODAL,
+        private_metadata=f"{pm.id}:{pm.review_round}",
+        title=t.gettext("Review %(ref)s", ref=ref),
+        submit=t.gettext("Send to the author"),
+        blocks=[text_box("comment", t.gettext("What should change?"), max_length=TEXT_MAX)],
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.errors import BadCommand
@@ -51,7 +52,7 @@ async def open_editor(
     await client.views_open(trigger_id=trigger_id, view=view)
 
 
-def _section_view(deps: Deps, incident, pm, section: str) -> dict:
+def _section_view(deps: Deps, incident, pm, section: str) -> View:
     text = pm.sections.get(section, "")
     try:
         return wb.section_modal(

@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, StaticSelectElement
+from slack_sdk.models.views import View
 
 from bot.domain.model import Incident, Postmortem, SectionRevision
 from bot.domain.mrkdwn import escape
 from bot.domain.postmortem import LABELS, SECTION_KEYS
 from bot.i18n import Translator
-from handlers.blocks import Block, when
-from handlers.forms import modal_title
+from handlers.blocks import when
+from handlers.kit import (
+    TEXT_MAX,
+    actions,
+    button,
+    context,
+    field,
+    fit,
+    modal,
+    option,
+    text_box,
+)
+from handlers.kit import section as mrkdwn_block  # `section` here names the document's section
 
 EDIT = "postmortem_edit"
 PICK_MODAL = "postmortem_edit_pick"
@@ -50,34 +63,19 @@ def join(boxes: list[str], joiners: list[str]) -> str:
     return "\n".join([out, *[b for b in extra if b]]) if any(extra) else out
 
 
-def edit_button(t: Translator, pm: Postmortem) -> Block:
-    return {
-        "type": "button",
-        "action_id": EDIT,
-        "value": str(pm.id),
-        "text": {"type": "plain_text", "text": t.gettext("Edit sections")},
-    }
+def edit_button(t: Translator, pm: Postmortem) -> ButtonElement:
+    return button(EDIT, t.gettext("Edit sections"), pm.id)
 
 
-def picker(t: Translator, incident: Incident, pm: Postmortem) -> dict[str, Any]:
-    options = [
-        {"text": {"type": "plain_text", "text": t.gettext(LABELS[k])}, "value": k} for k in EDITABLE
-    ]
-    return {
-        "type": "modal",
-        "callback_id": PICK_MODAL,
-        "private_metadata": str(pm.id),
-        "title": modal_title(t.gettext("Edit %(ref)s", ref=incident.ref)),
-        "submit": {"type": "plain_text", "text": t.gettext("Next")},
-        "blocks": [
-            {
-                "type": "input",
-                "block_id": "section",
-                "label": {"type": "plain_text", "text": t.gettext("Section")},
-                "element": {"type": "static_select", "action_id": "section", "options": options},
-            }
-        ],
-    }
+def picker(t: Translator, incident: Incident, pm: Postmortem) -> View:
+    options = [option(k, t.gettext(LABELS[k])) for k in EDITABLE]
+    return modal(
+        callback_id=PICK_MODAL,
+        private_metadata=str(pm.id),
+        title=t.gettext("Edit %(ref)s", ref=incident.ref),
+        submit=t.gettext("Next"),
+        blocks=[field("section", t.gettext("Section"), StaticSelectElement(options=options))],
+    )
 
 
 def section_modal(
@@ -89,7 +87,7 @@ def section_modal(
     *,
     base_version: int,
     conflict: SectionRevision | None = None,
-) -> dict[str, Any]:
+) -> View:
     """The section in boxes of 3,000 characters (one spare box to grow into)."""
     boxes, joiners = split(text)
     if len(boxes) > MAX_BOXES:
@@ -98,47 +96,26 @@ def section_modal(
     label = t.gettext(LABELS[section])
     blocks: list[Block] = []
     if conflict is not None:
-        theirs = conflict.after if len(conflict.after) <= 2800 else conflict.after[:2800] + "…"
-        blocks += [
-            {
-                "type": "section",
-                "text": {
-                    "type": "mrkdwn",
-                    "text": t.gettext(
-                        ":warning: <@%(user)s> saved *%(section)s* %(when)s while you were "
-                        "editing. Nothing is lost: theirs is saved, yours is below. "
-                        "Merge them and save again. Their text:",
-                        user=conflict.changed_by,
-                        section=label,
-                        when=when(conflict.changed_at),
-                    ),
-                },
-            },
-            {
-                "type": "section",
-                "text": {"type": "mrkdwn", "text": f"```{escape(theirs) or ' '}```"},
-            },
-        ]
-    for i, box in enumerate(boxes):
-        element = {
-            "type": "plain_text_input",
-            "action_id": f"text_{i}",
-            "multiline": True,
-            "max_length": BOX,
-            **({"initial_value": box} if box else {}),
-        }
-        blocks.append(
-            {
-                "type": "input",
-                "block_id": f"text_{i}",
-                "optional": True,
-                "element": element,
-                "label": {
-                    "type": "plain_text",
-                    "text": label if i == 0 else t.gettext("…continued"),
-                },
-            }
+        fence = "```"  # theirs in a code block, shortened inside it so the block stays closed
+        theirs = fit(escape(conflict.after) or " ", TEXT_MAX - 2 * len(fence))
+        said = t.gettext(
+            ":warning: <@%(user)s> saved *%(section)s* %(when)s while you were editing. Nothing "
+            "is lost: theirs is saved, yours is below. Merge them and save again. Their text:",
+            user=conflict.changed_by,
+            section=label,
+            when=when(conflict.changed_at),
         )
+        blocks += [mrkdwn_block(said), mrkdwn_block(f"{fence}{theirs}{fence}")]
+    blocks += [
+        text_box(
+            f"text_{i}",
+            label if i == 0 else t.gettext("…continued"),
+            max_length=BOX,
+            initial=box or None,
+            optional=True,
+        )
+        for i, box in enumerate(boxes)
+    ]
     hint = t.gettext(
         "Slack's boxes hold 3,000 characters each: go on in the next box. "
         "Write about systems and causes, not people."
@@ -152,59 +129,34 @@ def section_modal(
             + "\n"
             + hint
         )
-    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": hint}]})
     meta = {"pm": pm.id, "section": section, "version": base_version, "joiners": joiners}
-    return {
-        "type": "modal",
-        "callback_id": SECTION_MODAL,
-        "private_metadata": json.dumps(meta),
-        "title": modal_title(f"{incident.ref}: {label}"),
-        "submit": {"type": "plain_text", "text": t.gettext("Save")},
-        "blocks": blocks,
-    }
+    return modal(
+        callback_id=SECTION_MODAL,
+        private_metadata=json.dumps(meta),
+        title=f"{incident.ref}: {label}",
+        submit=t.gettext("Save"),
+        blocks=[*blocks, context(hint)],
+    )
 
 
-def feedback_buttons(t: Translator, pm: Postmortem) -> Block:
-    return {
-        "type": "actions",
-        "elements": [
-            {
-                "type": "button",
-                "action_id": HELPFUL,
-                "value": str(pm.id),
-                "text": {"type": "plain_text", "text": t.gettext("Helpful")},
-            },
-            {
-                "type": "button",
-                "action_id": LEAVE_FEEDBACK,
-                "value": str(pm.id),
-                "text": {"type": "plain_text", "text": t.gettext("Leave feedback")},
-            },
+def feedback_buttons(t: Translator, pm: Postmortem) -> ActionsBlock:
+    return actions(
+        button(HELPFUL, t.gettext("Helpful"), pm.id),
+        button(LEAVE_FEEDBACK, t.gettext("Leave feedback"), pm.id),
+    )
+
+
+def feedback_modal(t: Translator, incident: Incident, pm: Postmortem) -> View:
+    return modal(
+        callback_id=FEEDBACK_MODAL,
+        private_metadata=str(pm.id),
+        title=t.gettext("Feedback %(ref)s", ref=incident.ref),
+        submit=t.gettext("Send to the author"),
+        blocks=[
+            text_box(
+                "text",
+                t.gettext("What did you take away, or what would you ask?"),
+                max_length=BOX,
+            )
         ],
-    }
-
-
-def feedback_modal(t: Translator, incident: Incident, pm: Postmortem) -> dict[str, Any]:
-    return {
-        "type": "modal",
-        "callback_id": FEEDBACK_MODAL,
-        "private_metadata": str(pm.id),
-        "title": modal_title(t.gettext("Feedback %(ref)s", ref=incident.ref)),
-        "submit": {"type": "plain_text", "text": t.gettext("Send to the author")},
-        "blocks": [
-            {
-                "type": "input",
-                "block_id": "text",
-                "label": {
-                    "type": "plain_text",
-                    "text": t.gettext("What did you take away, or what would you ask?"),
-                },
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": "text",
-                    "multiline": True,
-                    "max_length": BOX,
-                },
-            }
-        ],
-    }
+    )

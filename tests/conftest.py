@@ -74,8 +74,10 @@ async def database_url(request, sqlite_url: str) -> AsyncIterator[str]:
 
 @pytest_asyncio.fixture
 async def fake_slack() -> AsyncIterator[FakeSlack]:
+    """The fake Slack; the test fails if the bot sent it a payload Slack would refuse."""
     async with FakeSlack() as fake:
         yield fake
+    fake.assert_valid_payloads()
 
 
 @pytest.fixture
@@ -136,7 +138,11 @@ async def any_db_bot(
 async def _bot(database_url: str, fake: FakeSlack, policy: Policy, clock) -> AsyncIterator[Bot]:
     runtime, runner, base = await start_bot(database_url, fake, policy, clock)
     client = SlackClient(
-        None, f"{base}/slack/events", SIGNING_SECRET, response_url=fake.response_url
+        None,
+        f"{base}/slack/events",
+        SIGNING_SECRET,
+        response_url=fake.response_url,
+        check=fake.check,
     )
     try:
         yield Bot(runtime=runtime, slack=client, fake=fake, url=base)

@@ -85,6 +85,7 @@ async def test_run_http_serves_signed_commands_and_healthz(tmp_path, fake_slack)
                 f"{base}/slack/events",
                 SIGNING_SECRET,
                 response_url=fake_slack.response_url,
+                check=fake_slack.check,
             ) as slack:
                 reply = await slack.command("start Served by the real process")
         assert reply.status == 200 and "INC-1" in reply.json["text"]

@@ -53,7 +53,11 @@ class BotProcess:
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc: asyncio.subprocess.Process | None = None
         self.slack = SlackClient(
-            session, f"{self.base}/slack/events", SIGNING_SECRET, response_url=fake.response_url
+            session,
+            f"{self.base}/slack/events",
+            SIGNING_SECRET,
+            response_url=fake.response_url,
+            check=fake.check,
         )
 
     async def start(self) -> BotProcess:
@@ -222,7 +226,11 @@ async def bot_on(
     runner = await serve(runtime, "127.0.0.1", 0)
     base = f"http://127.0.0.1:{bound_port(runner)}"
     client = SlackClient(
-        None, f"{base}/slack/events", SIGNING_SECRET, response_url=fake.response_url
+        None,
+        f"{base}/slack/events",
+        SIGNING_SECRET,
+        response_url=fake.response_url,
+        check=fake.check,
     )
     try:
         yield Bot(runtime=runtime, slack=client, fake=fake, url=base)

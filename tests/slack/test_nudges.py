@@ -29,7 +29,11 @@ class Twin:
     def __init__(self, runtime, runner, base, fake):
         self.runtime, self.runner, self.fake = runtime, runner, fake
         self.slack = SlackClient(
-            None, f"{base}/slack/events", SIGNING_SECRET, response_url=fake.response_url
+            None,
+            f"{base}/slack/events",
+            SIGNING_SECRET,
+            response_url=fake.response_url,
+            check=fake.check,
         )
 
     @classmethod

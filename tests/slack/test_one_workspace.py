@@ -59,7 +59,11 @@ async def bot_with(url: str, fake, **settings: object) -> AsyncIterator[Bot]:
     runner = await serve(runtime, "127.0.0.1", 0)
     base_url = f"http://127.0.0.1:{bound_port(runner)}"
     client = SlackClient(
-        None, f"{base_url}/slack/events", SIGNING_SECRET, response_url=fake.response_url
+        None,
+        f"{base_url}/slack/events",
+        SIGNING_SECRET,
+        response_url=fake.response_url,
+        check=fake.check,
     )
     try:
         yield Bot(runtime=runtime, slack=client, fake=fake, url=base_url)

@@ -21,7 +21,11 @@ async def twins(postgres_url, fake_slack):
     started = [await start_bot(postgres_url, fake_slack, Policy.default()) for _ in range(2)]
     clients = [
         SlackClient(
-            None, f"{base}/slack/events", SIGNING_SECRET, response_url=fake_slack.response_url
+            None,
+            f"{base}/slack/events",
+            SIGNING_SECRET,
+            response_url=fake_slack.response_url,
+            check=fake_slack.check,
         )
         for _, _, base in started
     ]

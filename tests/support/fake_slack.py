@@ -11,6 +11,13 @@ failed calls are recorded too. The pseudo-methods ``"response_url"`` and ``"uplo
 response-URL and file-upload endpoints, for rules and for ``calls_to``/``wait_for``.
 To stub another Web API method (or override one), set ``fake.handlers[method] = fn`` where
 ``fn(args) -> response dict``. State (channels, messages, users, files...) is public too.
+
+Every ``blocks`` and ``view`` the bot sends (Web API calls, response-URL posts, and the
+acknowledgements that ``check`` is given) is checked against Slack's Block Kit rules
+(tests/support/block_kit.py). A payload Slack would refuse is answered as Slack answers it
+(``invalid_blocks`` / ``invalid_arguments``) and remembered in ``invalid``;
+``assert_valid_payloads()`` fails with each method and problem (the ``fake_slack`` fixture
+calls it when a test ends).
 """
 
 from __future__ import annotations
@@ -22,13 +29,15 @@ import json
 import re
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from multidict import CIMultiDict, CIMultiDictProxy
+
+from tests.support import block_kit
 
 JSON_FIELDS = frozenset(
     {"blocks", "view", "files", "document_content", "attachments", "changes", "metadata"}
@@ -43,6 +52,7 @@ class Call:
     headers: Mapping[str, str]  # case-insensitive
     at: float = 0.0  # the loop's clock when it arrived
     done: float | None = None  # … and when it was answered (None: not yet, or never)
+    problems: list[str] = field(default_factory=list)  # what Slack would refuse in its blocks
 
     @property
     def token(self) -> str | None:
@@ -86,6 +96,7 @@ class FakeSlack:
         self.canvases: dict[str, dict[str, Any]] = {}
         self.files: dict[str, dict[str, Any]] = {}
         self.uploads: dict[str, bytes] = {}
+        self.invalid: list[str] = []  # "method: problem" for each payload Slack would refuse
         self._seq = itertools.count(1)
         self._ts_seq = itertools.count(1)
         self._cond: asyncio.Condition | None = None
@@ -217,6 +228,19 @@ class FakeSlack:
     def calls_to(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
 
+    def check(self, where: str, payload: Mapping[str, Any]) -> list[str]:
+        """The Block Kit problems of one payload sent to Slack from `where` (a method, or
+        "ack"), remembered for `assert_valid_payloads`."""
+        found = block_kit.problems(payload)
+        self.invalid += [f"{where}: {problem}" for problem in found]
+        return found
+
+    def assert_valid_payloads(self) -> None:
+        """Fail, naming each method and problem, if anything sent would have been refused."""
+        assert not self.invalid, "Slack would refuse these Block Kit payloads:\n" + "\n".join(
+            self.invalid
+        )
+
     def clear(self) -> None:
         """Forget recorded calls (state such as channels, users and rules is kept)."""
         self.calls.clear()
@@ -253,6 +277,7 @@ class FakeSlack:
             args,
             CIMultiDictProxy(CIMultiDict(request.headers)),
             at=asyncio.get_running_loop().time(),
+            problems=self.check(method, args),
         )
         self.calls.append(call)
         assert self._cond is not None
@@ -303,6 +328,10 @@ class FakeSlack:
             return faulty
         if not Call(method, args, request.headers).token:
             return web.json_response(_err("not_authed"))
+        if problems := block_kit.problems(args):  # as Slack answers: the error, and each problem
+            error = "invalid_arguments" if "view" in args else "invalid_blocks"
+            messages = [f"[ERROR] {problem}" for problem in problems]
+            return web.json_response({**_err(error), "response_metadata": {"messages": messages}})
         handler = self.handlers.get(method)
         # Slack names the token's granted scopes on every answer (None here: no such header).
         headers = {"x-oauth-scopes": ",".join(self.scopes)} if self.scopes is not None else {}
@@ -334,7 +363,11 @@ class FakeSlack:
         args = await self._read_args(request)
         path = request.match_info["name"]
         call = await self._record("response_url", {**args, "_path": path}, request)
-        answer = await self._apply_rules("response_url") or web.json_response(_ok())
+        answer = await self._apply_rules("response_url") or (
+            web.Response(status=400, text="invalid_blocks")
+            if call.problems
+            else web.json_response(_ok())
+        )
         call.done = asyncio.get_running_loop().time()
         return answer
 

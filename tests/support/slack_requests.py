@@ -265,6 +265,8 @@ class SlackClient:
     Uses `session` when given (the caller closes it); with None it opens its own: use
     ``async with SlackClient(None, ...)`` or ``await client.close()``. `response_url` is a
     factory (name -> URL), e.g. ``fake.response_url``, used for commands' default response_url.
+    `check` is given each JSON acknowledgement, e.g. ``fake.check`` (whose Block Kit rules then
+    cover the views and blocks the bot answers with, too).
     """
 
     def __init__(
@@ -274,8 +276,10 @@ class SlackClient:
         signing_secret: str,
         *,
         response_url: Callable[[str], str] | None = None,
+        check: Callable[[str, dict[str, Any]], object] | None = None,
     ) -> None:
         self.url = url
+        self.check = check
         self.signing_secret = signing_secret
         self.response_url = response_url
         self._session = session
@@ -340,6 +344,8 @@ class SlackClient:
                 parsed = json.loads(text) if text else None
             except ValueError:
                 parsed = None
+            if self.check is not None and isinstance(parsed, dict):
+                self.check("ack", parsed)
             return Reply(
                 res.status,
                 text,

@@ -131,7 +131,7 @@ async def test_views(fake: FakeSlack, client: AsyncWebClient) -> None:
         "type": "modal",
         "callback_id": "declare",
         "title": {"type": "plain_text", "text": "t"},
-        "blocks": [],
+        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "hi"}}],
     }
     opened = await client.views_open(trigger_id="tr.1", view=view)
     view_id = opened["view"]["id"]
@@ -224,6 +224,80 @@ async def test_delay(fake: FakeSlack, client: AsyncWebClient) -> None:
     started = time.monotonic()
     await client.auth_test()
     assert time.monotonic() - started < 0.3
+
+
+def _section(text: str) -> dict:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+async def test_blocks_slack_would_refuse_are_refused_and_fail_the_test(
+    fake: FakeSlack, client: AsyncWebClient
+) -> None:
+    button = {"type": "button", "action_id": "a", "text": {"type": "plain_text", "text": ""}}
+    bad = [
+        _section("x" * 3001),
+        {"type": "actions", "elements": [button]},
+        {**_section("ok"), "txet": "misspelt"},
+    ]
+    with pytest.raises(SlackApiError) as err:
+        await client.chat_postMessage(channel="C1", text="hi", blocks=bad)
+    assert err.value.response["error"] == "invalid_blocks"
+    assert fake.calls_to("chat.postMessage")[0].problems == [
+        "blocks[0] (section): text attribute cannot exceed 3000 characters",
+        "blocks[1] (actions): elements[0].text: a text object holds 1 to 3000 characters, not 0",
+        "blocks[2] (section): txet: not a key of this object",
+    ]
+    assert not fake.messages  # refused, as Slack would
+    with pytest.raises(AssertionError) as failed:
+        fake.assert_valid_payloads()
+    assert "chat.postMessage: blocks[0] (section): text attribute cannot exceed 3000" in str(
+        failed.value
+    )
+
+
+async def test_messages_hold_at_most_50_blocks(fake: FakeSlack, client: AsyncWebClient) -> None:
+    await client.chat_postMessage(channel="C1", text="hi", blocks=[_section("a")] * 50)
+    with pytest.raises(SlackApiError):
+        await client.chat_update(channel="C1", ts="1.0", text="hi", blocks=[_section("a")] * 51)
+    assert fake.invalid == ["chat.update: blocks: 51 blocks, a message holds at most 50"]
+
+
+async def test_views_slack_would_refuse_are_refused(
+    fake: FakeSlack, client: AsyncWebClient
+) -> None:
+    field = {
+        "type": "input",
+        "block_id": "b",
+        "label": {"type": "plain_text", "text": "Label"},
+        "element": {"type": "plain_text_input", "action_id": "a"},
+    }
+    view = {"type": "modal", "title": {"type": "plain_text", "text": "t" * 25}, "blocks": [field]}
+    with pytest.raises(SlackApiError) as err:
+        await client.views_open(trigger_id="tr.1", view=view)
+    assert err.value.response["error"] == "invalid_arguments"
+    assert fake.invalid == [
+        "views.open: view.submit: a modal with an input needs a submit button",
+        "views.open: view: title must be between 1 and 24 characters",
+    ]
+    fake.invalid.clear()
+    fake.check("ack", {"response_action": "update", "view": {"type": "modal", "blocks": []}})
+    assert fake.invalid == [
+        "ack: view.title: a modal needs a title",
+        "ack: view.blocks: a view holds 1 to 100 blocks",
+    ]
+    fake.invalid.clear()
+    fake.assert_valid_payloads()  # nothing left: passes
+
+
+async def test_response_url_refuses_invalid_blocks(fake: FakeSlack) -> None:
+    res = await AsyncWebhookClient(fake.response_url("cmd-1")).send(
+        text="done", blocks=[{"type": "context", "elements": [{"type": "mrkdwn", "text": ""}]}]
+    )
+    assert (res.status_code, res.body) == (400, "invalid_blocks")
+    assert fake.invalid == [
+        "response_url: blocks[0] (context): elements[0]: a text object holds 1 to 3000 "
+        "characters, not 0"
+    ]
 
 
 async def test_response_url_is_recorded(fake: FakeSlack) -> None:
