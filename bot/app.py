@@ -130,7 +130,7 @@ class Runtime:
         storage.on_effects = self.outbox.kick
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.health = Health(self.engine, self.bolt.client)
-        self.replays = replay_guard(self.engine)
+        self.replays = replay_guard(self.engine, shared=settings.shared_replay_guard)
 
     async def _inject_deps(self, context: dict, next: Callable[[], Awaitable[None]]) -> None:  # noqa: A002
         context["deps"] = self.deps

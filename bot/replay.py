@@ -1,13 +1,14 @@
 """Refuse a signed request seen before: a captured request can't be played back within the five
 minutes its timestamp stays fresh. (Slack signs every delivery, retries included, anew.)
 
-On SQLite (one process) the signatures seen are kept in memory; on PostgreSQL, where several
-replicas may serve the same Slack app, in a table they share (storage/seen.py), so a replay is
-refused whichever replica it reaches.
+By default the signatures seen are kept in memory (one process). With REPLAY_GUARD=database on
+PostgreSQL, where several replicas serve the same Slack app, they are kept in a table the
+replicas share (storage/seen.py), so a replay is refused whichever replica it reaches.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections import OrderedDict
@@ -54,7 +55,9 @@ def _utcnow() -> datetime:
 
 
 class SharedReplayGuard:
-    """Across every process using the same PostgreSQL database."""
+    """Across every process using the same PostgreSQL database. Requests arriving together are
+    checked together: one statement for all those waiting (as notes are written), so the guard
+    costs a round trip per batch, not per request."""
 
     def __init__(
         self,
@@ -66,16 +69,39 @@ class SharedReplayGuard:
         self._window = timedelta(seconds=window)
         self._clock = clock
         self._here = ReplayGuard(window)  # what this process saw, should the database be away
+        self._waiting: dict[str, asyncio.Future[bool]] = {}
+        self._checking: asyncio.Task[None] | None = None
 
     async def check(self, stamp: str, signature: str) -> bool:
         # The signature is an HMAC over the timestamp and body: it names the request alone.
-        fresh_here = self._here.first_time(stamp, signature)
+        if not self._here.first_time(stamp, signature):
+            return False  # seen by this very process: no need to ask
+        if signature in self._waiting:  # the same request twice in one batch: a replay
+            return False
+        answer: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._waiting[signature] = answer
+        if self._checking is None:
+            self._checking = asyncio.create_task(self._check_waiting())
+        return await answer
+
+    async def _check_waiting(self) -> None:
         try:
-            return await first_seen(self._engine, signature, self._clock(), self._window)
-        except Exception as exc:  # the database away: this process's memory still guards it,
-            # and the request goes on to be told politely that nothing can be saved just now
-            log.warning("replay guard: database unreachable (%s)", exc.__class__.__name__)
-            return fresh_here
+            while self._waiting:
+                batch, self._waiting = self._waiting, {}
+                try:
+                    fresh = await first_seen(self._engine, list(batch), self._clock(), self._window)
+                except Exception as exc:  # the database away: this process's memory guards,
+                    # and each request goes on to hear politely that nothing can be saved now
+                    log.warning("replay guard: database unreachable (%s)", exc.__class__.__name__)
+                    fresh = set(batch)
+                for signature, answer in batch.items():
+                    if not answer.done():
+                        answer.set_result(signature in fresh)
+        finally:
+            self._checking = None
+            for answer in self._waiting.values():  # only left when this task was cancelled
+                answer.cancel()
+            self._waiting.clear()
 
     async def forget_old(self) -> None:
         """Drop signatures past the window (the scheduler calls this every minute)."""
@@ -87,5 +113,7 @@ class SharedReplayGuard:
             )
 
 
-def replay_guard(engine: AsyncEngine) -> ReplayGuard | SharedReplayGuard:
-    return SharedReplayGuard(engine) if engine.dialect.name == "postgresql" else ReplayGuard()
+def replay_guard(engine: AsyncEngine, shared: bool) -> ReplayGuard | SharedReplayGuard:
+    """`shared` (REPLAY_GUARD=database, PostgreSQL only): for several replicas. It costs a
+    database round trip per batch of requests (README, "Several replicas")."""
+    return SharedReplayGuard(engine) if shared else ReplayGuard()

@@ -34,6 +34,7 @@ class Settings:
     policy_path: str | None
     team_id: str | None = None  # the installed workspace; None: ask Slack (auth.test)
     health_port: int | None = None  # Socket Mode: serve the probes on this port
+    shared_replay_guard: bool = False  # REPLAY_GUARD=database: replicas share seen requests
 
     def __repr__(self) -> str:  # never print secrets, not even in a traceback
         return f"Settings(api_url={self.api_url!r}, policy={self.policy_path!r}, secrets=<hidden>)"
@@ -56,13 +57,24 @@ class Settings:
                 f"SLACK_TEAM_ID must be a team id like T0123ABCD (or E… for an org-wide "
                 f"install), not {team_id!r}. {README_HINT}"
             )
+        guard = (env.get("REPLAY_GUARD") or "memory").lower()
+        if guard not in ("memory", "database"):
+            raise SettingsError(
+                f"REPLAY_GUARD must be memory or database, not {guard!r}. {README_HINT}"
+            )
+        database_url = env.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+        if guard == "database" and not database_url.startswith("postgresql"):
+            raise SettingsError(
+                f"REPLAY_GUARD=database needs PostgreSQL (DATABASE_URL). {README_HINT}"
+            )
         return cls(
+            shared_replay_guard=guard == "database",
             health_port=_port(env.get("HEALTH_PORT")),
             bot_token=env["SLACK_BOT_TOKEN"],
             signing_secret=env.get("SLACK_SIGNING_SECRET", ""),
             app_token=env.get("SLACK_APP_TOKEN"),
             api_url=api_url if api_url.endswith("/") else api_url + "/",
-            database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            database_url=database_url,
             policy_path=env.get("FURIKAERI_POLICY") or None,
             team_id=team_id,
         )

@@ -97,3 +97,16 @@ def test_slack_team_id_is_read_and_checked():
     assert Settings.from_env(env | {"SLACK_TEAM_ID": "E0123ABCD"}).team_id == "E0123ABCD"
     with pytest.raises(SettingsError, match="SLACK_TEAM_ID"):
         Settings.from_env(env | {"SLACK_TEAM_ID": "example.slack.com"})
+
+
+def test_the_replay_guard_is_in_memory_unless_replicas_share_it_on_postgres() -> None:
+    base = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}
+    assert Settings.from_env(base).shared_replay_guard is False
+    shared = Settings.from_env(
+        {**base, "REPLAY_GUARD": "database", "DATABASE_URL": "postgresql+asyncpg://h/db"}
+    )
+    assert shared.shared_replay_guard is True
+    with pytest.raises(SettingsError, match="needs PostgreSQL"):
+        Settings.from_env({**base, "REPLAY_GUARD": "database"})
+    with pytest.raises(SettingsError, match="REPLAY_GUARD must be"):
+        Settings.from_env({**base, "REPLAY_GUARD": "redis"})

@@ -220,6 +220,8 @@ async def bot_on(
         api_url=fake.base_url,
         database_url=database_url,
         policy_path=None,
+        # Processes on one PostgreSQL stand for replicas: they share the requests seen.
+        shared_replay_guard=database_url.startswith("postgresql"),
     )
     runtime = Runtime(settings, policy, clock=clock or utcnow)
     await runtime.start(nudges=nudges)
