@@ -75,9 +75,7 @@ class SharedReplayGuard:
     async def check(self, stamp: str, signature: str) -> bool:
         # The signature is an HMAC over the timestamp and body: it names the request alone.
         if not self._here.first_time(stamp, signature):
-            return False  # seen by this very process: no need to ask
-        if signature in self._waiting:  # the same request twice in one batch: a replay
-            return False
+            return False  # seen by this very process (twice in one batch, say): no need to ask
         answer: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._waiting[signature] = answer
         if self._checking is None:
@@ -85,6 +83,7 @@ class SharedReplayGuard:
         return await answer
 
     async def _check_waiting(self) -> None:
+        batch: dict[str, asyncio.Future[bool]] = {}
         try:
             while self._waiting:
                 batch, self._waiting = self._waiting, {}
@@ -99,8 +98,9 @@ class SharedReplayGuard:
                         answer.set_result(signature in fresh)
         finally:
             self._checking = None
-            for answer in self._waiting.values():  # only left when this task was cancelled
-                answer.cancel()
+            for answer in [*batch.values(), *self._waiting.values()]:  # only if cancelled
+                if not answer.done():
+                    answer.cancel()
             self._waiting.clear()
 
     async def forget_old(self) -> None:
