@@ -70,7 +70,8 @@ class Health:
             async with asyncio.timeout(CHECK_TIMEOUT):
                 await self._client.auth_test()
         except SlackApiError as exc:  # Slack answered no (a revoked token): not ready at once
-            self.slack_ok_at, self.slack_error = None, str(exc.response.get("error", "error"))
+            data = exc.response.data if isinstance(exc.response.data, dict) else {}
+            self.slack_ok_at, self.slack_error = None, str(data.get("error") or "error")
         except (aiohttp.ClientError, TimeoutError) as exc:
             self.slack_error = exc.__class__.__name__
         else:
