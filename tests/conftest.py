@@ -6,7 +6,6 @@ import asyncio
 import os
 import shutil
 import tempfile
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from bot.server import bound_port, serve
 from bot.settings import Settings
 from storage.db import create_engine
 from storage.migrate import upgrade
+from tests.support.databases import Databases
 from tests.support.fake_slack import FakeSlack
 from tests.support.slack_requests import SlackClient
 
@@ -49,89 +49,7 @@ async def _pg_reachable() -> str | None:
     return _pg_problem[0]
 
 
-class _EmptyDatabases:
-    """PostgreSQL databases for the tests of this process (each xdist worker has its own).
-
-    CREATE DATABASE copies a template and DROP DATABASE removes its files: about a second
-    together. So a database a test is done with is emptied instead — its other sessions ended,
-    its `public` schema dropped with everything in it and created again as a new database has
-    it — and the next test is handed it: as empty as a new one, in a few tens of milliseconds.
-    One that cannot be emptied is dropped. All are dropped when the session ends."""
-
-    def __init__(self) -> None:
-        self.free: list[str] = []
-        self.made: set[str] = set()
-
-    async def take(self) -> str:
-        if self.free:
-            return self.free.pop()
-        name = f"furikaeri_t_{uuid.uuid4().hex[:12]}"
-        admin = await asyncpg.connect(PG_ADMIN_DSN)
-        try:
-            await admin.execute(f'CREATE DATABASE "{name}"')
-        finally:
-            await admin.close()
-        self.made.add(name)
-        return name
-
-    async def give_back(self, name: str) -> None:
-        try:
-            await self._empty(name)
-        except (OSError, asyncpg.PostgresError):
-            await self._drop(name)
-        else:
-            self.free.append(name)
-
-    @staticmethod
-    async def _empty(name: str) -> None:
-        admin = await asyncpg.connect(PG_ADMIN_DSN)
-        try:
-            # A test may have refused connections (and restored them); a crashed one may not.
-            allowed = await admin.fetchval(
-                "SELECT datallowconn FROM pg_database WHERE datname = $1", name
-            )
-            if not allowed:
-                raise asyncpg.PostgresError(f"{name} refuses connections")
-            await admin.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = $1 AND pid <> pg_backend_pid()",
-                name,
-            )
-        finally:
-            await admin.close()
-        conn = await asyncpg.connect(PG_ADMIN_DSN.rsplit("/", 1)[0] + f"/{name}")
-        try:
-            # Only `public` is ever used; anything else and the database is dropped instead.
-            others = await conn.fetchval(
-                "SELECT count(*) FROM pg_namespace WHERE nspname <> 'public' "
-                "AND nspname <> 'information_schema' AND nspname NOT LIKE 'pg\\_%'"
-            )
-            if others:
-                raise asyncpg.PostgresError(f"{name} has schemas besides public")
-            await conn.execute(
-                "DROP SCHEMA public CASCADE;"
-                " CREATE SCHEMA public AUTHORIZATION pg_database_owner;"
-                " GRANT USAGE ON SCHEMA public TO PUBLIC;"
-                " COMMENT ON SCHEMA public IS 'standard public schema'"
-            )
-        finally:
-            await conn.close()
-
-    async def _drop(self, name: str) -> None:
-        admin = await asyncpg.connect(PG_ADMIN_DSN)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
-        self.made.discard(name)
-
-    async def drop_all(self) -> None:
-        self.free.clear()
-        for name in list(self.made):
-            await self._drop(name)
-
-
-_databases = _EmptyDatabases()
+_databases = Databases(PG_ADMIN_DSN)  # made ready for the next test, not dropped each time
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
@@ -152,25 +70,25 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_sessionfinish(session) -> None:
-    if _databases.made:
-        asyncio.run(_databases.drop_all())
+    asyncio.run(_databases.drop_all())
     if _templates:
         shutil.rmtree(Path(_templates[0]).parent, ignore_errors=True)
 
 
 @asynccontextmanager
-async def fresh_postgres_database() -> AsyncIterator[str]:
-    """An empty PostgreSQL database of its own; skips (or fails in CI) without the server."""
+async def fresh_postgres_database(*, migrated: bool = False) -> AsyncIterator[str]:
+    """A PostgreSQL database of its own, empty (or freshly migrated); skips (or fails in CI)
+    without the server."""
     problem = await _pg_reachable()
     if problem:
         if os.environ.get("CI"):
             pytest.fail(f"{problem}; CI must run the PostgreSQL tests")
         pytest.skip(f"{problem}; these tests run in CI")
-    name = await _databases.take()
+    name = await _databases.take(migrated=migrated)
     try:
-        yield f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
+        yield _databases.url(name)
     finally:
-        await _databases.give_back(name)
+        await _databases.give_back(name, migrated=migrated)
 
 
 _templates: list[str] = []  # the migrated SQLite file this process copies
@@ -239,7 +157,8 @@ async def database_url(request, sqlite_url: str) -> AsyncIterator[str]:
     if request.param == "sqlite":
         yield sqlite_url
         return
-    async with fresh_postgres_database() as url:
+    # The bot would migrate it first thing: a test of the bot gets it freshly migrated.
+    async with fresh_postgres_database(migrated="any_db_bot" in request.fixturenames) as url:
         yield url
 
 
