@@ -97,8 +97,10 @@ _templates: list[str] = []  # the migrated SQLite file this process copies
 async def migrated(database_url: str) -> None:
     """Give a bot about to start on a SQLite file not yet made a copy of one the migrations
     made once, instead of migrating it again (a tenth of a second, each time): it starts on the
-    schema it would have made, and its own upgrade finds nothing to do. Migrating an empty
-    database is what tests/storage and the tests running `furikaeri` as a process do."""
+    schema it would have made, and its own upgrade finds nothing to do. (On PostgreSQL, the
+    `any_db_bot` tests are handed a freshly migrated database: tests/support/databases.py.)
+    Migrating an empty database is what tests/storage and the tests running `furikaeri` as a
+    process do."""
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
         return
