@@ -19,6 +19,7 @@ from bot.export import to_json
 from bot.export_markdown import mermaid_text, to_markdown, yaml_string
 from tests.slack.test_close import ALL_FACTS
 from tests.support.flows import declare, eventually, send_event, stored
+from tests.support.settle import quiet
 from tests.test_cli import base_env, run
 
 HOSTILE = (
@@ -98,6 +99,7 @@ async def closed_incident(bot, title: str, *, detected_note: str = "Sentry alert
         f"close --at 2021-12-28T14:00Z {ALL_FACTS} --reviewers <@U8|rin> <@U9>", channel_id=channel
     )
     await eventually(lambda: stored(bot, number), lambda r: r.postmortem.doc_id is not None)
+    await quiet(bot.runtime)  # what Slack said of the people is kept in the background too
     return number
 
 

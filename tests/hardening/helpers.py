@@ -13,7 +13,7 @@ import aiohttp
 from sqlalchemy import func, select
 
 from storage.tables import incidents, postmortems, timeline_entries
-from tests.conftest import BOT_TOKEN, SIGNING_SECRET, Bot
+from tests.conftest import BOT_TOKEN, SIGNING_SECRET, Bot, migrated, one_renderer
 from tests.support.fake_slack import Call, FakeSlack
 from tests.support.slack_requests import Reply, SlackClient
 from tests.test_cli import FURIKAERI, base_env, free_port, wait_until_healthy
@@ -224,6 +224,8 @@ async def bot_on(
         shared_replay_guard=database_url.startswith("postgresql"),
     )
     runtime = Runtime(settings, policy, clock=clock or utcnow)
+    one_renderer(runtime)
+    await migrated(database_url)
     await runtime.start(nudges=nudges)
     runner = await serve(runtime, "127.0.0.1", 0)
     base = f"http://127.0.0.1:{bound_port(runner)}"

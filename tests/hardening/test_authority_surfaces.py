@@ -4,7 +4,6 @@ reviewer and the commander; only the people the table names get anything done.""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ import pytest
 from tests.slack.test_capture import shortcut_payload
 from tests.support.flows import declare, eventually, stored
 from tests.support.review import CLOSE, review_policy, write_required
+from tests.support.settle import quiet
 from tests.support.slack_requests import (
     block_actions_payload,
     element_state,
@@ -213,15 +213,12 @@ SURFACES: dict[str, tuple[Setup, Callable, Done, set[str]]] = {
 
 
 async def _is(w: World, check) -> bool:
-    try:
-        await eventually(w.report, check, timeout=1.5)
-    except AssertionError:
-        return False
-    return True
+    await quiet(w.bot.runtime)  # all that the action set off has finished
+    return bool(check(await w.report()))
 
 
 async def _opened(w: World) -> bool:
-    await asyncio.sleep(0.3)
+    await quiet(w.bot.runtime)
     return bool(w.bot.fake.calls_to("views.open"))
 
 

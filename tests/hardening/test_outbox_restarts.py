@@ -19,16 +19,26 @@ POLICY = "reminders: {business_days: false, poll_interval: 1s}\n"
 
 
 class HangsAfterDoing(FakeSlack):
-    """Slack does what a call asks, then never answers it (within the test)."""
+    """Slack does what a call asks, then never answers it (within the test: the hang ends when
+    the fake stops, so that stopping need not wait it out)."""
 
     hang: tuple[str, str] | None = None  # (method, a fragment of its text or its channel)
+
+    async def start(self) -> HangsAfterDoing:
+        self._hung = asyncio.Event()
+        await super().start()
+        return self
+
+    async def stop(self) -> None:
+        self._hung.set()
+        await super().stop()
 
     async def _answer(self, method: str, args: dict, request: web.Request):
         response = await super()._answer(method, args, request)
         said = f"{args.get('text') or ''} {args.get('channel') or ''}"
         if self.hang and self.hang[0] == method and self.hang[1] in said:
             self.hang = None
-            await asyncio.sleep(12)
+            await self._hung.wait()
         return response
 
 
@@ -55,15 +65,16 @@ async def test_kill_9_after_start_commits_sets_up_one_channel_after_restart(
     database_url, fake_slack, tmp_path
 ):
     env = env_for(fake_slack, database_url, tmp_path)
-    fake_slack.delay("conversations.create", 1.5, times=1)  # Slack creates it; we never hear
+    creating = fake_slack.hold("conversations.create")  # Slack creates it; we never hear
     async with aiohttp.ClientSession() as session:
         async with bot_process(env, session, fake_slack) as bot:
             reply = await bot.slack.command("start Killed while creating")
             assert incident_number(reply) == 1
-            await fake_slack.wait_for("conversations.create")
+            create = await fake_slack.wait_for("conversations.create")
             bot.kill9()
             await bot.proc.wait()
-        await asyncio.sleep(2)  # the channel now exists in Slack, unknown to the database
+        creating.set()
+        await fake_slack.answered([create])  # the channel now exists in Slack, unknown to the db
         async with bot_process(env, session, fake_slack):
             channel = await told_channel(fake_slack)
             await fake_slack.wait_for("pins.add")
@@ -81,12 +92,13 @@ async def test_kill_9_after_close_commits_announces_and_shares_once_after_restar
         async with bot_process(env, session, fake_slack) as bot:
             await bot.slack.command("start Killed while closing")
             channel = await told_channel(fake_slack)
-            fake_slack.delay("*", 1.5)  # every call of the close is cut off mid-way
+            slack_acts = fake_slack.hold("*", times=None)  # every call of the close is cut off
             await bot.slack.command(CLOSE, channel_id=channel)
             await fake_slack.wait_for("chat.postMessage", lambda c: "closed" in c.args["text"])
             bot.kill9()
             await bot.proc.wait()
-        await asyncio.sleep(2)
+        slack_acts.set()  # what it was asked, Slack does now; the bot never hears
+        await fake_slack.answered(fake_slack.calls)
         fake_slack.rules.clear()
         async with bot_process(env, session, fake_slack):
             await fake_slack.wait_for(

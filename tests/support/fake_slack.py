@@ -4,7 +4,7 @@ Point the bot's ``AsyncWebClient(base_url=fake.base_url)`` at it. Arguments are 
 the query string (slack_sdk sends ``params=`` methods that way), form or multipart bodies and
 JSON bodies; JSON strings in well-known fields (``blocks``, ``view``, ``files``...) are decoded.
 
-Fault rules (``fail``, ``fail_http``, ``delay``) live in one list checked in order: the first
+Fault rules (``fail``, ``fail_http``, ``delay``, ``hold``) live in one list checked in order: the first
 rule whose method matches (``"*"`` matches any) is used and its ``times`` is decremented
 (``times=None`` means forever). Calls are recorded on arrival, before any rule is applied, so
 failed calls are recorded too. The pseudo-methods ``"response_url"`` and ``"upload"`` name the
@@ -70,6 +70,7 @@ class _Rule:
     status: int = 200
     retry_after: int | None = None
     seconds: float = 0.0
+    gate: asyncio.Event | None = None  # `hold`: answered (normally) once the test sets it
 
 
 def _ok(**fields: Any) -> dict[str, Any]:
@@ -183,6 +184,9 @@ class FakeSlack:
         return ws
 
     async def stop(self) -> None:
+        for rule in self.rules:  # calls still held are let go, not waited out by the server
+            if rule.gate is not None:
+                rule.gate.set()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -224,6 +228,20 @@ class FakeSlack:
     def delay(self, method: str, seconds: float, times: int | None = None) -> None:
         """Answer `method` (normally) only after `seconds`; forever unless `times` is given."""
         self.rules.append(_Rule(method, times, seconds=seconds))
+
+    def hold(self, method: str, times: int | None = 1) -> asyncio.Event:
+        """Do the next `times` calls to `method` (forever unless `times` is given) — and answer
+        them — only once the test sets the returned event: a Slack that acts on a call when the
+        test says so. `stop()` lets held calls go."""
+        gate = asyncio.Event()
+        self.rules.append(_Rule(method, times, gate=gate))
+        return gate
+
+    async def answered(self, calls: list[Call], timeout: float = 5.0) -> None:  # noqa: ASYNC109
+        """Until every one of `calls` has been answered (or its answer was cut off)."""
+        assert self._cond is not None, "FakeSlack is not started"
+        async with asyncio.timeout(timeout), self._cond:
+            await self._cond.wait_for(lambda: all(c.done is not None for c in calls))
 
     def calls_to(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
@@ -285,12 +303,21 @@ class FakeSlack:
             self._cond.notify_all()
         return call
 
+    async def _done(self, call: Call) -> None:
+        call.done = asyncio.get_running_loop().time()
+        assert self._cond is not None
+        async with self._cond:
+            self._cond.notify_all()
+
     async def _apply_rules(self, method: str) -> web.Response | None:
         for rule in self.rules:
             if rule.method not in (method, "*") or rule.times == 0:
                 continue
             if rule.times is not None:
                 rule.times -= 1
+            if rule.gate is not None:
+                await rule.gate.wait()
+                return None
             if rule.seconds:
                 await asyncio.sleep(rule.seconds)
                 return None
@@ -321,7 +348,7 @@ class FakeSlack:
         try:
             return await self._answer(method, args, request)
         finally:
-            call.done = asyncio.get_running_loop().time()
+            await self._done(call)
 
     async def _answer(self, method: str, args: dict[str, Any], request: web.Request):
         if (faulty := await self._apply_rules(method)) is not None:
@@ -351,7 +378,7 @@ class FakeSlack:
             data = await request.read()
         call = await self._record("upload", {"file_id": file_id, "size": len(data)}, request)
         faulty = await self._apply_rules("upload")
-        call.done = asyncio.get_running_loop().time()
+        await self._done(call)
         if faulty is not None:
             return faulty
         if file_id not in self.files:
@@ -368,7 +395,7 @@ class FakeSlack:
             if call.problems
             else web.json_response(_ok())
         )
-        call.done = asyncio.get_running_loop().time()
+        await self._done(call)
         return answer
 
     # ---- Web API methods -------------------------------------------------------------------
