@@ -7,13 +7,12 @@ from __future__ import annotations
 import asyncio
 import json
 
-import aiohttp
 import pytest
 
 from bot.app import utcnow
 from tests.conftest import _bot, fresh_postgres_database
 from tests.support.flows import declare
-from tests.test_cli import FURIKAERI, base_env, free_port, run
+from tests.test_cli import FURIKAERI, base_env, first_readyz, free_port, run
 
 CLOSE = "close --impact 45m --data-loss no --intervention rollback --detected-by human"
 
@@ -56,17 +55,7 @@ async def _comes_back(database_url: str, fake_slack, tmp_path) -> None:
         stderr=asyncio.subprocess.PIPE,
     )
     try:
-        status = None
-        async with aiohttp.ClientSession() as session:
-            for _ in range(300):
-                assert proc.returncode is None, "the restored bot exited"
-                try:
-                    async with session.get(f"http://127.0.0.1:{port}/readyz") as response:
-                        status = response.status
-                        break
-                except aiohttp.ClientConnectionError:
-                    await asyncio.sleep(0.05)
-        assert status == 200
+        assert (await first_readyz(f"http://127.0.0.1:{port}", proc))[0] == 200
     finally:
         proc.terminate()
         await asyncio.wait_for(proc.communicate(), 30)

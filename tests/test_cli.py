@@ -97,6 +97,19 @@ async def test_run_http_serves_signed_commands_and_healthz(tmp_path, fake_slack)
     assert "xoxb-cli" not in err.decode() and SIGNING_SECRET not in err.decode()
 
 
+async def first_readyz(base: str, proc, attempts: int = 300) -> tuple[int, dict]:
+    """The first answer of a bot process's GET /readyz (status, body), once it listens."""
+    async with aiohttp.ClientSession() as session:
+        for _ in range(attempts):
+            assert proc.returncode is None, f"the bot exited with {proc.returncode}"
+            try:
+                async with session.get(f"{base}/readyz") as response:
+                    return response.status, await response.json()
+            except aiohttp.ClientConnectionError:
+                await asyncio.sleep(0.05)
+    raise AssertionError("the bot never listened")
+
+
 async def wait_until_healthy(session: aiohttp.ClientSession, base: str, proc) -> None:
     for _ in range(300):
         if proc.returncode is not None:

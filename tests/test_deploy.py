@@ -13,10 +13,9 @@ import signal
 import subprocess
 from pathlib import Path
 
-import aiohttp
 import yaml
 
-from tests.test_cli import base_env, free_port
+from tests.test_cli import base_env, first_readyz, free_port
 from tests.test_packaging import wheel  # noqa: F401 - the fixture building the wheel
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -140,17 +139,7 @@ async def test_the_install_step_from_the_wheel_gives_a_bot_that_starts(wheel, tm
         stderr=asyncio.subprocess.PIPE,
     )
     try:
-        status = None
-        async with aiohttp.ClientSession() as session:
-            for _ in range(400):
-                assert proc.returncode is None, "the installed bot exited"
-                try:
-                    async with session.get(f"http://127.0.0.1:{port}/readyz") as response:
-                        status = response.status
-                        break
-                except aiohttp.ClientConnectionError:
-                    await asyncio.sleep(0.05)
-        assert status == 200
+        assert (await first_readyz(f"http://127.0.0.1:{port}", proc, attempts=400))[0] == 200
     finally:
         proc.send_signal(signal.SIGTERM)
         _, err = await asyncio.wait_for(proc.communicate(), 30)

@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.health import SLACK_FRESH_FOR, Health
 from storage.db import create_engine
-from tests.test_cli import FURIKAERI, base_env, free_port
+from tests.test_cli import FURIKAERI, base_env, first_readyz, free_port
 
 
 async def _get(url: str) -> tuple[int, dict]:
@@ -97,14 +97,7 @@ async def test_socket_mode_serves_the_probes_on_health_port(tmp_path, fake_slack
         stderr=asyncio.subprocess.PIPE,
     )
     try:
-        status = None
-        for _ in range(300):
-            assert proc.returncode is None, "the bot exited"
-            try:
-                status, body = await _get(f"http://127.0.0.1:{port}/readyz")
-                break
-            except aiohttp.ClientConnectionError:
-                await asyncio.sleep(0.05)
+        status, body = await first_readyz(f"http://127.0.0.1:{port}", proc)
         assert status == 200 and body["ok"] is True
         assert (await _get(f"http://127.0.0.1:{port}/livez"))[0] == 200
         assert fake_slack.socket_connections == 1
