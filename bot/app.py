@@ -150,54 +150,39 @@ class Runtime:
             await ensure_digest(
                 uow=self.deps.storage.uow(), policy=self.policy, now=self.deps.clock()
             )
+            poll = self.policy.reminders.poll_interval
             # Due while we were down: sent once now, at the first tick; not once per missed period.
-            self.scheduler.add_job(
-                self.nudges.tick,
-                "interval",
-                id="nudges",
-                max_instances=1,
-                coalesce=True,
-                seconds=self.policy.reminders.poll_interval.total_seconds(),
-                next_run_time=utcnow(),
-            )
+            self._every("nudges", self.nudges.tick, poll, first=utcnow())
             # The outbox's fallback poll: effects owed while no process ran, retries due.
-            self.scheduler.add_job(
-                self.outbox.poll,
-                "interval",
-                id="outbox",
-                max_instances=1,
-                coalesce=True,
-                seconds=self.policy.reminders.poll_interval.total_seconds(),
-                next_run_time=utcnow(),
-            )
+            self._every("outbox", self.outbox.poll, poll, first=utcnow())
             # Readiness: is the token still good? (Not at once: start-up just asked.)
-            self.scheduler.add_job(
-                self.health.check_slack,
-                "interval",
-                id="slack-check",
-                max_instances=1,
-                coalesce=True,
-                seconds=SLACK_CHECK_EVERY.total_seconds(),
-            )
-            self.scheduler.add_job(
-                self.replays.forget_old,
-                "interval",
-                id="replays",
-                max_instances=1,
-                coalesce=True,
-                minutes=1,
-            )
+            self._every("slack-check", self.health.check_slack, SLACK_CHECK_EVERY)
+            self._every("replays", self.replays.forget_old, timedelta(minutes=1))
             # Retention: what was sent long ago is purged (not at once: start-up is busy enough).
-            self.scheduler.add_job(
-                self.purge,
-                "interval",
-                id="retention",
-                max_instances=1,
-                coalesce=True,
-                hours=6,
-                next_run_time=utcnow() + timedelta(minutes=5),
-            )
+            later = utcnow() + timedelta(minutes=5)
+            self._every("retention", self.purge, timedelta(hours=6), first=later)
             self.scheduler.start()
+
+    def _every(
+        self,
+        name: str,
+        job: Callable[[], Awaitable[object]],
+        period: timedelta,
+        *,
+        first: datetime | None = None,
+    ) -> None:
+        """A background job every `period`: never two at once, missed runs coalesced into one;
+        the first at `first` (else one period from now)."""
+        when = {"next_run_time": first} if first else {}
+        self.scheduler.add_job(
+            job,
+            "interval",
+            id=name,
+            max_instances=1,
+            coalesce=True,
+            seconds=period.total_seconds(),
+            **when,
+        )
 
     async def purge(self) -> None:
         try:
